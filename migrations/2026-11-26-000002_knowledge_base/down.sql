@@ -1,0 +1,17 @@
+DROP TABLE seed_records;
+DROP TABLE citations;
+DROP TABLE claims;
+DROP TABLE statements;
+DROP TABLE commitment_status_changes;
+DROP TABLE commitments;
+DROP TABLE event_participants;
+DROP TABLE events;
+DROP TABLE sources;
+DROP TABLE people;
+DROP TABLE memberships;
+DROP TABLE organizations;
+DROP FUNCTION require_child_row();
+DROP FUNCTION citations_excerpt_matches_source();
+DROP FUNCTION commitment_status_follows_history();
+DROP FUNCTION sources_text_is_immutable();
+DROP FUNCTION utf8_sha256(text);

@@ -1,0 +1,157 @@
+//! The API's one error type and its one wire shape, RFC 9457 `application/problem+json`.
+//! Every failure a handler or an extractor meets is turned into [`ApiError`] by a `From` impl or an
+//! extractor error handler; the response is built in one place, where causes of 5xx are logged once
+//! and never sent.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::pooled_connection::deadpool::PoolError;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The media type of every error response.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An error, as RFC 9457 describes it: what kind of problem, and what to do about it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:alliance-kb:problem:invalid-parameter",
+    "title": "Invalid parameter",
+    "status": 400,
+    "detail": "query parameter `limit` must be between 1 and 500, not 0",
+    "parameter": "limit"
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem; stable, for programs to branch on.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:alliance-kb:problem:invalid-parameter")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem, the same for every occurrence of it.
+    #[schema(example = "Invalid parameter")]
+    pub title: String,
+    /// The HTTP status code of the response.
+    #[schema(example = 400)]
+    pub status: u16,
+    /// What went wrong in this request, and how to put it right.
+    #[schema(example = "query parameter `limit` must be between 1 and 500, not 0")]
+    pub detail: String,
+    /// The request parameter at fault, when the problem lies in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "limit")]
+    pub parameter: Option<String>,
+}
+
+/// Everything that can go wrong while answering a request.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A path or query parameter is unknown, malformed or out of range.
+    #[error("{detail}")]
+    InvalidParameter {
+        /// The parameter's name.
+        parameter: String,
+        /// What is wrong with it and what would be right.
+        detail: String,
+    },
+    /// The request is malformed in a way not tied to one parameter.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No such resource.
+    #[error("{0}")]
+    NotFound(String),
+    /// The method is not one the resource answers.
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// The database cannot be reached; the cause is logged.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A fault of the service; the cause is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// An invalid parameter, with what is wrong with it.
+    pub fn parameter(parameter: impl Into<String>, detail: impl Into<String>) -> Self {
+        ApiError::InvalidParameter {
+            parameter: parameter.into(),
+            detail: detail.into(),
+        }
+    }
+
+    /// The problem document this error is answered with.
+    pub fn problem(&self) -> Problem {
+        let (slug, title) = match self {
+            ApiError::InvalidParameter { .. } => ("invalid-parameter", "Invalid parameter"),
+            ApiError::BadRequest(_) => ("bad-request", "Bad request"),
+            ApiError::NotFound(_) => ("not-found", "Not found"),
+            ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
+            ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
+            ApiError::Internal(_) => ("internal", "Internal error"),
+        };
+        let detail = match self {
+            ApiError::Unavailable(_) => {
+                "the database is not answering; try again shortly, and check /readyz".to_owned()
+            }
+            ApiError::Internal(_) => "the service failed to answer this request; the cause is in its log".to_owned(),
+            other => other.to_string(),
+        };
+        Problem {
+            problem_type: format!("urn:alliance-kb:problem:{slug}"),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail,
+            parameter: match self {
+                ApiError::InvalidParameter { parameter, .. } => Some(parameter.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidParameter { .. } | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => log::error!("request failed: {cause}"),
+            ApiError::Unavailable(cause) => log::warn!("database unavailable: {cause}"),
+            _ => {}
+        }
+        problem_response(self.status_code(), &self.problem())
+    }
+}
+
+/// Builds a problem+json response.
+pub fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {
+    let body = serde_json::to_vec(problem).unwrap_or_default();
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+        .body(body)
+}
+
+impl From<DieselError> for ApiError {
+    fn from(err: DieselError) -> Self {
+        match &err {
+            DieselError::NotFound => ApiError::NotFound("no such record".into()),
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                ApiError::Unavailable(err.to_string())
+            }
+            _ => ApiError::Internal(format!("database error: {err}")),
+        }
+    }
+}
+
+impl From<PoolError> for ApiError {
+    fn from(err: PoolError) -> Self {
+        ApiError::Unavailable(err.to_string())
+    }
+}

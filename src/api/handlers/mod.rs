@@ -1,0 +1,57 @@
+//! The HTTP handlers, one module per resource. Each extracts and checks its parameters, calls the
+//! data layer, and maps rows to response types through `views`.
+
+pub mod claims;
+pub mod commitments;
+pub mod events;
+pub mod meta;
+pub mod nations;
+pub mod organizations;
+pub mod people;
+pub mod sources;
+pub mod statements;
+
+use diesel_async::AsyncPgConnection;
+
+use super::error::ApiError;
+use super::params::NationCode;
+use crate::db::queries::nations as nation_queries;
+
+/// Checks that a nation named in a query parameter exists; a code no state has is a bad value.
+pub(crate) async fn known_nation(
+    conn: &mut AsyncPgConnection,
+    parameter: &str,
+    code: Option<NationCode>,
+) -> Result<Option<String>, ApiError> {
+    let Some(code) = code else { return Ok(None) };
+    if nation_queries::exists(conn, code.as_str()).await? {
+        Ok(Some(code.into_string()))
+    } else {
+        Err(ApiError::parameter(
+            parameter,
+            format!(
+                "query parameter `{parameter}`: no nation has the code {}; use an ISO 3166-1 alpha-2 code listed at /v1/nations",
+                code.as_str()
+            ),
+        ))
+    }
+}
+
+/// Reads a nation code from the path; a well-formed code no state has is a 404.
+pub(crate) async fn nation_in_path(conn: &mut AsyncPgConnection, code: &str) -> Result<String, ApiError> {
+    let code =
+        NationCode::parse(code).map_err(|e| ApiError::parameter("code", format!("path parameter `code`: {e}")))?;
+    if nation_queries::exists(conn, code.as_str()).await? {
+        Ok(code.into_string())
+    } else {
+        Err(ApiError::NotFound(format!(
+            "no nation has the code {}; use an ISO 3166-1 alpha-2 code listed at /v1/nations",
+            code.as_str()
+        )))
+    }
+}
+
+/// The 404 for an id that names no record.
+pub(crate) fn not_found(what: &str, id: i64) -> ApiError {
+    ApiError::NotFound(format!("no {what} has the id {id}"))
+}

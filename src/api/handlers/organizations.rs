@@ -1,0 +1,44 @@
+//! Organizations: alliances, unions, coalitions.
+
+use actix_web::{get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::api::error::ApiError;
+use crate::api::params::{PageRequest, Query};
+use crate::api::types::OrganizationPage;
+use crate::api::views;
+use crate::db::queries::organizations;
+use crate::startup::AppState;
+
+/// Paging of the organizations list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrganizationListParams {
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// How many organizations per page.
+    #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
+    pub limit: Option<u32>,
+}
+
+/// List organizations
+///
+/// Alliances, unions and coalitions, each with its members and their dates of joining and leaving
+/// where known.
+#[utoipa::path(tag = "organizations", operation_id = "list_organizations", params(OrganizationListParams), responses((status = 200, description = "A page of organizations.", body = OrganizationPage)))]
+#[get("/organizations")]
+pub async fn list_organizations(
+    state: web::Data<AppState>,
+    Query(params): Query<OrganizationListParams>,
+) -> Result<web::Json<OrganizationPage>, ApiError> {
+    let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
+    let mut conn = state.conn().await?;
+    let rows = organizations::list(&mut conn, page.window().copied()).await?;
+    let (rows, next_cursor) = page.finish(rows, |o| o.id);
+    Ok(web::Json(OrganizationPage {
+        items: views::organizations(&mut conn, rows).await?,
+        next_cursor,
+    }))
+}

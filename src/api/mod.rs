@@ -1,0 +1,265 @@
+//! The HTTP API: routes, the OpenAPI document collected from them, and the mapping of every
+//! failure, actix's own included, to problem+json.
+
+pub mod error;
+pub mod handlers;
+pub mod params;
+pub mod types;
+pub mod views;
+
+use actix_web::dev::{ResourceDef, ServiceResponse};
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{web, HttpRequest, HttpResponse};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+use utoipa::OpenApi as _;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
+
+use self::error::{problem_response, ApiError, Problem, PROBLEM_JSON};
+use self::handlers::*;
+
+/// The document's fixed parts; the paths are collected from the handlers registered in [`routes`].
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Alliance-commitment knowledge base",
+        description = include_str!("../../openapi/description.md"),
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+        contact(name = "The alliance-commitment knowledge base maintainers")
+    ),
+    tags(
+        (name = "nations", description = "Every ISO 3166-1 state, and what each committed and said."),
+        (name = "commitments", description = "What nations offered, pledged, refused or withdrew, with status histories."),
+        (name = "statements", description = "Words officials said or wrote, verbatim where the source quotes them."),
+        (name = "events", description = "Meetings, declarations and attack reports."),
+        (name = "claims", description = "Figures reported or claimed by parties to the war: never verified facts."),
+        (name = "sources", description = "The documents facts rest on, kept whole, with their reliability."),
+        (name = "people", description = "Officials who speak or act."),
+        (name = "organizations", description = "Alliances, unions and coalitions, with their members."),
+        (name = "meta", description = "Liveness and readiness of the service.")
+    ),
+    components(schemas(Problem))
+)]
+pub(crate) struct ApiDoc;
+
+/// Registers every route of the API. The OpenAPI document is collected from these registrations,
+/// so a route cannot be served without being documented, nor documented without being served.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(meta::get_health).service(meta::get_readiness).service(
+        scope::scope("/v1")
+            .service(nations::list_nations)
+            .service(nations::get_nation)
+            .service(nations::list_nation_commitments)
+            .service(nations::list_nation_statements)
+            .service(organizations::list_organizations)
+            .service(people::list_people)
+            .service(people::get_person)
+            .service(sources::list_sources)
+            .service(sources::get_source)
+            .service(events::list_events)
+            .service(events::get_event)
+            .service(commitments::list_commitments)
+            .service(commitments::get_commitment)
+            .service(statements::list_statements)
+            .service(statements::get_statement)
+            .service(claims::list_claims)
+            .service(claims::get_claim),
+    );
+}
+
+/// The OpenAPI document, as served at `/openapi.json` and committed as `openapi/openapi.json`.
+pub fn openapi() -> OpenApi {
+    let (_, api) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    complete(api)
+}
+
+/// Adds what every operation can answer besides its own responses: 400 for a bad parameter
+/// (operations under `/v1`), 500 and 503 wherever the database is used.
+pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    let components = api.components.get_or_insert_with(Default::default);
+    for (name, description) in [
+        (
+            "BadRequest",
+            "A parameter is unknown, malformed or out of range; `parameter` names it.",
+        ),
+        (
+            "Internal",
+            "The service failed; the cause is in its log, never in the response.",
+        ),
+        ("Unavailable", "The database is not answering; try again shortly."),
+    ] {
+        components
+            .responses
+            .insert(name.to_owned(), RefOr::T(problem(description)));
+    }
+    for (path, item) in api.paths.paths.iter_mut() {
+        let uses_database = path != "/healthz";
+        if let Some(op) = item.get.as_mut() {
+            let responses = &mut op.responses.responses;
+            if path.starts_with("/v1/") {
+                responses
+                    .entry("400".into())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name("BadRequest")));
+            }
+            if uses_database {
+                responses
+                    .entry("500".into())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name("Internal")));
+                responses
+                    .entry("503".into())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name("Unavailable")));
+            }
+        }
+    }
+    api
+}
+
+/// Path extractor failures (an id that is not a number) as problem+json naming the parameter.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, _req| {
+        ApiError::parameter(
+            "id",
+            format!("path parameter `id` must be a whole number such as 1: {err}"),
+        )
+        .into()
+    })
+}
+
+/// Body extractor failures as problem+json.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default().error_handler(|err, _req| {
+        ApiError::BadRequest(format!("the request body is not acceptable JSON: {err}")).into()
+    })
+}
+
+/// The methods each documented path answers, read from the OpenAPI document, so that a request
+/// with the wrong method gets a 405 naming the right ones (actix answers such a request with a 404,
+/// since its route macros guard whole resources by method).
+pub struct RouteTable(Vec<(ResourceDef, String)>);
+
+impl RouteTable {
+    /// The table of the document's paths.
+    pub fn from_document(document: &OpenApi) -> Self {
+        let routes = document
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let mut methods = Vec::new();
+                if item.get.is_some() {
+                    methods.extend(["GET", "HEAD"]);
+                }
+                for (method, operation) in [
+                    ("POST", &item.post),
+                    ("PUT", &item.put),
+                    ("PATCH", &item.patch),
+                    ("DELETE", &item.delete),
+                ] {
+                    if operation.is_some() {
+                        methods.push(method);
+                    }
+                }
+                (ResourceDef::new(path.as_str()), methods.join(", "))
+            })
+            .collect();
+        RouteTable(routes)
+    }
+
+    /// The methods the path answers, if it is one the API serves.
+    pub fn allowed(&self, path: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, allow)| allow.as_str())
+    }
+}
+
+/// The answer for a request no route serves: 405 with `Allow` for a known path, 404 otherwise.
+pub async fn no_route(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
+    if let Some(allow) = routes.allowed(req.path()) {
+        let error = ApiError::MethodNotAllowed(format!(
+            "{} does not answer {}; it answers {allow}",
+            req.path(),
+            req.method()
+        ));
+        let mut response = problem_response(StatusCode::METHOD_NOT_ALLOWED, &error.problem());
+        if let Ok(value) = header::HeaderValue::from_str(allow) {
+            response.headers_mut().insert(header::ALLOW, value);
+        }
+        return Ok(response);
+    }
+    Err(ApiError::NotFound(format!(
+        "nothing is served at {}; the API lives under /v1, its document at /openapi.json and its browser at /swagger-ui/",
+        req.path()
+    )))
+}
+
+/// Turns any error response that is not yet problem+json (actix's 405, for one) into one, so that
+/// no client ever sees a plain-text error.
+pub fn problem_for_plain_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let method = res.request().method().clone();
+    let path = res.request().path().to_owned();
+    // actix names the methods the resource has routes for; HEAD is served wherever GET is.
+    let allow = res
+        .response()
+        .headers()
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .map(|allowed| {
+            let mut methods: Vec<&str> = allowed.split(',').map(str::trim).filter(|m| !m.is_empty()).collect();
+            if methods.contains(&"GET") && !methods.contains(&"HEAD") {
+                methods.push("HEAD");
+            }
+            methods.join(", ")
+        });
+    let problem = match status {
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed(format!(
+            "{path} does not answer {method}; it answers {}",
+            allow.as_deref().unwrap_or("GET, HEAD")
+        ))
+        .problem(),
+        _ => Problem {
+            problem_type: format!("urn:alliance-kb:problem:http-{}", status.as_u16()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: format!("{method} {path} failed with status {status}"),
+            parameter: None,
+        },
+    };
+    let mut response = problem_response(status, &problem);
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        let allow = allow.unwrap_or_else(|| "GET, HEAD".to_owned());
+        if let Ok(value) = header::HeaderValue::from_str(&allow) {
+            response.headers_mut().insert(header::ALLOW, value);
+        }
+    }
+    let (req, _) = res.into_parts();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}

@@ -1,0 +1,244 @@
+//! Request parameters: a strict query-string extractor that names the parameter at fault, the
+//! shared paging parameters, opaque cursors, and parsed nation codes.
+
+use std::future::{ready, Ready};
+
+use actix_web::{dev::Payload, FromRequest, HttpRequest};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+use super::error::ApiError;
+use crate::db::queries::Window;
+
+/// The page size when `limit` is not given.
+pub const DEFAULT_LIMIT: u32 = 50;
+/// The largest page a client can ask for.
+pub const MAX_LIMIT: u32 = 500;
+
+/// A query string parsed into `T`, refusing unknown parameters and naming the parameter at fault
+/// in every error (actix's own `web::Query` names none).
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse_query(req.query_string()).map(Query))
+    }
+}
+
+/// Parses a query string into `T`; the error names the parameter.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let deserializer = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.into_inner().to_string();
+        let parameter = if path.is_empty() || path == "." || path == "?" {
+            // Unknown and repeated parameters are reported at the top level, with the name in
+            // backticks in serde's message.
+            message.split('`').nth(1).unwrap_or("").to_owned()
+        } else {
+            path
+        };
+        let detail = if message.starts_with("unknown field") {
+            format!(
+                "unknown query parameter `{parameter}`; this endpoint accepts {}",
+                message.split_once("expected").map_or("none".into(), |(_, rest)| rest
+                    .trim()
+                    .trim_start_matches("one of ")
+                    .to_owned())
+            )
+        } else if message.starts_with("duplicate field") {
+            format!("query parameter `{parameter}` is given more than once; give it once")
+        } else {
+            format!("query parameter `{parameter}` is invalid: {message}")
+        };
+        ApiError::parameter(parameter, detail)
+    })
+}
+
+/// A validated page request: where to start and how many records to return.
+#[derive(Debug, Clone)]
+pub struct PageRequest<K> {
+    after: Option<K>,
+    limit: u32,
+}
+
+/// A key that orders a list and can be carried in a cursor.
+pub trait CursorKey: Sized {
+    /// The key as text.
+    fn encode(&self) -> String;
+    /// The key from text, if it is one.
+    fn decode(text: &str) -> Option<Self>;
+}
+
+impl CursorKey for i64 {
+    fn encode(&self) -> String {
+        self.to_string()
+    }
+    fn decode(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+}
+
+impl CursorKey for String {
+    fn encode(&self) -> String {
+        self.clone()
+    }
+    fn decode(text: &str) -> Option<Self> {
+        Some(text.to_owned())
+    }
+}
+
+const CURSOR_PREFIX: &str = "after:";
+
+impl<K: CursorKey> PageRequest<K> {
+    /// Checks `cursor` and `limit` as given in a query string.
+    pub fn new(cursor: Option<&str>, limit: Option<u32>) -> Result<Self, ApiError> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::parameter(
+                "limit",
+                format!("query parameter `limit` must be between 1 and {MAX_LIMIT}, not {limit}"),
+            ));
+        }
+        let after = match cursor {
+            None => None,
+            Some(cursor) => Some(decode_cursor(cursor).ok_or_else(|| {
+                ApiError::parameter(
+                    "cursor",
+                    "query parameter `cursor` is not a cursor this service issued; pass the `next_cursor` of the previous page unchanged",
+                )
+            })?),
+        };
+        Ok(PageRequest { after, limit })
+    }
+
+    /// The rows to fetch: one more than the page holds, to learn whether another page follows.
+    pub fn window(&self) -> Window<&K> {
+        Window {
+            after: self.after.as_ref(),
+            fetch: i64::from(self.limit) + 1,
+        }
+    }
+
+    /// Cuts the fetched rows to the page and makes the cursor of the next page, if there is one.
+    pub fn finish<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> K) -> (Vec<T>, Option<String>) {
+        let limit = self.limit as usize;
+        if rows.len() > limit {
+            rows.truncate(limit);
+            let next = rows.last().map(|row| encode_cursor(&key(row)));
+            (rows, next)
+        } else {
+            (rows, None)
+        }
+    }
+}
+
+impl Window<&i64> {
+    /// The window with its key copied out.
+    pub fn copied(self) -> Window<i64> {
+        Window {
+            after: self.after.copied(),
+            fetch: self.fetch,
+        }
+    }
+}
+
+impl<'a> Window<&'a String> {
+    /// The window with its key as a string slice.
+    pub fn as_str(self) -> Window<&'a str> {
+        Window {
+            after: self.after.map(String::as_str),
+            fetch: self.fetch,
+        }
+    }
+}
+
+fn encode_cursor<K: CursorKey>(key: &K) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{}", key.encode()))
+}
+
+fn decode_cursor<K: CursorKey>(cursor: &str) -> Option<K> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    K::decode(text.strip_prefix(CURSOR_PREFIX)?)
+}
+
+/// An ISO 3166-1 alpha-2 code, upper-cased (`fr` is read as `FR`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NationCode(String);
+
+impl NationCode {
+    /// Parses a code of two ASCII letters.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.len() == 2 && text.bytes().all(|b| b.is_ascii_alphabetic()) {
+            Ok(NationCode(text.to_ascii_uppercase()))
+        } else {
+            Err(format!(
+                "`{text}` is not an ISO 3166-1 alpha-2 code; use two letters, such as FR or GB"
+            ))
+        }
+    }
+
+    /// The code, upper-case.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The code, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for NationCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        NationCode::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "only the errors of parsing are looked at")]
+    struct Sample {
+        limit: Option<u32>,
+        nation: Option<NationCode>,
+    }
+
+    fn parameter_of(query: &str) -> String {
+        match parse_query::<Sample>(query) {
+            Err(ApiError::InvalidParameter { parameter, .. }) => parameter,
+            other => panic!("expected an invalid parameter, got {:?}", other.map(|_| ())),
+        }
+    }
+
+    #[test]
+    fn errors_name_the_parameter_at_fault() {
+        assert_eq!(parameter_of("limit=abc"), "limit");
+        assert_eq!(parameter_of("nation=France"), "nation");
+        assert_eq!(parameter_of("colour=red"), "colour");
+        assert_eq!(parameter_of("limit=1&limit=2"), "limit");
+    }
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_are_refused() {
+        let page = PageRequest::<i64>::new(None, Some(2)).unwrap();
+        let (rows, next) = page.finish(vec![1_i64, 2, 3], |r| *r);
+        assert_eq!(rows, vec![1, 2]);
+        let next = next.unwrap();
+        let again = PageRequest::<i64>::new(Some(&next), Some(2)).unwrap();
+        assert_eq!(again.window().after, Some(&2));
+        assert!(PageRequest::<i64>::new(Some("not-a-cursor"), None).is_err());
+        assert!(PageRequest::<i64>::new(None, Some(0)).is_err());
+        assert!(PageRequest::<i64>::new(None, Some(501)).is_err());
+    }
+}

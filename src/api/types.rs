@@ -1,0 +1,480 @@
+//! The API's response types. They carry the OpenAPI schema (`ToSchema`) and are built from the
+//! data layer's rows by `views`; the rows themselves never reach the wire.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::vocab::*;
+
+/// A state of ISO 3166-1.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Nation {
+    /// ISO 3166-1 alpha-2 code, the nation's identifier everywhere in this API.
+    #[schema(example = "FR")]
+    pub code: String,
+    /// ISO 3166-1 alpha-3 code.
+    #[schema(example = "FRA")]
+    pub alpha3: String,
+    /// The ISO short name.
+    #[schema(example = "France")]
+    pub name: String,
+    /// The name in common use, where ISO gives one apart from the short name.
+    #[schema(example = json!(null))]
+    pub common_name: Option<String>,
+    /// The official name, where ISO gives one.
+    #[schema(example = "French Republic")]
+    pub official_name: Option<String>,
+}
+
+/// A nation with the organizations it belongs or belonged to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NationDetail {
+    /// ISO 3166-1 alpha-2 code.
+    #[schema(example = "FR")]
+    pub code: String,
+    /// ISO 3166-1 alpha-3 code.
+    #[schema(example = "FRA")]
+    pub alpha3: String,
+    /// The ISO short name.
+    #[schema(example = "France")]
+    pub name: String,
+    /// The name in common use, where ISO gives one apart from the short name.
+    #[schema(example = json!(null))]
+    pub common_name: Option<String>,
+    /// The official name, where ISO gives one.
+    #[schema(example = "French Republic")]
+    pub official_name: Option<String>,
+    /// Its memberships of organizations, with dates where known.
+    pub memberships: Vec<NationMembership>,
+}
+
+/// A nation's membership of an organization.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NationMembership {
+    /// The organization's id.
+    #[schema(example = 1)]
+    pub organization_id: i64,
+    /// The organization's name.
+    #[schema(example = "North Atlantic Treaty Organization")]
+    pub organization: String,
+    /// The organization's abbreviation.
+    #[schema(example = "NATO")]
+    pub abbreviation: Option<String>,
+    /// When the nation joined, where known.
+    #[schema(example = "1949-08-24")]
+    pub joined_on: Option<NaiveDate>,
+    /// When the nation left, if it did.
+    #[schema(example = json!(null))]
+    pub left_on: Option<NaiveDate>,
+}
+
+/// An alliance, union or coalition, with its members.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Organization {
+    /// Identifier.
+    #[schema(example = 1)]
+    pub id: i64,
+    /// Full name.
+    #[schema(example = "North Atlantic Treaty Organization")]
+    pub name: String,
+    /// Abbreviation.
+    #[schema(example = "NATO")]
+    pub abbreviation: Option<String>,
+    /// What kind of body it is.
+    pub kind: OrganizationKind,
+    /// What it is, in a sentence.
+    #[schema(example = "The North Atlantic alliance.")]
+    pub description: Option<String>,
+    /// Its members, past and present, by nation code.
+    pub members: Vec<Member>,
+}
+
+/// A member of an organization.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Member {
+    /// The member's ISO 3166-1 alpha-2 code.
+    #[schema(example = "BE")]
+    pub nation: String,
+    /// When it joined, where known.
+    #[schema(example = "1949-08-24")]
+    pub joined_on: Option<NaiveDate>,
+    /// When it left, if it did.
+    #[schema(example = json!(null))]
+    pub left_on: Option<NaiveDate>,
+}
+
+/// An official who speaks or acts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Person {
+    /// Identifier.
+    #[schema(example = 3)]
+    pub id: i64,
+    /// Full name.
+    #[schema(example = "Steve Witkoff")]
+    pub name: String,
+    /// Role as the source states it.
+    #[schema(example = "US envoy")]
+    pub role: Option<String>,
+    /// The nation the person acts for (alpha-2).
+    #[schema(example = "US")]
+    pub nation: Option<String>,
+}
+
+/// A person named by a fact: who spoke, who announced.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonRef {
+    /// The person's id.
+    #[schema(example = 3)]
+    pub id: i64,
+    /// Full name.
+    #[schema(example = "Steve Witkoff")]
+    pub name: String,
+    /// Role as the source states it.
+    #[schema(example = "US envoy")]
+    pub role: Option<String>,
+}
+
+/// A document facts rest on, without its text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceSummary {
+    /// Identifier.
+    #[schema(example = 1)]
+    pub id: i64,
+    /// What kind of document it is.
+    pub kind: SourceKind,
+    /// Title as published.
+    #[schema(example = "Ukraine Security Guarantees Paris 2026: Multinational Forces and the Trump Factor")]
+    pub title: String,
+    /// Who published it, where known.
+    #[schema(example = json!(null))]
+    pub publisher: Option<String>,
+    /// Where it was published, where known.
+    #[schema(example = json!(null))]
+    pub url: Option<String>,
+    /// When it was published, where known.
+    #[schema(example = json!(null))]
+    pub published_on: Option<NaiveDate>,
+    /// When the knowledge base took its copy.
+    #[schema(example = "2026-11-26T18:13:00Z")]
+    pub retrieved_at: DateTime<Utc>,
+    /// SHA-256 of the text's UTF-8 bytes, hex-encoded.
+    #[schema(example = "0b3c2f7bd4c3f2bd1a1be1bb3e6c5d8c6a1e7f2d9c8b7a6f5e4d3c2b1a0f9e8d")]
+    pub sha256: String,
+    /// How far the source can be trusted.
+    pub reliability: Reliability,
+    /// Why the source has that reliability, in the source's words where it says so itself.
+    #[schema(example = "This content is AI-generated based on source articles.")]
+    pub reliability_note: Option<String>,
+    /// Length of the text in Unicode code points, the unit of citation offsets.
+    #[schema(example = 2920)]
+    pub length: i64,
+}
+
+/// A document facts rest on, with its full text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Source {
+    /// Identifier.
+    #[schema(example = 1)]
+    pub id: i64,
+    /// What kind of document it is.
+    pub kind: SourceKind,
+    /// Title as published.
+    #[schema(example = "Ukraine Security Guarantees Paris 2026: Multinational Forces and the Trump Factor")]
+    pub title: String,
+    /// Who published it, where known.
+    #[schema(example = json!(null))]
+    pub publisher: Option<String>,
+    /// Where it was published, where known.
+    #[schema(example = json!(null))]
+    pub url: Option<String>,
+    /// When it was published, where known.
+    #[schema(example = json!(null))]
+    pub published_on: Option<NaiveDate>,
+    /// When the knowledge base took its copy.
+    #[schema(example = "2026-11-26T18:13:00Z")]
+    pub retrieved_at: DateTime<Utc>,
+    /// SHA-256 of the text's UTF-8 bytes, hex-encoded.
+    #[schema(example = "0b3c2f7bd4c3f2bd1a1be1bb3e6c5d8c6a1e7f2d9c8b7a6f5e4d3c2b1a0f9e8d")]
+    pub sha256: String,
+    /// How far the source can be trusted.
+    pub reliability: Reliability,
+    /// Why the source has that reliability, in the source's words where it says so itself.
+    #[schema(example = "This content is AI-generated based on source articles.")]
+    pub reliability_note: Option<String>,
+    /// Length of the text in Unicode code points, the unit of citation offsets.
+    #[schema(example = 2920)]
+    pub length: i64,
+    /// The full text, byte for byte as retrieved. Citation offsets count its code points.
+    #[schema(example = "Ukraine Security Guarantees Paris 2026: Multinational Forces and the Trump Factor\n...")]
+    pub text: String,
+}
+
+/// The link from a fact to a span of a source: the evidence.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Citation {
+    /// Identifier.
+    #[schema(example = 12)]
+    pub id: i64,
+    /// The source cited.
+    #[schema(example = 1)]
+    pub source_id: i64,
+    /// Where the span starts, in Unicode code points from the start of the source's text.
+    #[schema(example = 887)]
+    pub start: i32,
+    /// Where the span ends (exclusive), in Unicode code points.
+    #[schema(example = 1034)]
+    pub end: i32,
+    /// The cited text, exactly the source's text between `start` and `end`.
+    #[schema(
+        example = "Macron stated that \"several thousand\" French soldiers could be sent to act as a \"force of reassurance,\" though they wouldn't engage in direct combat."
+    )]
+    pub excerpt: String,
+    /// The cited source's reliability.
+    pub reliability: Reliability,
+}
+
+/// An amount as the source gives it, with a numeric range where one can honestly be derived.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Quantity {
+    /// The least the source's words allow, if a number can be derived.
+    #[schema(example = 2000)]
+    pub min: Option<f64>,
+    /// The most the source's words allow, if a number can be derived.
+    #[schema(example = 9999)]
+    pub max: Option<f64>,
+    /// What is counted.
+    #[schema(example = "soldiers")]
+    pub unit: Option<String>,
+    /// The source's own words for the amount.
+    #[schema(example = "several thousand")]
+    pub text: String,
+}
+
+/// One step in a commitment's status history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatusChange {
+    /// The status from this step on.
+    pub status: CommitmentStatus,
+    /// When the change happened, where known.
+    #[schema(example = "2026-01-07")]
+    pub changed_on: Option<NaiveDate>,
+    /// What the change was, in a sentence.
+    #[schema(example = "Announced it would stop funding ammunition for Ukraine.")]
+    pub note: Option<String>,
+    /// When the knowledge base recorded it.
+    #[schema(example = "2026-11-26T18:20:00Z")]
+    pub recorded_at: DateTime<Utc>,
+    /// The evidence for this step.
+    pub citations: Vec<Citation>,
+}
+
+/// What one nation offered, pledged, refused or withdrew.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Commitment {
+    /// Identifier.
+    #[schema(example = 1)]
+    pub id: i64,
+    /// The committing nation (alpha-2).
+    #[schema(example = "FR")]
+    pub nation: String,
+    /// What is committed.
+    pub kind: CommitmentKind,
+    /// Where it stands now: the last step of `history`.
+    pub status: CommitmentStatus,
+    /// The commitment in a sentence.
+    #[schema(
+        example = "France could send several thousand soldiers as a force of reassurance, not engaging in direct combat."
+    )]
+    pub summary: String,
+    /// How much, in the source's words and as a range where one can be derived; null if the source gives no amount.
+    pub quantity: Option<Quantity>,
+    /// Whether forces would take part in combat.
+    pub role: ForceRole,
+    /// The conditions the commitment is subject to, as the source states them.
+    #[schema(example = "in a potential ceasefire scenario")]
+    pub conditions: Option<String>,
+    /// When it was announced, where known.
+    #[schema(example = "2026-01-07")]
+    pub announced_on: Option<NaiveDate>,
+    /// Who announced it, where the source says.
+    pub announced_by: Option<PersonRef>,
+    /// The event it was made at, if any.
+    #[schema(example = 1)]
+    pub event_id: Option<i64>,
+    /// The reliability of the most reliable source it rests on.
+    pub reliability: Option<Reliability>,
+    /// The evidence.
+    pub citations: Vec<Citation>,
+    /// Every status it has had, oldest first; nothing is overwritten.
+    pub history: Vec<StatusChange>,
+}
+
+/// Words someone said or wrote.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Statement {
+    /// Identifier.
+    #[schema(example = 2)]
+    pub id: i64,
+    /// Who spoke; null for words the source attributes to a group (see `attribution`).
+    pub speaker: Option<PersonRef>,
+    /// To whom the source attributes the words when no single person speaks.
+    #[schema(example = json!(null))]
+    pub attribution: Option<String>,
+    /// The nation the words were said for (alpha-2).
+    #[schema(example = "US")]
+    pub nation: Option<String>,
+    /// The event the words were said at, if any.
+    #[schema(example = 1)]
+    pub event_id: Option<i64>,
+    /// The words verbatim, where the source quotes them.
+    #[schema(example = "strongly stands behind security protocols")]
+    pub quote: Option<String>,
+    /// What was said, in a sentence.
+    #[schema(example = "President Donald Trump strongly stands behind security protocols to deter future attacks.")]
+    pub summary: String,
+    /// When the words were said, where known.
+    #[schema(example = "2026-01-07")]
+    pub said_on: Option<NaiveDate>,
+    /// The position the words take.
+    pub stance: Stance,
+    /// The reliability of the most reliable source it rests on.
+    pub reliability: Option<Reliability>,
+    /// The evidence.
+    pub citations: Vec<Citation>,
+}
+
+/// A figure someone reported or claimed; not a verified fact.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Claim {
+    /// Identifier.
+    #[schema(example = 2)]
+    pub id: i64,
+    /// Whether it is a report or the claim of a party to the war.
+    pub kind: ClaimKind,
+    /// What the figure counts, in a sentence.
+    #[schema(example = "Drones Russia claimed to have downed overnight")]
+    pub description: String,
+    /// The figure.
+    #[schema(example = 129)]
+    pub value: Option<f64>,
+    /// What the figure counts.
+    #[schema(example = "drones")]
+    pub unit: Option<String>,
+    /// Over what time, in the source's words.
+    #[schema(example = "overnight")]
+    pub period: Option<String>,
+    /// Where, if the source says.
+    #[schema(example = json!(null))]
+    pub location: Option<String>,
+    /// The nation that makes the claim (alpha-2); null for a report not attributed to a party.
+    #[schema(example = "RU")]
+    pub claimed_by: Option<String>,
+    /// When the figure was reported.
+    #[schema(example = "2026-01-07")]
+    pub reported_on: Option<NaiveDate>,
+    /// The event it belongs to, if any.
+    #[schema(example = 2)]
+    pub event_id: Option<i64>,
+    /// The reliability of the most reliable source it rests on.
+    pub reliability: Option<Reliability>,
+    /// The evidence.
+    pub citations: Vec<Citation>,
+}
+
+/// A nation taking part in an event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Participant {
+    /// The participant (alpha-2).
+    #[schema(example = "FR")]
+    pub nation: String,
+    /// Its part in the event, where the source says.
+    #[schema(example = "participant")]
+    pub role: Option<String>,
+}
+
+/// Something that happened at a time and place.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Event {
+    /// Identifier.
+    #[schema(example = 1)]
+    pub id: i64,
+    /// What kind of thing happened.
+    pub kind: EventKind,
+    /// A title for it.
+    #[schema(example = "Paris meeting on security guarantees for Ukraine")]
+    pub title: String,
+    /// When it happened, where known.
+    #[schema(example = "2026-01-07")]
+    pub occurred_on: Option<NaiveDate>,
+    /// Where it happened.
+    #[schema(example = "Paris")]
+    pub location: Option<String>,
+    /// Who attended, in the source's words, when it does not name them all.
+    #[schema(example = "more than two dozen nations")]
+    pub attendance: Option<String>,
+    /// What happened, in a sentence or two.
+    #[schema(example = "Allies met in Paris to discuss security guarantees for Ukraine.")]
+    pub description: Option<String>,
+    /// The nations the sources name as taking part.
+    pub participants: Vec<Participant>,
+    /// The reliability of the most reliable source it rests on.
+    pub reliability: Option<Reliability>,
+    /// The evidence.
+    pub citations: Vec<Citation>,
+}
+
+/// The state of the service or of its database.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` for the process, `ready` when the database answers.
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+macro_rules! page {
+    ($(#[$meta:meta])* $name:ident, $item:ty) => {
+        $(#[$meta])*
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            /// The records of this page, in identifier order.
+            pub items: Vec<$item>,
+            /// Pass as `cursor` to get the next page; null on the last page.
+            #[schema(example = json!(null))]
+            pub next_cursor: Option<String>,
+        }
+    };
+}
+
+page!(
+    /// A page of nations.
+    NationPage, Nation
+);
+page!(
+    /// A page of organizations.
+    OrganizationPage, Organization
+);
+page!(
+    /// A page of people.
+    PersonPage, Person
+);
+page!(
+    /// A page of sources, without their texts.
+    SourcePage, SourceSummary
+);
+page!(
+    /// A page of events.
+    EventPage, Event
+);
+page!(
+    /// A page of commitments.
+    CommitmentPage, Commitment
+);
+page!(
+    /// A page of statements.
+    StatementPage, Statement
+);
+page!(
+    /// A page of claims.
+    ClaimPage, Claim
+);

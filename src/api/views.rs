@@ -1,0 +1,293 @@
+//! Builds the API's response types from rows. Whatever a page's length, the related records
+//! (citations, histories, people, participants) come in one query per kind, never one per row.
+
+use std::collections::HashMap;
+
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+
+use super::types;
+use crate::db::models;
+use crate::db::queries::citations::{self, Fact};
+use crate::db::queries::{commitments, events, people};
+use crate::vocab::Reliability;
+
+/// Citations grouped by the id of the fact they support.
+struct CitationIndex(HashMap<i64, Vec<types::Citation>>);
+
+impl CitationIndex {
+    async fn load(conn: &mut AsyncPgConnection, fact: Fact, ids: &[i64]) -> QueryResult<Self> {
+        let mut index: HashMap<i64, Vec<types::Citation>> = HashMap::new();
+        for (citation, reliability) in citations::for_facts(conn, fact, ids).await? {
+            if let Some(id) = citation.fact_id(fact) {
+                index.entry(id).or_default().push(citation_view(citation, reliability));
+            }
+        }
+        Ok(CitationIndex(index))
+    }
+
+    fn take(&mut self, id: i64) -> Vec<types::Citation> {
+        self.0.remove(&id).unwrap_or_default()
+    }
+}
+
+fn citation_view(row: models::Citation, reliability: Reliability) -> types::Citation {
+    types::Citation {
+        id: row.id,
+        source_id: row.source_id,
+        start: row.start_offset,
+        end: row.end_offset,
+        excerpt: row.excerpt,
+        reliability,
+    }
+}
+
+/// The reliability of the most reliable source among the citations.
+fn best_reliability(citations: &[types::Citation]) -> Option<Reliability> {
+    citations.iter().map(|c| c.reliability).max()
+}
+
+async fn people_by_id(
+    conn: &mut AsyncPgConnection,
+    ids: impl Iterator<Item = i64>,
+) -> QueryResult<HashMap<i64, types::PersonRef>> {
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(people::by_ids(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|p| {
+            (
+                p.id,
+                types::PersonRef {
+                    id: p.id,
+                    name: p.name,
+                    role: p.role,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Nation rows as API nations.
+pub fn nation(row: models::Nation) -> types::Nation {
+    types::Nation {
+        code: row.code,
+        alpha3: row.alpha3,
+        name: row.name,
+        common_name: row.common_name,
+        official_name: row.official_name,
+    }
+}
+
+/// A person row as an API person.
+pub fn person(row: models::Person) -> types::Person {
+    types::Person {
+        id: row.id,
+        name: row.name,
+        role: row.role,
+        nation: row.nation_code,
+    }
+}
+
+/// A source row as a list entry.
+pub fn source_summary(row: models::SourceSummary, length: i32) -> types::SourceSummary {
+    types::SourceSummary {
+        id: row.id,
+        kind: row.kind,
+        title: row.title,
+        publisher: row.publisher,
+        url: row.url,
+        published_on: row.published_on,
+        retrieved_at: row.retrieved_at,
+        sha256: row.sha256,
+        reliability: row.reliability,
+        reliability_note: row.reliability_note,
+        length: i64::from(length),
+    }
+}
+
+/// A source row with its text.
+pub fn source(row: models::SourceSummary, length: i32, text: String) -> types::Source {
+    types::Source {
+        id: row.id,
+        kind: row.kind,
+        title: row.title,
+        publisher: row.publisher,
+        url: row.url,
+        published_on: row.published_on,
+        retrieved_at: row.retrieved_at,
+        sha256: row.sha256,
+        reliability: row.reliability,
+        reliability_note: row.reliability_note,
+        length: i64::from(length),
+        text,
+    }
+}
+
+/// Organization rows with their members.
+pub async fn organizations(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<models::Organization>,
+) -> QueryResult<Vec<types::Organization>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut members: HashMap<i64, Vec<types::Member>> = HashMap::new();
+    for m in crate::db::queries::organizations::members(conn, &ids).await? {
+        members.entry(m.organization_id).or_default().push(types::Member {
+            nation: m.nation_code,
+            joined_on: m.joined_on,
+            left_on: m.left_on,
+        });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| types::Organization {
+            members: members.remove(&r.id).unwrap_or_default(),
+            id: r.id,
+            name: r.name,
+            abbreviation: r.abbreviation,
+            kind: r.kind,
+            description: r.description,
+        })
+        .collect())
+}
+
+/// Commitment rows with their citations, histories and announcers.
+pub async fn commitments(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<models::Commitment>,
+) -> QueryResult<Vec<types::Commitment>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut cites = CitationIndex::load(conn, Fact::Commitment, &ids).await?;
+    let changes = commitments::history(conn, &ids).await?;
+    let change_ids: Vec<i64> = changes.iter().map(|c| c.id).collect();
+    let mut change_cites = CitationIndex::load(conn, Fact::StatusChange, &change_ids).await?;
+    let mut history: HashMap<i64, Vec<types::StatusChange>> = HashMap::new();
+    for change in changes {
+        history
+            .entry(change.commitment_id)
+            .or_default()
+            .push(types::StatusChange {
+                status: change.status,
+                changed_on: change.changed_on,
+                note: change.note,
+                recorded_at: change.recorded_at,
+                citations: change_cites.take(change.id),
+            });
+    }
+    let announcers = people_by_id(conn, rows.iter().filter_map(|r| r.announced_by)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let citations = cites.take(r.id);
+            types::Commitment {
+                id: r.id,
+                nation: r.nation_code,
+                kind: r.kind,
+                status: r.status,
+                summary: r.summary,
+                quantity: r.quantity_text.map(|text| types::Quantity {
+                    min: r.quantity_min,
+                    max: r.quantity_max,
+                    unit: r.quantity_unit,
+                    text,
+                }),
+                role: r.role,
+                conditions: r.conditions,
+                announced_on: r.announced_on,
+                announced_by: r.announced_by.and_then(|id| announcers.get(&id).cloned()),
+                event_id: r.event_id,
+                reliability: best_reliability(&citations),
+                citations,
+                history: history.remove(&r.id).unwrap_or_default(),
+            }
+        })
+        .collect())
+}
+
+/// Statement rows with their citations and speakers.
+pub async fn statements(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<models::Statement>,
+) -> QueryResult<Vec<types::Statement>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut cites = CitationIndex::load(conn, Fact::Statement, &ids).await?;
+    let speakers = people_by_id(conn, rows.iter().filter_map(|r| r.speaker_id)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let citations = cites.take(r.id);
+            types::Statement {
+                id: r.id,
+                speaker: r.speaker_id.and_then(|id| speakers.get(&id).cloned()),
+                attribution: r.attribution,
+                nation: r.nation_code,
+                event_id: r.event_id,
+                quote: r.quote,
+                summary: r.summary,
+                said_on: r.said_on,
+                stance: r.stance,
+                reliability: best_reliability(&citations),
+                citations,
+            }
+        })
+        .collect())
+}
+
+/// Claim rows with their citations.
+pub async fn claims(conn: &mut AsyncPgConnection, rows: Vec<models::Claim>) -> QueryResult<Vec<types::Claim>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut cites = CitationIndex::load(conn, Fact::Claim, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let citations = cites.take(r.id);
+            types::Claim {
+                id: r.id,
+                kind: r.kind,
+                description: r.description,
+                value: r.value,
+                unit: r.unit,
+                period: r.period,
+                location: r.location,
+                claimed_by: r.claimed_by,
+                reported_on: r.reported_on,
+                event_id: r.event_id,
+                reliability: best_reliability(&citations),
+                citations,
+            }
+        })
+        .collect())
+}
+
+/// Event rows with their participants and citations.
+pub async fn events(conn: &mut AsyncPgConnection, rows: Vec<models::Event>) -> QueryResult<Vec<types::Event>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut cites = CitationIndex::load(conn, Fact::Event, &ids).await?;
+    let mut participants: HashMap<i64, Vec<types::Participant>> = HashMap::new();
+    for p in events::participants(conn, &ids).await? {
+        participants.entry(p.event_id).or_default().push(types::Participant {
+            nation: p.nation_code,
+            role: p.role,
+        });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let citations = cites.take(r.id);
+            types::Event {
+                id: r.id,
+                kind: r.kind,
+                title: r.title,
+                occurred_on: r.occurred_on,
+                location: r.location,
+                attendance: r.attendance,
+                description: r.description,
+                participants: participants.remove(&r.id).unwrap_or_default(),
+                reliability: best_reliability(&citations),
+                citations,
+            }
+        })
+        .collect())
+}

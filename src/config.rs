@@ -1,0 +1,180 @@
+//! Configuration, read from the environment once at start, checked, and logged without secrets.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the knowledge base's data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseSetting {
+    /// A server the operator runs (`DATABASE_URL`); the service creates the database if missing and
+    /// manages nothing else.
+    Url(String),
+    /// A cluster the service runs itself under this folder.
+    Managed(PathBuf),
+}
+
+/// The service's settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The database to use.
+    pub database: DatabaseSetting,
+    /// The address to listen on.
+    pub listen: SocketAddr,
+    /// The most database connections to hold.
+    pub pool_size: usize,
+    /// How many HTTP worker threads to run.
+    pub workers: usize,
+}
+
+/// The settings, their defaults and meanings, as the README's table lists them.
+pub const SETTINGS: &[(&str, &str, &str)] = &[
+    (
+        "DATABASE_URL",
+        "(unset)",
+        "PostgreSQL server to use; unset, the service runs its own cluster under ALLIANCE_KB_DATA_DIR",
+    ),
+    (
+        "ALLIANCE_KB_DATA_DIR",
+        "./data",
+        "folder of the self-managed cluster (used only without DATABASE_URL)",
+    ),
+    (
+        "ALLIANCE_KB_LISTEN",
+        "127.0.0.1:8080",
+        "address and port to serve HTTP on (port 0 picks a free one)",
+    ),
+    (
+        "ALLIANCE_KB_POOL_SIZE",
+        "16",
+        "most database connections held at once (1 to 1000)",
+    ),
+    (
+        "ALLIANCE_KB_WORKERS",
+        "number of cores",
+        "HTTP worker threads (1 to 256)",
+    ),
+    (
+        "RUST_LOG",
+        "info",
+        "log filter, as env_logger reads it (e.g. debug, alliance_kb=debug)",
+    ),
+];
+
+/// A setting has a value the service cannot use.
+#[derive(Debug, thiserror::Error)]
+#[error("setting {name}={value:?} is invalid: {reason}")]
+pub struct ConfigError {
+    name: &'static str,
+    value: String,
+    reason: String,
+}
+
+impl Config {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let database = match get("DATABASE_URL") {
+            Some(url) => {
+                if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                    return Err(ConfigError {
+                        name: "DATABASE_URL",
+                        value: redact(&url),
+                        reason: "it must start with postgres:// or postgresql://, e.g. postgres://postgres@127.0.0.1:5432/alliance_kb".into(),
+                    });
+                }
+                DatabaseSetting::Url(url)
+            }
+            None => DatabaseSetting::Managed(PathBuf::from(
+                get("ALLIANCE_KB_DATA_DIR").unwrap_or_else(|| "data".into()),
+            )),
+        };
+        let listen_text = get("ALLIANCE_KB_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = listen_text.parse().map_err(|_| ConfigError {
+            name: "ALLIANCE_KB_LISTEN",
+            value: listen_text.clone(),
+            reason: "expected an address and port such as 127.0.0.1:8080 or 0.0.0.0:80".into(),
+        })?;
+        let number = |name: &'static str, default: usize, max: usize| -> Result<usize, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(text) => match text.trim().parse::<usize>() {
+                    Ok(n) if (1..=max).contains(&n) => Ok(n),
+                    _ => Err(ConfigError {
+                        name,
+                        value: text,
+                        reason: format!("expected a whole number from 1 to {max}"),
+                    }),
+                },
+            }
+        };
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Ok(Config {
+            database,
+            listen,
+            pool_size: number("ALLIANCE_KB_POOL_SIZE", 16, 1000)?,
+            workers: number("ALLIANCE_KB_WORKERS", cores, 256)?,
+        })
+    }
+
+    /// The settings in one line, with any password masked.
+    pub fn describe(&self) -> String {
+        let database = match &self.database {
+            DatabaseSetting::Url(url) => format!("database={}", redact(url)),
+            DatabaseSetting::Managed(dir) => format!("database=self-managed cluster in {}", dir.display()),
+        };
+        format!(
+            "{database} listen={} pool_size={} workers={}",
+            self.listen, self.pool_size, self.workers
+        )
+    }
+}
+
+/// The URL with its password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) => "(unparsable URL)".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn no_settings_means_a_self_managed_cluster_in_data() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database, DatabaseSetting::Managed(PathBuf::from("data")));
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn passwords_never_reach_the_log_line() {
+        let c = config(&[("DATABASE_URL", "postgres://u:secret@db:5432/kb")]).unwrap();
+        assert!(!c.describe().contains("secret"));
+        assert!(c.describe().contains("***"));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err = config(&[("ALLIANCE_KB_POOL_SIZE", "0")]).unwrap_err();
+        assert!(err.to_string().contains("ALLIANCE_KB_POOL_SIZE"));
+        assert!(config(&[("DATABASE_URL", "mysql://x")]).is_err());
+        assert!(config(&[("ALLIANCE_KB_LISTEN", "nowhere")]).is_err());
+    }
+}

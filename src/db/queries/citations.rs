@@ -1,0 +1,61 @@
+//! Citations: the links from facts to spans of their sources.
+
+use diesel::prelude::*;
+use diesel::QueryResult;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::models::Citation;
+use crate::schema::{citations, sources};
+use crate::vocab::Reliability;
+
+/// The kinds of fact a citation can support.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    /// A commitment.
+    Commitment,
+    /// One step of a commitment's status history.
+    StatusChange,
+    /// A statement.
+    Statement,
+    /// An event.
+    Event,
+    /// A claim.
+    Claim,
+}
+
+impl Citation {
+    /// The id of the fact this citation supports, if it is of the given kind.
+    pub fn fact_id(&self, fact: Fact) -> Option<i64> {
+        match fact {
+            Fact::Commitment => self.commitment_id,
+            Fact::StatusChange => self.status_change_id,
+            Fact::Statement => self.statement_id,
+            Fact::Event => self.event_id,
+            Fact::Claim => self.claim_id,
+        }
+    }
+}
+
+/// The citations of the given facts with their sources' reliability, in one query, in id order.
+pub async fn for_facts(
+    conn: &mut AsyncPgConnection,
+    fact: Fact,
+    ids: &[i64],
+) -> QueryResult<Vec<(Citation, Reliability)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = citations::table
+        .inner_join(sources::table)
+        .select((Citation::as_select(), sources::reliability))
+        .order(citations::id.asc())
+        .into_boxed();
+    let query = match fact {
+        Fact::Commitment => query.filter(citations::commitment_id.eq_any(ids)),
+        Fact::StatusChange => query.filter(citations::status_change_id.eq_any(ids)),
+        Fact::Statement => query.filter(citations::statement_id.eq_any(ids)),
+        Fact::Event => query.filter(citations::event_id.eq_any(ids)),
+        Fact::Claim => query.filter(citations::claim_id.eq_any(ids)),
+    };
+    query.load(conn).await
+}

@@ -1,0 +1,52 @@
+//! Claims and reports: figures someone reported.
+
+use diesel::prelude::*;
+use diesel::QueryResult;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::Window;
+use crate::db::models::Claim;
+use crate::schema::claims;
+use crate::vocab::ClaimKind;
+
+/// Which claims a list shows; every set field narrows it.
+#[derive(Debug, Default, Clone)]
+pub struct ClaimFilter {
+    /// Only claims or only reports.
+    pub kind: Option<ClaimKind>,
+    /// Only those claimed by this nation.
+    pub claimed_by: Option<String>,
+    /// Only those tied to this event.
+    pub event: Option<i64>,
+}
+
+/// A page of claims in id order.
+pub async fn list(conn: &mut AsyncPgConnection, filter: &ClaimFilter, window: Window<i64>) -> QueryResult<Vec<Claim>> {
+    let mut query = claims::table
+        .select(Claim::as_select())
+        .order(claims::id.asc())
+        .into_boxed();
+    if let Some(kind) = filter.kind {
+        query = query.filter(claims::kind.eq(kind));
+    }
+    if let Some(nation) = &filter.claimed_by {
+        query = query.filter(claims::claimed_by.eq(nation.clone()));
+    }
+    if let Some(event) = filter.event {
+        query = query.filter(claims::event_id.eq(event));
+    }
+    if let Some(after) = window.after {
+        query = query.filter(claims::id.gt(after));
+    }
+    query.limit(window.fetch).load(conn).await
+}
+
+/// One claim by id.
+pub async fn get(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Claim>> {
+    claims::table
+        .find(id)
+        .select(Claim::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

@@ -1,0 +1,93 @@
+//! Commitments and their status histories.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::QueryResult;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::Window;
+use crate::db::models::{Commitment, StatusChange};
+use crate::schema::{citations, commitment_status_changes, commitments};
+use crate::vocab::{CommitmentKind, CommitmentStatus};
+
+/// Which commitments a list shows; every set field narrows it.
+#[derive(Debug, Default, Clone)]
+pub struct CommitmentFilter {
+    /// Only this nation's.
+    pub nation: Option<String>,
+    /// Only of this kind.
+    pub kind: Option<CommitmentKind>,
+    /// Only with this current status.
+    pub status: Option<CommitmentStatus>,
+    /// Only made at this event.
+    pub event: Option<i64>,
+    /// Only those citing this source.
+    pub source: Option<i64>,
+    /// Only announced on or after this date.
+    pub announced_since: Option<NaiveDate>,
+    /// Only announced on or before this date.
+    pub announced_until: Option<NaiveDate>,
+}
+
+/// A page of commitments in id order.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &CommitmentFilter,
+    window: Window<i64>,
+) -> QueryResult<Vec<Commitment>> {
+    let mut query = commitments::table
+        .select(Commitment::as_select())
+        .order(commitments::id.asc())
+        .into_boxed();
+    if let Some(nation) = &filter.nation {
+        query = query.filter(commitments::nation_code.eq(nation.clone()));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(commitments::kind.eq(kind));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(commitments::status.eq(status));
+    }
+    if let Some(event) = filter.event {
+        query = query.filter(commitments::event_id.eq(event));
+    }
+    if let Some(source) = filter.source {
+        query = query.filter(
+            commitments::id.nullable().eq_any(
+                citations::table
+                    .filter(citations::source_id.eq(source))
+                    .select(citations::commitment_id),
+            ),
+        );
+    }
+    if let Some(since) = filter.announced_since {
+        query = query.filter(commitments::announced_on.ge(since));
+    }
+    if let Some(until) = filter.announced_until {
+        query = query.filter(commitments::announced_on.le(until));
+    }
+    if let Some(after) = window.after {
+        query = query.filter(commitments::id.gt(after));
+    }
+    query.limit(window.fetch).load(conn).await
+}
+
+/// One commitment by id.
+pub async fn get(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Commitment>> {
+    commitments::table
+        .find(id)
+        .select(Commitment::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The status histories of the given commitments, oldest first, in one query.
+pub async fn history(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<StatusChange>> {
+    commitment_status_changes::table
+        .filter(commitment_status_changes::commitment_id.eq_any(ids))
+        .order(commitment_status_changes::id.asc())
+        .select(StatusChange::as_select())
+        .load(conn)
+        .await
+}

@@ -1,0 +1,66 @@
+//! Events and their participants.
+
+use diesel::prelude::*;
+use diesel::QueryResult;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::Window;
+use crate::db::models::{Event, Participant};
+use crate::schema::{event_participants, events};
+use crate::vocab::EventKind;
+
+/// Which events a list shows.
+#[derive(Debug, Default, Clone)]
+pub struct EventFilter {
+    /// Only events of this kind.
+    pub kind: Option<EventKind>,
+    /// Only events this nation took part in.
+    pub nation: Option<String>,
+}
+
+/// A page of events in id order.
+pub async fn list(conn: &mut AsyncPgConnection, filter: &EventFilter, window: Window<i64>) -> QueryResult<Vec<Event>> {
+    let mut query = events::table
+        .select(Event::as_select())
+        .order(events::id.asc())
+        .into_boxed();
+    if let Some(kind) = filter.kind {
+        query = query.filter(events::kind.eq(kind));
+    }
+    if let Some(nation) = &filter.nation {
+        query = query.filter(
+            events::id.eq_any(
+                event_participants::table
+                    .filter(event_participants::nation_code.eq(nation.clone()))
+                    .select(event_participants::event_id),
+            ),
+        );
+    }
+    if let Some(after) = window.after {
+        query = query.filter(events::id.gt(after));
+    }
+    query.limit(window.fetch).load(conn).await
+}
+
+/// One event by id.
+pub async fn get(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Event>> {
+    events::table
+        .find(id)
+        .select(Event::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The participants of the given events, in one query.
+pub async fn participants(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Participant>> {
+    event_participants::table
+        .filter(event_participants::event_id.eq_any(ids))
+        .order((
+            event_participants::event_id.asc(),
+            event_participants::nation_code.asc(),
+        ))
+        .select(Participant::as_select())
+        .load(conn)
+        .await
+}

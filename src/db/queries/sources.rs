@@ -1,0 +1,56 @@
+//! Sources: the documents facts rest on.
+
+use diesel::prelude::*;
+use diesel::QueryResult;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::Window;
+use crate::db::models::SourceSummary;
+use crate::schema::sources;
+use crate::vocab::{Reliability, SourceKind};
+
+diesel::define_sql_function! {
+    /// Length of a text in Unicode code points.
+    fn char_length(text: diesel::sql_types::Text) -> diesel::sql_types::Integer;
+}
+
+/// Which sources a list shows.
+#[derive(Debug, Default, Clone)]
+pub struct SourceFilter {
+    /// Only sources of this kind.
+    pub kind: Option<SourceKind>,
+    /// Only sources of this reliability.
+    pub reliability: Option<Reliability>,
+}
+
+/// A page of sources in id order, without their texts, each with its length in code points.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &SourceFilter,
+    window: Window<i64>,
+) -> QueryResult<Vec<(SourceSummary, i32)>> {
+    let mut query = sources::table
+        .select((SourceSummary::as_select(), char_length(sources::text)))
+        .order(sources::id.asc())
+        .into_boxed();
+    if let Some(kind) = filter.kind {
+        query = query.filter(sources::kind.eq(kind));
+    }
+    if let Some(reliability) = filter.reliability {
+        query = query.filter(sources::reliability.eq(reliability));
+    }
+    if let Some(after) = window.after {
+        query = query.filter(sources::id.gt(after));
+    }
+    query.limit(window.fetch).load(conn).await
+}
+
+/// One source by id, with its length in code points and its full text.
+pub async fn get(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<(SourceSummary, i32, String)>> {
+    sources::table
+        .find(id)
+        .select((SourceSummary::as_select(), char_length(sources::text), sources::text))
+        .first(conn)
+        .await
+        .optional()
+}

@@ -1,0 +1,61 @@
+//! Statements: words someone said or wrote.
+
+use diesel::prelude::*;
+use diesel::QueryResult;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::Window;
+use crate::db::models::Statement;
+use crate::schema::statements;
+use crate::vocab::Stance;
+
+/// Which statements a list shows; every set field narrows it.
+#[derive(Debug, Default, Clone)]
+pub struct StatementFilter {
+    /// Only made on behalf of this nation.
+    pub nation: Option<String>,
+    /// Only by this person.
+    pub speaker: Option<i64>,
+    /// Only made at this event.
+    pub event: Option<i64>,
+    /// Only with this stance.
+    pub stance: Option<Stance>,
+}
+
+/// A page of statements in id order.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &StatementFilter,
+    window: Window<i64>,
+) -> QueryResult<Vec<Statement>> {
+    let mut query = statements::table
+        .select(Statement::as_select())
+        .order(statements::id.asc())
+        .into_boxed();
+    if let Some(nation) = &filter.nation {
+        query = query.filter(statements::nation_code.eq(nation.clone()));
+    }
+    if let Some(speaker) = filter.speaker {
+        query = query.filter(statements::speaker_id.eq(speaker));
+    }
+    if let Some(event) = filter.event {
+        query = query.filter(statements::event_id.eq(event));
+    }
+    if let Some(stance) = filter.stance {
+        query = query.filter(statements::stance.eq(stance));
+    }
+    if let Some(after) = window.after {
+        query = query.filter(statements::id.gt(after));
+    }
+    query.limit(window.fetch).load(conn).await
+}
+
+/// One statement by id.
+pub async fn get(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Statement>> {
+    statements::table
+        .find(id)
+        .select(Statement::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

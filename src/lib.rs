@@ -1,0 +1,14 @@
+//! The alliance-commitment knowledge base: which nations committed what to Ukraine's security, who
+//! refused or withdrew, who said what, and on which exact evidence, served as a REST API over
+//! PostgreSQL. See ARCHITECTURE.md for the map of the modules.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod pgcluster;
+#[rustfmt::skip]
+pub mod schema;
+pub mod seed;
+pub mod startup;
+pub mod vocab;

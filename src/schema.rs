@@ -1,0 +1,196 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    citations (id) {
+        id -> Int8,
+        source_id -> Int8,
+        start_offset -> Int4,
+        end_offset -> Int4,
+        excerpt -> Text,
+        commitment_id -> Nullable<Int8>,
+        status_change_id -> Nullable<Int8>,
+        statement_id -> Nullable<Int8>,
+        event_id -> Nullable<Int8>,
+        claim_id -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    claims (id) {
+        id -> Int8,
+        kind -> Text,
+        description -> Text,
+        value -> Nullable<Float8>,
+        unit -> Nullable<Text>,
+        period -> Nullable<Text>,
+        location -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
+        reported_on -> Nullable<Date>,
+        event_id -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    commitment_status_changes (id) {
+        id -> Int8,
+        commitment_id -> Int8,
+        status -> Text,
+        changed_on -> Nullable<Date>,
+        note -> Nullable<Text>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    commitments (id) {
+        id -> Int8,
+        nation_code -> Text,
+        kind -> Text,
+        status -> Text,
+        summary -> Text,
+        quantity_min -> Nullable<Float8>,
+        quantity_max -> Nullable<Float8>,
+        quantity_unit -> Nullable<Text>,
+        quantity_text -> Nullable<Text>,
+        role -> Text,
+        conditions -> Nullable<Text>,
+        announced_on -> Nullable<Date>,
+        announced_by -> Nullable<Int8>,
+        event_id -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    event_participants (event_id, nation_code) {
+        event_id -> Int8,
+        nation_code -> Text,
+        role -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Int8,
+        kind -> Text,
+        title -> Text,
+        occurred_on -> Nullable<Date>,
+        location -> Nullable<Text>,
+        attendance -> Nullable<Text>,
+        description -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    memberships (organization_id, nation_code) {
+        organization_id -> Int8,
+        nation_code -> Text,
+        joined_on -> Nullable<Date>,
+        left_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    nations (code) {
+        code -> Text,
+        alpha3 -> Text,
+        numeric_code -> Text,
+        name -> Text,
+        common_name -> Nullable<Text>,
+        official_name -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> Int8,
+        name -> Text,
+        abbreviation -> Nullable<Text>,
+        kind -> Text,
+        description -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    people (id) {
+        id -> Int8,
+        name -> Text,
+        role -> Nullable<Text>,
+        nation_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    seed_records (key) {
+        key -> Text,
+        entity -> Text,
+        record_id -> Int8,
+        loaded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sources (id) {
+        id -> Int8,
+        kind -> Text,
+        title -> Text,
+        publisher -> Nullable<Text>,
+        url -> Nullable<Text>,
+        published_on -> Nullable<Date>,
+        retrieved_at -> Timestamptz,
+        text -> Text,
+        sha256 -> Text,
+        reliability -> Text,
+        reliability_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    statements (id) {
+        id -> Int8,
+        speaker_id -> Nullable<Int8>,
+        attribution -> Nullable<Text>,
+        nation_code -> Nullable<Text>,
+        event_id -> Nullable<Int8>,
+        quote -> Nullable<Text>,
+        summary -> Text,
+        said_on -> Nullable<Date>,
+        stance -> Text,
+    }
+}
+
+diesel::joinable!(citations -> claims (claim_id));
+diesel::joinable!(citations -> commitment_status_changes (status_change_id));
+diesel::joinable!(citations -> commitments (commitment_id));
+diesel::joinable!(citations -> events (event_id));
+diesel::joinable!(citations -> sources (source_id));
+diesel::joinable!(citations -> statements (statement_id));
+diesel::joinable!(claims -> events (event_id));
+diesel::joinable!(claims -> nations (claimed_by));
+diesel::joinable!(commitment_status_changes -> commitments (commitment_id));
+diesel::joinable!(commitments -> events (event_id));
+diesel::joinable!(commitments -> nations (nation_code));
+diesel::joinable!(commitments -> people (announced_by));
+diesel::joinable!(event_participants -> events (event_id));
+diesel::joinable!(event_participants -> nations (nation_code));
+diesel::joinable!(memberships -> nations (nation_code));
+diesel::joinable!(memberships -> organizations (organization_id));
+diesel::joinable!(people -> nations (nation_code));
+diesel::joinable!(statements -> events (event_id));
+diesel::joinable!(statements -> nations (nation_code));
+diesel::joinable!(statements -> people (speaker_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    citations,
+    claims,
+    commitment_status_changes,
+    commitments,
+    event_participants,
+    events,
+    memberships,
+    nations,
+    organizations,
+    people,
+    seed_records,
+    sources,
+    statements,
+);

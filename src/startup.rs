@@ -1,0 +1,159 @@
+//! Start-up: preparing the database (own cluster or given server, then migrations and first
+//! seed), the application factory shared by `main` and the tests, and the HTTP server.
+
+use std::net::TcpListener;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::{web, App, HttpServer};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use utoipa::OpenApi as _;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, error::ApiError};
+use crate::config::{Config, DatabaseSetting};
+use crate::db::{self, Conn, Database};
+use crate::pgcluster::{self, ManagedCluster};
+use crate::seed;
+
+/// What every request handler can reach.
+pub struct AppState {
+    /// The connection pool.
+    pub db: Database,
+}
+
+impl AppState {
+    /// A connection from the pool; a database that does not answer is a 503.
+    pub async fn conn(&self) -> Result<Conn, ApiError> {
+        Ok(self.db.pool.get().await?)
+    }
+}
+
+/// The application: every route, the OpenAPI document and Swagger UI, problem+json for every
+/// error, HEAD wherever GET is served, and one access-log line per request. `main` and the tests
+/// both build it here.
+pub fn build_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, document) = App::new()
+        .into_utoipa_app()
+        .openapi(api::ApiDoc::openapi())
+        .configure(api::routes)
+        .split_for_parts();
+    let document = api::complete(document);
+    let routes = web::Data::new(api::RouteTable::from_document(&document));
+    app.app_data(state)
+        .app_data(routes)
+        .app_data(api::path_config())
+        .app_data(api::json_config())
+        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", document))
+        .default_service(web::to(api::no_route))
+        .wrap(ErrorHandlers::new().default_handler(api::problem_for_plain_errors))
+        .wrap_fn(|mut req, srv| {
+            // HEAD is GET without the body; the HTTP layer drops the body for HEAD requests.
+            if req.method() == Method::HEAD {
+                req.head_mut().method = Method::GET;
+            }
+            srv.call(req)
+        })
+        .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+}
+
+/// Failure to start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The self-managed cluster could not be used.
+    #[error(transparent)]
+    Cluster(#[from] pgcluster::ClusterError),
+    /// The database could not be prepared.
+    #[error(transparent)]
+    Database(#[from] db::SetupError),
+    /// The seed could not be loaded.
+    #[error(transparent)]
+    Seed(#[from] seed::SeedError),
+    /// No connection could be had from the pool.
+    #[error("cannot get a database connection: {0}")]
+    Pool(String),
+    /// The network or the runtime failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The database the service will use, migrated; with the cluster that serves it, if the service
+/// runs its own (dropping it stops the cluster).
+pub struct PreparedDatabase {
+    /// The URL to connect to.
+    pub url: String,
+    /// The self-managed cluster, if any.
+    pub cluster: Option<ManagedCluster>,
+}
+
+/// Starts the self-managed cluster if no `DATABASE_URL` is set, creates the database if it is
+/// missing, and applies pending migrations. Call outside any async runtime.
+pub fn prepare_database(config: &Config) -> Result<PreparedDatabase, StartError> {
+    let (url, admin_url, cluster) = match &config.database {
+        DatabaseSetting::Url(url) => (url.clone(), None, None),
+        DatabaseSetting::Managed(dir) => {
+            let cluster = ManagedCluster::start(dir)?;
+            (
+                cluster.url(pgcluster::DATABASE_NAME),
+                Some(cluster.url("postgres")),
+                Some(cluster),
+            )
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(db::ensure_database_exists(&url, admin_url.as_deref()))?;
+    let applied = db::migrate(&url)?;
+    if applied.is_empty() {
+        log::info!("database schema is up to date ({} migrations)", db::migration_count());
+    } else {
+        log::info!("applied {} migrations: {}", applied.len(), applied.join(", "));
+    }
+    Ok(PreparedDatabase { url, cluster })
+}
+
+/// Loads the built-in seed if the knowledge base holds no source yet.
+pub async fn seed_if_empty(database: &Database) -> Result<(), StartError> {
+    let mut conn = database.pool.get().await.map_err(|e| StartError::Pool(e.to_string()))?;
+    let sources: i64 = crate::schema::sources::table
+        .count()
+        .get_result(&mut conn)
+        .await
+        .map_err(db::SetupError::from)?;
+    if sources == 0 {
+        let report = seed::load_builtin(&mut conn).await?;
+        log::info!("seeded an empty knowledge base: {report}");
+    }
+    Ok(())
+}
+
+/// Serves the API until SIGINT or SIGTERM.
+pub async fn serve(config: &Config, url: &str) -> Result<(), StartError> {
+    let database = Database::connect(url, config.pool_size)?;
+    seed_if_empty(&database).await?;
+    let listener = TcpListener::bind(config.listen)?;
+    let address = listener.local_addr()?;
+    log::info!("serving the knowledge base at http://{address}/v1/ (Swagger UI at http://{address}/swagger-ui/)");
+    let state = web::Data::new(AppState { db: database });
+    HttpServer::new(move || build_app(state.clone()))
+        .workers(config.workers)
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run()
+        .await?;
+    log::info!("stopped serving");
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! The OpenAPI document: committed, current, served, and held to the API's conventions; and
+//! Swagger UI served by the binary itself.
+
+use crate::helpers::spawn_app;
+
+const COMMITTED: &str = include_str!("../../openapi/openapi.json");
+
+#[test]
+fn the_committed_document_is_the_one_the_code_generates() {
+    let generated = serde_json::to_string_pretty(&alliance_kb::api::openapi()).unwrap();
+    assert!(
+        generated.trim_end() == COMMITTED.trim_end(),
+        "openapi/openapi.json is stale: regenerate it with `cargo run -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[test]
+fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
+    let document = serde_json::to_value(alliance_kb::api::openapi()).unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    let mut operation_ids = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            let verb = id.split('_').next().unwrap();
+            assert!(
+                ["list", "get"].contains(&verb),
+                "{method} {path}: operation id {id} is not <verb>_<resource>"
+            );
+            assert!(id.contains('_'));
+            assert_eq!(op["tags"].as_array().unwrap().len(), 1, "{id} has one tag");
+            assert!(!op["summary"].as_str().unwrap_or("").is_empty(), "{id} has a summary");
+            assert!(
+                !op["description"].as_str().unwrap_or("").is_empty(),
+                "{id} has a description"
+            );
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("200"), "{id}");
+            if path.starts_with("/v1/") {
+                for code in ["400", "500", "503"] {
+                    assert!(responses.contains_key(code), "{id} documents {code}");
+                }
+            }
+            if path.contains('{') {
+                assert!(responses.contains_key("404"), "{id} documents 404");
+            }
+            operation_ids.push(id.to_owned());
+        }
+    }
+    operation_ids.sort();
+    let expected = [
+        "get_claim",
+        "get_commitment",
+        "get_event",
+        "get_health",
+        "get_nation",
+        "get_person",
+        "get_readiness",
+        "get_source",
+        "get_statement",
+        "list_claims",
+        "list_commitments",
+        "list_events",
+        "list_nation_commitments",
+        "list_nation_statements",
+        "list_nations",
+        "list_organizations",
+        "list_people",
+        "list_sources",
+        "list_statements",
+    ];
+    assert_eq!(operation_ids, expected);
+    for schema in [
+        "CommitmentKind",
+        "CommitmentStatus",
+        "ForceRole",
+        "Stance",
+        "Reliability",
+        "Problem",
+    ] {
+        assert!(
+            document["components"]["schemas"].get(schema).is_some(),
+            "{schema} is a named component"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_document_and_swagger_ui_are_served_by_the_binary_itself() {
+    let app = spawn_app().await;
+    let served = app.get_json("/openapi.json").await;
+    assert_eq!(served, serde_json::to_value(alliance_kb::api::openapi()).unwrap());
+    let page = app.get("/swagger-ui/").await;
+    assert_eq!(page.status.as_u16(), 200);
+    let html = String::from_utf8_lossy(&page.body).to_string();
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(!html.contains("https://"), "the page loads nothing from the internet");
+    let bundle = app.get("/swagger-ui/swagger-ui-bundle.js").await;
+    assert_eq!(
+        bundle.status.as_u16(),
+        200,
+        "the Swagger UI bundle is vendored into the binary"
+    );
+    assert!(bundle.body.len() > 100_000);
+    let init = app.get("/swagger-ui/swagger-initializer.js").await;
+    assert!(
+        String::from_utf8_lossy(&init.body).contains("/openapi.json"),
+        "Swagger UI reads the served document"
+    );
+}

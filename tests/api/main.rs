@@ -1,0 +1,10 @@
+//! The integration tests: the public HTTP API against a real PostgreSQL database.
+
+mod binary;
+mod contract;
+mod errors;
+mod facts;
+mod helpers;
+mod lists;
+mod schema;
+mod seed;
