@@ -6,5 +6,6 @@ mod errors;
 mod facts;
 mod helpers;
 mod lists;
+mod readme;
 mod schema;
 mod seed;
