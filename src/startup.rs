@@ -4,9 +4,8 @@
 use std::net::TcpListener;
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
-use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, ErrorHandlers, Logger};
 use actix_web::{web, App, HttpServer};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -34,7 +33,7 @@ impl AppState {
 }
 
 /// The application: every route, the OpenAPI document and Swagger UI, problem+json for every
-/// error, HEAD wherever GET is served, and one access-log line per request. `main` and the tests
+/// error, `?pretty=true`, HEAD wherever GET is served, and one access-log line per request. `main` and the tests
 /// both build it here.
 pub fn build_app(
     state: web::Data<AppState>,
@@ -58,16 +57,20 @@ pub fn build_app(
         .app_data(routes)
         .app_data(api::path_config())
         .app_data(api::json_config())
-        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", document))
+        .route("/swagger-ui/", web::get().to(api::swagger_index))
+        .service(
+            SwaggerUi::new("/swagger-ui/{_:.*}")
+                .url("/openapi.json", document)
+                // "none": never send the document to the public validator; it works offline.
+                .config(
+                    utoipa_swagger_ui::Config::from("/openapi.json")
+                        .validator_url("none")
+                        .display_operation_id(true),
+                ),
+        )
         .default_service(web::to(api::no_route))
         .wrap(ErrorHandlers::new().default_handler(api::problem_for_plain_errors))
-        .wrap_fn(|mut req, srv| {
-            // HEAD is GET without the body; the HTTP layer drops the body for HEAD requests.
-            if req.method() == Method::HEAD {
-                req.head_mut().method = Method::GET;
-            }
-            srv.call(req)
-        })
+        .wrap(from_fn(api::present::presentation))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
 }
 

@@ -35,9 +35,12 @@ macro_rules! vocabulary {
             diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
         )]
         #[diesel(sql_type = Text)]
+        // Each value is its variant's name in snake_case; `as_str` spells it out, and a test
+        // checks that the two agree.
+        #[serde(rename_all = "snake_case")]
         $(#[$meta])*
         pub enum $name {
-            $( $(#[$vmeta])* #[serde(rename = $text)] $variant, )+
+            $( $(#[$vmeta])* $variant, )+
         }
 
         impl $name {
@@ -256,6 +259,27 @@ mod tests {
         for status in CommitmentStatus::ALL {
             assert_eq!(status.as_str().parse::<CommitmentStatus>(), Ok(*status));
         }
+    }
+
+    #[test]
+    fn serde_and_as_str_spell_every_value_alike() {
+        fn check<T: serde::Serialize + Copy + std::fmt::Display>(all: &[T]) {
+            for v in all {
+                assert_eq!(
+                    serde_json::to_value(v).unwrap(),
+                    serde_json::Value::String(v.to_string())
+                );
+            }
+        }
+        check(CommitmentKind::ALL);
+        check(CommitmentStatus::ALL);
+        check(ForceRole::ALL);
+        check(Stance::ALL);
+        check(Reliability::ALL);
+        check(SourceKind::ALL);
+        check(EventKind::ALL);
+        check(ClaimKind::ALL);
+        check(OrganizationKind::ALL);
     }
 
     #[test]

@@ -134,7 +134,7 @@ impl ResponseError for ApiError {
 pub fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {
     let body = serde_json::to_vec(problem).unwrap_or_default();
     HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+        .insert_header((header::CONTENT_TYPE, "application/problem+json; charset=utf-8"))
         .body(body)
 }
 

@@ -4,6 +4,7 @@
 pub mod error;
 pub mod handlers;
 pub mod params;
+pub mod present;
 pub mod types;
 pub mod views;
 
@@ -11,7 +12,9 @@ use actix_web::dev::{ResourceDef, ServiceResponse};
 use actix_web::http::{header, StatusCode};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{web, HttpRequest, HttpResponse};
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder, Type};
 use utoipa::OpenApi as _;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
@@ -108,9 +111,32 @@ pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
             .responses
             .insert(name.to_owned(), RefOr::T(problem(description)));
     }
+    let pretty = ParameterBuilder::new()
+        .name(present::PRETTY)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some("Indent the JSON answer, for reading in a terminal."))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::Boolean)
+                .default(Some(false.into())),
+        ))
+        .example(Some(true.into()))
+        .build();
+    let link = HeaderBuilder::new()
+        .schema(ObjectBuilder::new().schema_type(Type::String))
+        .description(Some(
+            "`<URL of the next page>; rel=\"next\"` when another page follows (RFC 8288).",
+        ))
+        .build();
     for (path, item) in api.paths.paths.iter_mut() {
         let uses_database = path != "/healthz";
         if let Some(op) = item.get.as_mut() {
+            op.parameters.get_or_insert_with(Vec::new).push(pretty.clone());
+            let is_list = op.operation_id.as_deref().is_some_and(|id| id.starts_with("list_"));
+            if let (true, Some(RefOr::T(ok))) = (is_list, op.responses.responses.get_mut("200")) {
+                ok.headers.insert("Link".to_owned(), link.clone());
+            }
             let responses = &mut op.responses.responses;
             if path.starts_with("/v1/") {
                 responses
@@ -188,6 +214,14 @@ impl RouteTable {
             .find(|(def, _)| def.is_match(path))
             .map(|(_, allow)| allow.as_str())
     }
+}
+
+/// Swagger UI's page, with the product's name as its title; the rest of Swagger UI (scripts,
+/// styles, the initializer pointing at `/openapi.json`) is served, vendored, by utoipa-swagger-ui.
+pub async fn swagger_index() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(include_str!("static/swagger-ui.html"))
 }
 
 /// The answer for a request no route serves: 405 with `Allow` for a known path, 404 otherwise.

@@ -443,6 +443,12 @@ macro_rules! page {
             #[schema(example = json!(null))]
             pub next_cursor: Option<String>,
         }
+
+        impl crate::api::present::Page for $name {
+            fn next_cursor(&self) -> Option<&str> {
+                self.next_cursor.as_deref()
+            }
+        }
     };
 }
 

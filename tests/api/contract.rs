@@ -94,6 +94,10 @@ async fn the_document_and_swagger_ui_are_served_by_the_binary_itself() {
     assert_eq!(page.status.as_u16(), 200);
     let html = String::from_utf8_lossy(&page.body).to_string();
     assert!(html.contains("swagger-ui"), "{html}");
+    assert!(
+        html.contains("<title>Alliance-commitment knowledge base"),
+        "the page's title names the product: {html}"
+    );
     assert!(!html.contains("https://"), "the page loads nothing from the internet");
     let bundle = app.get("/swagger-ui/swagger-ui-bundle.js").await;
     assert_eq!(

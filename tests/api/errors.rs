@@ -116,7 +116,10 @@ async fn a_database_that_is_down_is_a_503_and_liveness_still_answers() {
     for path in ["/v1/commitments", "/readyz", "/v1/nations/FR"] {
         let res = test::call_service(&app, test::TestRequest::get().uri(path).to_request()).await;
         assert_eq!(res.status().as_u16(), 503, "{path}");
-        assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json");
+        assert_eq!(
+            res.headers().get("content-type").unwrap(),
+            "application/problem+json; charset=utf-8"
+        );
         let body: serde_json::Value = test::read_body_json(res).await;
         assert!(
             !body["detail"].as_str().unwrap().contains("127.0.0.1:1"),

@@ -306,7 +306,10 @@ impl TestResponse {
             "body: {}",
             String::from_utf8_lossy(&self.body)
         );
-        assert_eq!(self.header("content-type"), Some("application/problem+json"));
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json; charset=utf-8")
+        );
         let problem = self.json();
         assert_eq!(problem["status"], status);
         assert!(problem["type"]

@@ -6,6 +6,7 @@ mod errors;
 mod facts;
 mod helpers;
 mod lists;
+mod presentation;
 mod readme;
 mod schema;
 mod seed;

@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use super::{known_nation, not_found};
 use crate::api::error::ApiError;
 use crate::api::params::{NationCode, PageRequest, Query};
+use crate::api::present::Listed;
 use crate::api::types::{Claim, ClaimPage};
 use crate::api::views;
 use crate::db::queries::claims::{self, ClaimFilter};
@@ -19,7 +20,6 @@ use crate::vocab::ClaimKind;
 #[into_params(parameter_in = Query)]
 pub struct ClaimListParams {
     /// Only reports, or only claims of parties to the war.
-    #[param(inline)]
     pub kind: Option<ClaimKind>,
     /// Only claims made by this nation (ISO 3166-1 alpha-2, any case).
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "RU")]
@@ -43,7 +43,7 @@ pub struct ClaimListParams {
 pub async fn list_claims(
     state: web::Data<AppState>,
     Query(params): Query<ClaimListParams>,
-) -> Result<web::Json<ClaimPage>, ApiError> {
+) -> Result<Listed<ClaimPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let filter = ClaimFilter {
@@ -53,7 +53,7 @@ pub async fn list_claims(
     };
     let rows = claims::list(&mut conn, &filter, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |c| c.id);
-    Ok(web::Json(ClaimPage {
+    Ok(Listed(ClaimPage {
         items: views::claims(&mut conn, rows).await?,
         next_cursor,
     }))

@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 use super::{known_nation, not_found};
 use crate::api::error::ApiError;
 use crate::api::params::{NationCode, PageRequest, Query};
+use crate::api::present::Listed;
 use crate::api::types::{Commitment, CommitmentPage};
 use crate::api::views;
 use crate::db::queries::commitments::{self, CommitmentFilter};
@@ -24,10 +25,8 @@ pub struct CommitmentListParams {
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "FR")]
     pub nation: Option<NationCode>,
     /// Only commitments of this kind.
-    #[param(inline)]
     pub kind: Option<CommitmentKind>,
     /// Only commitments whose current status is this.
-    #[param(inline)]
     pub status: Option<CommitmentStatus>,
     /// Only commitments made at this event.
     #[param(minimum = 1, example = 1)]
@@ -54,10 +53,8 @@ pub struct CommitmentListParams {
 #[into_params(parameter_in = Query)]
 pub struct CommitmentFilterParams {
     /// Only commitments of this kind.
-    #[param(inline)]
     pub kind: Option<CommitmentKind>,
     /// Only commitments whose current status is this.
-    #[param(inline)]
     pub status: Option<CommitmentStatus>,
     /// Only commitments made at this event.
     #[param(minimum = 1, example = 1)]
@@ -87,7 +84,7 @@ pub struct CommitmentFilterParams {
 pub async fn list_commitments(
     state: web::Data<AppState>,
     Query(params): Query<CommitmentListParams>,
-) -> Result<web::Json<CommitmentPage>, ApiError> {
+) -> Result<Listed<CommitmentPage>, ApiError> {
     let mut conn = state.conn().await?;
     let nation = known_nation(&mut conn, "nation", params.nation).await?;
     let rest = CommitmentFilterParams {
@@ -100,7 +97,7 @@ pub async fn list_commitments(
         cursor: params.cursor,
         limit: params.limit,
     };
-    list_commitments_where(&mut conn, nation, rest).await.map(web::Json)
+    list_commitments_where(&mut conn, nation, rest).await.map(Listed)
 }
 
 /// A page of commitments, of one nation if given.

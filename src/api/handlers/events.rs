@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use super::{known_nation, not_found};
 use crate::api::error::ApiError;
 use crate::api::params::{NationCode, PageRequest, Query};
+use crate::api::present::Listed;
 use crate::api::types::{Event, EventPage};
 use crate::api::views;
 use crate::db::queries::events::{self, EventFilter};
@@ -19,7 +20,6 @@ use crate::vocab::EventKind;
 #[into_params(parameter_in = Query)]
 pub struct EventListParams {
     /// Only events of this kind.
-    #[param(inline)]
     pub kind: Option<EventKind>,
     /// Only events this nation took part in (ISO 3166-1 alpha-2, any case).
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "FR")]
@@ -40,7 +40,7 @@ pub struct EventListParams {
 pub async fn list_events(
     state: web::Data<AppState>,
     Query(params): Query<EventListParams>,
-) -> Result<web::Json<EventPage>, ApiError> {
+) -> Result<Listed<EventPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let filter = EventFilter {
@@ -49,7 +49,7 @@ pub async fn list_events(
     };
     let rows = events::list(&mut conn, &filter, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |e| e.id);
-    Ok(web::Json(EventPage {
+    Ok(Listed(EventPage {
         items: views::events(&mut conn, rows).await?,
         next_cursor,
     }))

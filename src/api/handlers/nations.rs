@@ -9,6 +9,7 @@ use super::nation_in_path;
 use super::statements::{list_statements_where, StatementFilterParams};
 use crate::api::error::ApiError;
 use crate::api::params::{PageRequest, Query};
+use crate::api::present::Listed;
 use crate::api::types::{CommitmentPage, NationDetail, NationMembership, NationPage, StatementPage};
 use crate::api::views;
 use crate::db::queries::nations;
@@ -35,12 +36,12 @@ pub struct NationListParams {
 pub async fn list_nations(
     state: web::Data<AppState>,
     Query(params): Query<NationListParams>,
-) -> Result<web::Json<NationPage>, ApiError> {
+) -> Result<Listed<NationPage>, ApiError> {
     let page = PageRequest::<String>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let rows = nations::list(&mut conn, page.window().as_str()).await?;
     let (rows, next_cursor) = page.finish(rows, |n| n.code.clone());
-    Ok(web::Json(NationPage {
+    Ok(Listed(NationPage {
         items: rows.into_iter().map(views::nation).collect(),
         next_cursor,
     }))
@@ -109,12 +110,10 @@ pub async fn list_nation_commitments(
     state: web::Data<AppState>,
     code: web::Path<String>,
     Query(params): Query<CommitmentFilterParams>,
-) -> Result<web::Json<CommitmentPage>, ApiError> {
+) -> Result<Listed<CommitmentPage>, ApiError> {
     let mut conn = state.conn().await?;
     let code = nation_in_path(&mut conn, &code).await?;
-    list_commitments_where(&mut conn, Some(code), params)
-        .await
-        .map(web::Json)
+    list_commitments_where(&mut conn, Some(code), params).await.map(Listed)
 }
 
 /// List a nation's statements
@@ -135,10 +134,8 @@ pub async fn list_nation_statements(
     state: web::Data<AppState>,
     code: web::Path<String>,
     Query(params): Query<StatementFilterParams>,
-) -> Result<web::Json<StatementPage>, ApiError> {
+) -> Result<Listed<StatementPage>, ApiError> {
     let mut conn = state.conn().await?;
     let code = nation_in_path(&mut conn, &code).await?;
-    list_statements_where(&mut conn, Some(code), params)
-        .await
-        .map(web::Json)
+    list_statements_where(&mut conn, Some(code), params).await.map(Listed)
 }

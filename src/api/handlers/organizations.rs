@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 
 use crate::api::error::ApiError;
 use crate::api::params::{PageRequest, Query};
+use crate::api::present::Listed;
 use crate::api::types::OrganizationPage;
 use crate::api::views;
 use crate::db::queries::organizations;
@@ -32,12 +33,12 @@ pub struct OrganizationListParams {
 pub async fn list_organizations(
     state: web::Data<AppState>,
     Query(params): Query<OrganizationListParams>,
-) -> Result<web::Json<OrganizationPage>, ApiError> {
+) -> Result<Listed<OrganizationPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let rows = organizations::list(&mut conn, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |o| o.id);
-    Ok(web::Json(OrganizationPage {
+    Ok(Listed(OrganizationPage {
         items: views::organizations(&mut conn, rows).await?,
         next_cursor,
     }))

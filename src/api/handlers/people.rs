@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use super::{known_nation, not_found};
 use crate::api::error::ApiError;
 use crate::api::params::{NationCode, PageRequest, Query};
+use crate::api::present::Listed;
 use crate::api::types::{Person, PersonPage};
 use crate::api::views;
 use crate::db::queries::people;
@@ -35,13 +36,13 @@ pub struct PersonListParams {
 pub async fn list_people(
     state: web::Data<AppState>,
     Query(params): Query<PersonListParams>,
-) -> Result<web::Json<PersonPage>, ApiError> {
+) -> Result<Listed<PersonPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let nation = known_nation(&mut conn, "nation", params.nation).await?;
     let rows = people::list(&mut conn, nation.as_deref(), page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |p| p.id);
-    Ok(web::Json(PersonPage {
+    Ok(Listed(PersonPage {
         items: rows.into_iter().map(views::person).collect(),
         next_cursor,
     }))

@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use super::not_found;
 use crate::api::error::ApiError;
 use crate::api::params::{PageRequest, Query};
+use crate::api::present::Listed;
 use crate::api::types::{Source, SourcePage};
 use crate::api::views;
 use crate::db::queries::sources::{self, SourceFilter};
@@ -19,10 +20,8 @@ use crate::vocab::{Reliability, SourceKind};
 #[into_params(parameter_in = Query)]
 pub struct SourceListParams {
     /// Only sources of this kind.
-    #[param(inline)]
     pub kind: Option<SourceKind>,
     /// Only sources of this reliability.
-    #[param(inline)]
     pub reliability: Option<Reliability>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -40,7 +39,7 @@ pub struct SourceListParams {
 pub async fn list_sources(
     state: web::Data<AppState>,
     Query(params): Query<SourceListParams>,
-) -> Result<web::Json<SourcePage>, ApiError> {
+) -> Result<Listed<SourcePage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let filter = SourceFilter {
@@ -53,7 +52,7 @@ pub async fn list_sources(
         .into_iter()
         .map(|(s, length)| views::source_summary(s, length))
         .collect();
-    Ok(web::Json(SourcePage { items, next_cursor }))
+    Ok(Listed(SourcePage { items, next_cursor }))
 }
 
 /// Get a source

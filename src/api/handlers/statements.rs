@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use super::{known_nation, not_found};
 use crate::api::error::ApiError;
 use crate::api::params::{NationCode, PageRequest, Query};
+use crate::api::present::Listed;
 use crate::api::types::{Statement, StatementPage};
 use crate::api::views;
 use crate::db::queries::statements::{self, StatementFilter};
@@ -29,7 +30,6 @@ pub struct StatementListParams {
     #[param(minimum = 1, example = 1)]
     pub event: Option<i64>,
     /// Only statements taking this stance.
-    #[param(inline)]
     pub stance: Option<Stance>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -50,7 +50,6 @@ pub struct StatementFilterParams {
     #[param(minimum = 1, example = 1)]
     pub event: Option<i64>,
     /// Only statements taking this stance.
-    #[param(inline)]
     pub stance: Option<Stance>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -68,7 +67,7 @@ pub struct StatementFilterParams {
 pub async fn list_statements(
     state: web::Data<AppState>,
     Query(params): Query<StatementListParams>,
-) -> Result<web::Json<StatementPage>, ApiError> {
+) -> Result<Listed<StatementPage>, ApiError> {
     let mut conn = state.conn().await?;
     let nation = known_nation(&mut conn, "nation", params.nation).await?;
     let rest = StatementFilterParams {
@@ -78,7 +77,7 @@ pub async fn list_statements(
         cursor: params.cursor,
         limit: params.limit,
     };
-    list_statements_where(&mut conn, nation, rest).await.map(web::Json)
+    list_statements_where(&mut conn, nation, rest).await.map(Listed)
 }
 
 /// A page of statements, of one nation if given.
