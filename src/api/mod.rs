@@ -81,8 +81,8 @@ pub fn openapi() -> OpenApi {
     complete(api)
 }
 
-/// Adds what every operation can answer besides its own responses: 400 for a bad parameter
-/// (operations under `/v1`), 500 and 503 wherever the database is used.
+/// Adds what every operation takes and answers besides its own: the `pretty` parameter, 400 for a
+/// bad parameter, 500 and 503 wherever the database is used, and `Link` on list pages.
 pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
     let problem = |description: &str| {
         ResponseBuilder::new()
@@ -138,11 +138,10 @@ pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
                 ok.headers.insert("Link".to_owned(), link.clone());
             }
             let responses = &mut op.responses.responses;
-            if path.starts_with("/v1/") {
-                responses
-                    .entry("400".into())
-                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name("BadRequest")));
-            }
+            // Every operation takes `pretty`, so every operation can answer 400.
+            responses
+                .entry("400".into())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name("BadRequest")));
             if uses_database {
                 responses
                     .entry("500".into())

@@ -4,7 +4,8 @@
 use std::future::{ready, Ready};
 
 use actix_web::{dev::Payload, FromRequest, HttpRequest};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -67,33 +68,53 @@ pub struct PageRequest<K> {
     limit: u32,
 }
 
-/// A key that orders a list and can be carried in a cursor.
+/// A key that orders a list, carried in a cursor as a position: a 64-bit integer. Every position
+/// is a valid place to start, so every cursor of the documented shape is accepted.
 pub trait CursorKey: Sized {
-    /// The key as text.
-    fn encode(&self) -> String;
-    /// The key from text, if it is one.
-    fn decode(text: &str) -> Option<Self>;
+    /// The key as a position.
+    fn to_position(&self) -> i64;
+    /// The key at a position (a position before every key, or after every key, is allowed).
+    fn from_position(position: i64) -> Self;
 }
 
 impl CursorKey for i64 {
-    fn encode(&self) -> String {
-        self.to_string()
+    fn to_position(&self) -> i64 {
+        *self
     }
-    fn decode(text: &str) -> Option<Self> {
-        text.parse().ok()
+    fn from_position(position: i64) -> Self {
+        position
     }
 }
 
+/// Nation codes (two letters A-Z) as positions 0 to 675, in code order.
 impl CursorKey for String {
-    fn encode(&self) -> String {
-        self.clone()
+    fn to_position(&self) -> i64 {
+        self.bytes()
+            .take(2)
+            .fold(0, |acc, b| acc * 26 + i64::from(b.saturating_sub(b'A')))
     }
-    fn decode(text: &str) -> Option<Self> {
-        Some(text.to_owned())
+    fn from_position(position: i64) -> Self {
+        match position {
+            p if p < 0 => String::new(),
+            p if p >= 26 * 26 => "ZZZ".to_owned(),
+            p => {
+                let (first, second) = ((p / 26) as u8, (p % 26) as u8);
+                String::from_utf8_lossy(&[b'A' + first, b'A' + second]).into_owned()
+            }
+        }
     }
 }
 
-const CURSOR_PREFIX: &str = "after:";
+/// The shape of every cursor: eleven base64url characters, the eight bytes of a position.
+pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]{11}$";
+
+const CURSOR_ENGINE: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone),
+);
 
 impl<K: CursorKey> PageRequest<K> {
     /// Checks `cursor` and `limit` as given in a query string.
@@ -159,13 +180,31 @@ impl<'a> Window<&'a String> {
 }
 
 fn encode_cursor<K: CursorKey>(key: &K) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{}", key.encode()))
+    CURSOR_ENGINE.encode(key.to_position().to_be_bytes())
 }
 
 fn decode_cursor<K: CursorKey>(cursor: &str) -> Option<K> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    K::decode(text.strip_prefix(CURSOR_PREFIX)?)
+    if cursor.len() != 11 {
+        return None;
+    }
+    let bytes: [u8; 8] = CURSOR_ENGINE.decode(cursor).ok()?.try_into().ok()?;
+    Some(K::from_position(i64::from_be_bytes(bytes)))
+}
+
+/// A record identifier: a whole number from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Id(pub i64);
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match text.parse::<i64>() {
+            Ok(id) if id >= 1 => Ok(Id(id)),
+            _ => Err(serde::de::Error::custom(format!(
+                "`{text}` is not an identifier; identifiers are whole numbers from 1 to 9223372036854775807"
+            ))),
+        }
+    }
 }
 
 /// An ISO 3166-1 alpha-2 code, upper-cased (`fr` is read as `FR`).
@@ -238,6 +277,25 @@ mod tests {
         let again = PageRequest::<i64>::new(Some(&next), Some(2)).unwrap();
         assert_eq!(again.window().after, Some(&2));
         assert!(PageRequest::<i64>::new(Some("not-a-cursor"), None).is_err());
+        assert!(PageRequest::<i64>::new(Some(""), None).is_err());
+        assert!(
+            PageRequest::<i64>::new(Some("AAAAAAAAAAAA"), None).is_err(),
+            "twelve characters"
+        );
+        // Every string of the documented shape is a place to start.
+        for cursor in ["AAAAAAAAAAA", "___________", "zzzzzzzzzzz", "-0aZ_9-0aZ_"] {
+            assert!(PageRequest::<i64>::new(Some(cursor), None).is_ok(), "{cursor}");
+            assert!(PageRequest::<String>::new(Some(cursor), None).is_ok(), "{cursor}");
+        }
+    }
+
+    #[test]
+    fn nation_codes_round_trip_through_positions() {
+        for code in ["AD", "AE", "FR", "ZW", "ZZ"] {
+            assert_eq!(String::from_position(code.to_owned().to_position()), code);
+        }
+        assert!(String::from_position(-1).as_str() < "AA");
+        assert!(String::from_position(10_000).as_str() > "ZZ");
         assert!(PageRequest::<i64>::new(None, Some(0)).is_err());
         assert!(PageRequest::<i64>::new(None, Some(501)).is_err());
     }

@@ -87,8 +87,8 @@ fn take_pretty(req: &mut ServiceRequest) -> Result<bool, ApiError> {
             ));
         }
         pretty = Some(match value.as_ref() {
-            "true" | "1" | "" => true,
-            "false" | "0" => false,
+            "true" => true,
+            "false" => false,
             other => {
                 return Err(ApiError::parameter(
                     PRETTY,

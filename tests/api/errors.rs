@@ -18,13 +18,13 @@ async fn bad_query_parameters_are_a_400_naming_the_parameter() {
         ("/v1/commitments?kind=tanks", "kind"),
         ("/v1/commitments?status=maybe", "status"),
         ("/v1/commitments?nation=France", "nation"),
-        ("/v1/commitments?nation=ZZ", "nation"),
+        ("/v1/commitments?event=0", "event"),
+        ("/v1/statements?speaker=-3", "speaker"),
+        ("/v1/commitments/0", "id"),
+        ("/v1/claims?pretty=", "pretty"),
+        ("/v1/claims?pretty=yes", "pretty"),
         ("/v1/commitments?event=one", "event"),
         ("/v1/commitments?announced_since=2026-13-01", "announced_since"),
-        (
-            "/v1/commitments?announced_since=2026-02-01&announced_until=2026-01-01",
-            "announced_since",
-        ),
         ("/v1/nations/FR/commitments?nation=FR", "nation"),
         ("/v1/statements?stance=angry", "stance"),
         ("/v1/statements?speaker=x", "speaker"),
@@ -39,7 +39,9 @@ async fn bad_query_parameters_are_a_400_naming_the_parameter() {
         ("/v1/nations/FRA", "code"),
     ];
     for (path, parameter) in cases {
-        let problem = app.get(path).await.problem(400);
+        let res = app.get(path).await;
+        assert_eq!(res.status.as_u16(), 400, "{path}");
+        let problem = res.problem(400);
         assert_eq!(problem["parameter"], parameter, "{path}: {problem}");
         assert!(
             problem["detail"].as_str().unwrap().contains(parameter),
@@ -51,6 +53,23 @@ async fn bad_query_parameters_are_a_400_naming_the_parameter() {
         problem["detail"].as_str().unwrap().contains("naval_support"),
         "the accepted values are listed: {problem}"
     );
+}
+
+#[actix_web::test]
+async fn well_formed_references_to_nothing_match_nothing() {
+    let app = spawn_app().await;
+    for path in [
+        "/v1/commitments?nation=ZZ",
+        "/v1/commitments?event=999999",
+        "/v1/commitments?announced_since=2026-02-01&announced_until=2026-01-01",
+        "/v1/statements?speaker=999999",
+        "/v1/people?nation=QW",
+        "/v1/claims?claimed_by=ZZ",
+    ] {
+        let page = app.get_json(path).await;
+        assert_eq!(page["items"].as_array().unwrap().len(), 0, "{path}");
+        assert!(page["next_cursor"].is_null());
+    }
 }
 
 #[actix_web::test]

@@ -4,9 +4,9 @@ use actix_web::{get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{known_nation, not_found};
+use super::not_found;
 use crate::api::error::ApiError;
-use crate::api::params::{NationCode, PageRequest, Query};
+use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Claim, ClaimPage};
 use crate::api::views;
@@ -25,9 +25,10 @@ pub struct ClaimListParams {
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "RU")]
     pub claimed_by: Option<NationCode>,
     /// Only claims tied to this event.
-    #[param(minimum = 1, example = 2)]
-    pub event: Option<i64>,
-    /// The `next_cursor` of the previous page.
+    #[param(value_type = Option<i64>, minimum = 1, example = 2)]
+    pub event: Option<Id>,
+    /// The `next_cursor` of the previous page, unchanged.
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
     pub cursor: Option<String>,
     /// How many claims per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
@@ -48,8 +49,8 @@ pub async fn list_claims(
     let mut conn = state.conn().await?;
     let filter = ClaimFilter {
         kind: params.kind,
-        claimed_by: known_nation(&mut conn, "claimed_by", params.claimed_by).await?,
-        event: params.event,
+        claimed_by: params.claimed_by.map(NationCode::into_string),
+        event: params.event.map(|Id(id)| id),
     };
     let rows = claims::list(&mut conn, &filter, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |c| c.id);
@@ -72,8 +73,8 @@ pub async fn list_claims(
     )
 )]
 #[get("/claims/{id}")]
-pub async fn get_claim(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Claim>, ApiError> {
-    let id = id.into_inner();
+pub async fn get_claim(state: web::Data<AppState>, id: web::Path<Id>) -> Result<web::Json<Claim>, ApiError> {
+    let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
     let row = claims::get(&mut conn, id)
         .await?

@@ -6,9 +6,9 @@ use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{known_nation, not_found};
+use super::not_found;
 use crate::api::error::ApiError;
-use crate::api::params::{NationCode, PageRequest, Query};
+use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Commitment, CommitmentPage};
 use crate::api::views;
@@ -29,18 +29,19 @@ pub struct CommitmentListParams {
     /// Only commitments whose current status is this.
     pub status: Option<CommitmentStatus>,
     /// Only commitments made at this event.
-    #[param(minimum = 1, example = 1)]
-    pub event: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, example = 1)]
+    pub event: Option<Id>,
     /// Only commitments citing this source.
-    #[param(minimum = 1, example = 1)]
-    pub source: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, example = 1)]
+    pub source: Option<Id>,
     /// Only commitments announced on or after this date (YYYY-MM-DD).
     #[param(example = "2026-01-01")]
     pub announced_since: Option<NaiveDate>,
     /// Only commitments announced on or before this date (YYYY-MM-DD).
     #[param(example = "2026-12-31")]
     pub announced_until: Option<NaiveDate>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page, unchanged.
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
     pub cursor: Option<String>,
     /// How many commitments per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
@@ -57,18 +58,19 @@ pub struct CommitmentFilterParams {
     /// Only commitments whose current status is this.
     pub status: Option<CommitmentStatus>,
     /// Only commitments made at this event.
-    #[param(minimum = 1, example = 1)]
-    pub event: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, example = 1)]
+    pub event: Option<Id>,
     /// Only commitments citing this source.
-    #[param(minimum = 1, example = 1)]
-    pub source: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, example = 1)]
+    pub source: Option<Id>,
     /// Only commitments announced on or after this date (YYYY-MM-DD).
     #[param(example = "2026-01-01")]
     pub announced_since: Option<NaiveDate>,
     /// Only commitments announced on or before this date (YYYY-MM-DD).
     #[param(example = "2026-12-31")]
     pub announced_until: Option<NaiveDate>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page, unchanged.
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
     pub cursor: Option<String>,
     /// How many commitments per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
@@ -86,7 +88,7 @@ pub async fn list_commitments(
     Query(params): Query<CommitmentListParams>,
 ) -> Result<Listed<CommitmentPage>, ApiError> {
     let mut conn = state.conn().await?;
-    let nation = known_nation(&mut conn, "nation", params.nation).await?;
+    let nation = params.nation.map(NationCode::into_string);
     let rest = CommitmentFilterParams {
         kind: params.kind,
         status: params.status,
@@ -107,20 +109,12 @@ pub(crate) async fn list_commitments_where(
     params: CommitmentFilterParams,
 ) -> Result<CommitmentPage, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
-    if let (Some(since), Some(until)) = (params.announced_since, params.announced_until) {
-        if since > until {
-            return Err(ApiError::parameter(
-                "announced_since",
-                format!("query parameter `announced_since` ({since}) is after `announced_until` ({until}); swap them"),
-            ));
-        }
-    }
     let filter = CommitmentFilter {
         nation,
         kind: params.kind,
         status: params.status,
-        event: params.event,
-        source: params.source,
+        event: params.event.map(|Id(id)| id),
+        source: params.source.map(|Id(id)| id),
         announced_since: params.announced_since,
         announced_until: params.announced_until,
     };
@@ -145,8 +139,8 @@ pub(crate) async fn list_commitments_where(
     )
 )]
 #[get("/commitments/{id}")]
-pub async fn get_commitment(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Commitment>, ApiError> {
-    let id = id.into_inner();
+pub async fn get_commitment(state: web::Data<AppState>, id: web::Path<Id>) -> Result<web::Json<Commitment>, ApiError> {
+    let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
     let row = commitments::get(&mut conn, id)
         .await?

@@ -4,9 +4,9 @@ use actix_web::{get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{known_nation, not_found};
+use super::not_found;
 use crate::api::error::ApiError;
-use crate::api::params::{NationCode, PageRequest, Query};
+use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Event, EventPage};
 use crate::api::views;
@@ -24,7 +24,8 @@ pub struct EventListParams {
     /// Only events this nation took part in (ISO 3166-1 alpha-2, any case).
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "FR")]
     pub nation: Option<NationCode>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page, unchanged.
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
     pub cursor: Option<String>,
     /// How many events per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
@@ -45,7 +46,7 @@ pub async fn list_events(
     let mut conn = state.conn().await?;
     let filter = EventFilter {
         kind: params.kind,
-        nation: known_nation(&mut conn, "nation", params.nation).await?,
+        nation: params.nation.map(NationCode::into_string),
     };
     let rows = events::list(&mut conn, &filter, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |e| e.id);
@@ -68,8 +69,8 @@ pub async fn list_events(
     )
 )]
 #[get("/events/{id}")]
-pub async fn get_event(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Event>, ApiError> {
-    let id = id.into_inner();
+pub async fn get_event(state: web::Data<AppState>, id: web::Path<Id>) -> Result<web::Json<Event>, ApiError> {
+    let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
     let row = events::get(&mut conn, id)
         .await?

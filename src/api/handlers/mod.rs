@@ -17,26 +17,6 @@ use super::error::ApiError;
 use super::params::NationCode;
 use crate::db::queries::nations as nation_queries;
 
-/// Checks that a nation named in a query parameter exists; a code no state has is a bad value.
-pub(crate) async fn known_nation(
-    conn: &mut AsyncPgConnection,
-    parameter: &str,
-    code: Option<NationCode>,
-) -> Result<Option<String>, ApiError> {
-    let Some(code) = code else { return Ok(None) };
-    if nation_queries::exists(conn, code.as_str()).await? {
-        Ok(Some(code.into_string()))
-    } else {
-        Err(ApiError::parameter(
-            parameter,
-            format!(
-                "query parameter `{parameter}`: no nation has the code {}; use an ISO 3166-1 alpha-2 code listed at /v1/nations",
-                code.as_str()
-            ),
-        ))
-    }
-}
-
 /// Reads a nation code from the path; a well-formed code no state has is a 404.
 pub(crate) async fn nation_in_path(conn: &mut AsyncPgConnection, code: &str) -> Result<String, ApiError> {
     let code =

@@ -20,7 +20,8 @@ use crate::startup::AppState;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct NationListParams {
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page, unchanged.
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
     pub cursor: Option<String>,
     /// How many nations per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
@@ -54,7 +55,7 @@ pub async fn list_nations(
 #[utoipa::path(
     tag = "nations",
     operation_id = "get_nation",
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "FR")),
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code, any case.", pattern = "^[A-Za-z]{2}$", example = "FR")),
     responses(
         (status = 200, description = "The nation.", body = NationDetail),
         (status = 404, description = "No nation has this code.", body = crate::api::error::Problem, content_type = "application/problem+json"),
@@ -99,7 +100,7 @@ pub async fn get_nation(
 #[utoipa::path(
     tag = "nations",
     operation_id = "list_nation_commitments",
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "CZ"), CommitmentFilterParams),
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code, any case.", pattern = "^[A-Za-z]{2}$", example = "CZ"), CommitmentFilterParams),
     responses(
         (status = 200, description = "A page of the nation's commitments.", body = CommitmentPage),
         (status = 404, description = "No nation has this code.", body = crate::api::error::Problem, content_type = "application/problem+json"),
@@ -123,7 +124,7 @@ pub async fn list_nation_commitments(
 #[utoipa::path(
     tag = "nations",
     operation_id = "list_nation_statements",
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "US"), StatementFilterParams),
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code, any case.", pattern = "^[A-Za-z]{2}$", example = "US"), StatementFilterParams),
     responses(
         (status = 200, description = "A page of the nation's statements.", body = StatementPage),
         (status = 404, description = "No nation has this code.", body = crate::api::error::Problem, content_type = "application/problem+json"),

@@ -4,9 +4,9 @@ use actix_web::{get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{known_nation, not_found};
+use super::not_found;
 use crate::api::error::ApiError;
-use crate::api::params::{NationCode, PageRequest, Query};
+use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Person, PersonPage};
 use crate::api::views;
@@ -21,7 +21,8 @@ pub struct PersonListParams {
     /// Only people acting for this nation (ISO 3166-1 alpha-2, any case).
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "US")]
     pub nation: Option<NationCode>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page, unchanged.
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
     pub cursor: Option<String>,
     /// How many people per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
@@ -39,7 +40,7 @@ pub async fn list_people(
 ) -> Result<Listed<PersonPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
-    let nation = known_nation(&mut conn, "nation", params.nation).await?;
+    let nation = params.nation.map(NationCode::into_string);
     let rows = people::list(&mut conn, nation.as_deref(), page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |p| p.id);
     Ok(Listed(PersonPage {
@@ -61,8 +62,8 @@ pub async fn list_people(
     )
 )]
 #[get("/people/{id}")]
-pub async fn get_person(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Person>, ApiError> {
-    let id = id.into_inner();
+pub async fn get_person(state: web::Data<AppState>, id: web::Path<Id>) -> Result<web::Json<Person>, ApiError> {
+    let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
     let row = people::get(&mut conn, id)
         .await?

@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 
 use super::not_found;
 use crate::api::error::ApiError;
-use crate::api::params::{PageRequest, Query};
+use crate::api::params::{Id, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Source, SourcePage};
 use crate::api::views;
@@ -23,7 +23,8 @@ pub struct SourceListParams {
     pub kind: Option<SourceKind>,
     /// Only sources of this reliability.
     pub reliability: Option<Reliability>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page, unchanged.
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
     pub cursor: Option<String>,
     /// How many sources per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
@@ -69,8 +70,8 @@ pub async fn list_sources(
     )
 )]
 #[get("/sources/{id}")]
-pub async fn get_source(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Source>, ApiError> {
-    let id = id.into_inner();
+pub async fn get_source(state: web::Data<AppState>, id: web::Path<Id>) -> Result<web::Json<Source>, ApiError> {
+    let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
     let (row, length, text) = sources::get(&mut conn, id)
         .await?

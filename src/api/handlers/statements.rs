@@ -5,9 +5,9 @@ use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{known_nation, not_found};
+use super::not_found;
 use crate::api::error::ApiError;
-use crate::api::params::{NationCode, PageRequest, Query};
+use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Statement, StatementPage};
 use crate::api::views;
@@ -24,14 +24,15 @@ pub struct StatementListParams {
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "US")]
     pub nation: Option<NationCode>,
     /// Only statements by this person (a person's id).
-    #[param(minimum = 1, example = 3)]
-    pub speaker: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, example = 3)]
+    pub speaker: Option<Id>,
     /// Only statements made at this event.
-    #[param(minimum = 1, example = 1)]
-    pub event: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, example = 1)]
+    pub event: Option<Id>,
     /// Only statements taking this stance.
     pub stance: Option<Stance>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page, unchanged.
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
     pub cursor: Option<String>,
     /// How many statements per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
@@ -44,14 +45,15 @@ pub struct StatementListParams {
 #[into_params(parameter_in = Query)]
 pub struct StatementFilterParams {
     /// Only statements by this person (a person's id).
-    #[param(minimum = 1, example = 3)]
-    pub speaker: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, example = 3)]
+    pub speaker: Option<Id>,
     /// Only statements made at this event.
-    #[param(minimum = 1, example = 1)]
-    pub event: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, example = 1)]
+    pub event: Option<Id>,
     /// Only statements taking this stance.
     pub stance: Option<Stance>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page, unchanged.
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
     pub cursor: Option<String>,
     /// How many statements per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
@@ -69,7 +71,7 @@ pub async fn list_statements(
     Query(params): Query<StatementListParams>,
 ) -> Result<Listed<StatementPage>, ApiError> {
     let mut conn = state.conn().await?;
-    let nation = known_nation(&mut conn, "nation", params.nation).await?;
+    let nation = params.nation.map(NationCode::into_string);
     let rest = StatementFilterParams {
         speaker: params.speaker,
         event: params.event,
@@ -89,8 +91,8 @@ pub(crate) async fn list_statements_where(
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let filter = StatementFilter {
         nation,
-        speaker: params.speaker,
-        event: params.event,
+        speaker: params.speaker.map(|Id(id)| id),
+        event: params.event.map(|Id(id)| id),
         stance: params.stance,
     };
     let rows = statements::list(conn, &filter, page.window().copied()).await?;
@@ -114,8 +116,8 @@ pub(crate) async fn list_statements_where(
     )
 )]
 #[get("/statements/{id}")]
-pub async fn get_statement(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Statement>, ApiError> {
-    let id = id.into_inner();
+pub async fn get_statement(state: web::Data<AppState>, id: web::Path<Id>) -> Result<web::Json<Statement>, ApiError> {
+    let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
     let row = statements::get(&mut conn, id)
         .await?
