@@ -113,3 +113,45 @@ async fn the_document_and_swagger_ui_are_served_by_the_binary_itself() {
         "Swagger UI reads the served document"
     );
 }
+
+#[test]
+fn every_schema_field_and_parameter_has_a_description_and_an_example() {
+    let document = serde_json::to_value(alliance_kb::api::openapi()).unwrap();
+    let has = |value: &serde_json::Value, key: &str| {
+        value.get(key).is_some()
+            || value["oneOf"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|alternative| alternative.get(key).is_some())
+    };
+    let is_reference = |value: &serde_json::Value| has(value, "$ref") || value["type"] == "array";
+    let mut missing = Vec::new();
+    for (name, schema) in document["components"]["schemas"].as_object().unwrap() {
+        if schema.get("description").is_none() {
+            missing.push(format!("schema {name}: description"));
+        }
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            if !has(property, "description") {
+                missing.push(format!("{name}.{field}: description"));
+            }
+            // A referenced schema carries its own example.
+            if !has(property, "example") && !is_reference(property) {
+                missing.push(format!("{name}.{field}: example"));
+            }
+        }
+    }
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for parameter in item["get"]["parameters"].as_array().into_iter().flatten() {
+            let name = parameter["name"].as_str().unwrap();
+            if parameter.get("description").is_none() {
+                missing.push(format!("{path} {name}: description"));
+            }
+            let schema = &parameter["schema"];
+            if parameter.get("example").is_none() && schema.get("example").is_none() && schema.get("$ref").is_none() {
+                missing.push(format!("{path} {name}: example"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "undocumented: {missing:#?}");
+}

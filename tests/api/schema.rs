@@ -79,3 +79,23 @@ fn the_schema_module_is_what_diesel_print_schema_would_write() {
         );
     }
 }
+
+#[test]
+fn two_instances_migrating_one_database_at_once_both_succeed() {
+    let db = TestDatabase::empty();
+    let (a, b) = (db.url.clone(), db.url.clone());
+    let first = std::thread::spawn(move || alliance_kb::db::migrate(&a));
+    let second = std::thread::spawn(move || alliance_kb::db::migrate(&b));
+    let (first, second) = (first.join().unwrap().unwrap(), second.join().unwrap().unwrap());
+    // The advisory lock lets one apply everything while the other waits, then finds nothing to do.
+    assert_eq!(
+        first.len() + second.len(),
+        alliance_kb::db::migration_count(),
+        "{first:?} {second:?}"
+    );
+    let applied = db.query("SELECT count(*) FROM __diesel_schema_migrations");
+    assert_eq!(
+        applied[0][0].as_deref(),
+        Some(alliance_kb::db::migration_count().to_string().as_str())
+    );
+}

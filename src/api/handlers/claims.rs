@@ -27,8 +27,8 @@ pub struct ClaimListParams {
     /// Only claims tied to this event.
     #[param(value_type = Option<i64>, minimum = 1, example = 2)]
     pub event: Option<Id>,
-    /// The `next_cursor` of the previous page, unchanged.
-    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
+    /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
     pub cursor: Option<String>,
     /// How many claims per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]

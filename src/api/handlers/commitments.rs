@@ -40,8 +40,8 @@ pub struct CommitmentListParams {
     /// Only commitments announced on or before this date (YYYY-MM-DD).
     #[param(example = "2026-12-31")]
     pub announced_until: Option<NaiveDate>,
-    /// The `next_cursor` of the previous page, unchanged.
-    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
+    /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
     pub cursor: Option<String>,
     /// How many commitments per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
@@ -69,8 +69,8 @@ pub struct CommitmentFilterParams {
     /// Only commitments announced on or before this date (YYYY-MM-DD).
     #[param(example = "2026-12-31")]
     pub announced_until: Option<NaiveDate>,
-    /// The `next_cursor` of the previous page, unchanged.
-    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
+    /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
     pub cursor: Option<String>,
     /// How many commitments per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]

@@ -17,8 +17,8 @@ use crate::startup::AppState;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OrganizationListParams {
-    /// The `next_cursor` of the previous page, unchanged.
-    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
+    /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
     pub cursor: Option<String>,
     /// How many organizations per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]

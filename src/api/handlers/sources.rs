@@ -23,8 +23,8 @@ pub struct SourceListParams {
     pub kind: Option<SourceKind>,
     /// Only sources of this reliability.
     pub reliability: Option<Reliability>,
-    /// The `next_cursor` of the previous page, unchanged.
-    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
+    /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
     pub cursor: Option<String>,
     /// How many sources per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]

@@ -31,8 +31,8 @@ pub struct StatementListParams {
     pub event: Option<Id>,
     /// Only statements taking this stance.
     pub stance: Option<Stance>,
-    /// The `next_cursor` of the previous page, unchanged.
-    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
+    /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
     pub cursor: Option<String>,
     /// How many statements per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
@@ -52,8 +52,8 @@ pub struct StatementFilterParams {
     pub event: Option<Id>,
     /// Only statements taking this stance.
     pub stance: Option<Stance>,
-    /// The `next_cursor` of the previous page, unchanged.
-    #[param(pattern = "^[A-Za-z0-9_-]{11}$")]
+    /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
     pub cursor: Option<String>,
     /// How many statements per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
