@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use crate::config::{Config, SETTINGS};
 use crate::db::Database;
 use crate::startup::{self, PreparedDatabase, StartError};
+use crate::vocab::KeyRole;
 use crate::{api, seed};
 
 const USAGE: &str = "alliance-kb: the alliance-commitment knowledge base, a REST API over PostgreSQL
@@ -16,6 +17,11 @@ Commands:
   migrate   apply pending database migrations and exit
   seed      load the built-in seed (records already loaded are left as they are) and exit
   openapi   print the OpenAPI document to standard output
+  keys create --name NAME --role editor|admin
+            make a key for writing; its text is printed this once, only its hash is kept
+  keys list     list the keys (without their secrets)
+  keys revoke ID
+            revoke a key at once
   help      print this help
 
 With no DATABASE_URL, the service runs a PostgreSQL cluster of its own under ./data, made with the
@@ -24,6 +30,15 @@ local PostgreSQL programs on first start and stopped when the service stops.";
 /// Runs the command line and returns the process's exit code.
 pub fn run(args: &[String]) -> ExitCode {
     let command = args.get(1).map(String::as_str).unwrap_or("serve");
+    if command == "keys" {
+        return match KeysCommand::parse(&args[2..]) {
+            Ok(keys) => report(with_database("keys", Some(keys))),
+            Err(message) => {
+                eprintln!("alliance-kb keys: {message}; run `alliance-kb help`");
+                ExitCode::from(2)
+            }
+        };
+    }
     if args.len() > 2 {
         eprintln!("alliance-kb: unexpected argument `{}`; run `alliance-kb help`", args[2]);
         return ExitCode::from(2);
@@ -41,12 +56,18 @@ pub fn run(args: &[String]) -> ExitCode {
             return ExitCode::SUCCESS;
         }
         "openapi" => print_document(),
-        "serve" | "migrate" | "seed" => with_database(command),
+        "serve" | "migrate" | "seed" => with_database(command, None),
         other => {
-            eprintln!("alliance-kb: unknown command `{other}`; the commands are serve, migrate, seed, openapi, help");
+            eprintln!(
+                "alliance-kb: unknown command `{other}`; the commands are serve, migrate, seed, openapi, keys, help"
+            );
             return ExitCode::from(2);
         }
     };
+    report(result)
+}
+
+fn report(result: Result<(), StartError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -67,7 +88,103 @@ fn print_document() -> Result<(), StartError> {
     }
 }
 
-fn with_database(command: &str) -> Result<(), StartError> {
+/// A `keys` subcommand.
+#[derive(Debug, PartialEq, Eq)]
+pub enum KeysCommand {
+    /// Make a key.
+    Create {
+        /// Who or what it is for.
+        name: String,
+        /// Its role.
+        role: KeyRole,
+    },
+    /// List the keys.
+    List,
+    /// Revoke a key.
+    Revoke(i64),
+}
+
+impl KeysCommand {
+    /// Parses the words after `keys`.
+    pub fn parse(args: &[String]) -> Result<Self, String> {
+        let words: Vec<&str> = args.iter().map(String::as_str).collect();
+        match words.as_slice() {
+            ["list"] => Ok(KeysCommand::List),
+            ["revoke", id] => id
+                .parse()
+                .ok()
+                .filter(|id: &i64| *id >= 1)
+                .map(KeysCommand::Revoke)
+                .ok_or_else(|| format!("`{id}` is not a key id")),
+            ["create", rest @ ..] => {
+                let (mut name, mut role) = (None, None);
+                let mut rest = rest.iter();
+                while let Some(flag) = rest.next() {
+                    let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
+                    match *flag {
+                        "--name" => name = Some((*value).to_owned()),
+                        "--role" => role = Some(value.parse::<KeyRole>().map_err(|e| e.to_string())?),
+                        other => return Err(format!("unknown option {other}")),
+                    }
+                }
+                Ok(KeysCommand::Create {
+                    name: name.ok_or("keys create needs --name NAME")?,
+                    role: role.ok_or("keys create needs --role editor|admin")?,
+                })
+            }
+            _ => Err("expected `keys create --name NAME --role editor|admin`, `keys list` or `keys revoke ID`".into()),
+        }
+    }
+}
+
+async fn run_keys(url: &str, command: KeysCommand) -> Result<(), StartError> {
+    let database = Database::connect(url, 2)?;
+    let mut conn = database.pool.get().await.map_err(|e| StartError::Pool(e.to_string()))?;
+    let failed = |e: crate::api::error::ApiError| StartError::Io(std::io::Error::other(e.to_string()));
+    match command {
+        KeysCommand::Create { name, role } => {
+            let created = crate::api::handlers::keys::make_key(&mut conn, &name, role)
+                .await
+                .map_err(failed)?;
+            println!("{}", created.key);
+            eprintln!(
+                "key {} ({role}) for {:?} made; the line above is its text, shown this once: keep it safe",
+                created.info.id, created.info.name
+            );
+        }
+        KeysCommand::List => {
+            let window = crate::db::queries::Window {
+                after: None,
+                fetch: i64::MAX,
+            };
+            let keys = crate::db::queries::keys::list(&mut conn, window)
+                .await
+                .map_err(|e| failed(e.into()))?;
+            println!("{:>6}  {:<7}  {:<25}  {:<25}  name", "id", "role", "created", "revoked");
+            for k in keys {
+                let revoked = k.revoked_at.map_or("-".to_owned(), |t| t.to_rfc3339());
+                println!(
+                    "{:>6}  {:<7}  {:<25}  {:<25}  {}",
+                    k.id,
+                    k.role,
+                    k.created_at.to_rfc3339(),
+                    revoked,
+                    k.name
+                );
+            }
+        }
+        KeysCommand::Revoke(id) => match crate::db::queries::keys::revoke(&mut conn, id)
+            .await
+            .map_err(|e| failed(e.into()))?
+        {
+            Some(key) => println!("key {} ({:?}) is revoked", key.id, key.name),
+            None => return Err(StartError::Io(std::io::Error::other(format!("no key has the id {id}")))),
+        },
+    }
+    Ok(())
+}
+
+fn with_database(command: &str, keys: Option<KeysCommand>) -> Result<(), StartError> {
     let config = Config::from_env().map_err(|e| StartError::Io(std::io::Error::other(e)))?;
     log::info!(
         "alliance-kb {} starting `{command}` with {}",
@@ -78,6 +195,10 @@ fn with_database(command: &str) -> Result<(), StartError> {
     let prepared: PreparedDatabase = startup::prepare_database(&config)?;
     match command {
         "migrate" => Ok(()),
+        "keys" => match keys {
+            Some(keys) => actix_web::rt::System::new().block_on(run_keys(&prepared.url, keys)),
+            None => Ok(()),
+        },
         "seed" => actix_web::rt::System::new().block_on(async {
             let database = Database::connect(&prepared.url, 2)?;
             let mut conn = database.pool.get().await.map_err(|e| StartError::Pool(e.to_string()))?;
@@ -87,5 +208,35 @@ fn with_database(command: &str) -> Result<(), StartError> {
             Ok(())
         }),
         _ => actix_web::rt::System::new().block_on(startup::serve(&config, &prepared.url)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn keys_commands_parse_and_bad_ones_say_why() {
+        assert_eq!(
+            KeysCommand::parse(&words("create --name Desk --role editor")),
+            Ok(KeysCommand::Create {
+                name: "Desk".into(),
+                role: KeyRole::Editor
+            })
+        );
+        assert_eq!(KeysCommand::parse(&words("list")), Ok(KeysCommand::List));
+        assert_eq!(KeysCommand::parse(&words("revoke 3")), Ok(KeysCommand::Revoke(3)));
+        assert!(KeysCommand::parse(&words("create --name Desk"))
+            .unwrap_err()
+            .contains("--role"));
+        assert!(KeysCommand::parse(&words("create --name Desk --role boss"))
+            .unwrap_err()
+            .contains("editor, admin"));
+        assert!(KeysCommand::parse(&words("revoke x")).is_err());
+        assert!(KeysCommand::parse(&words("")).is_err());
     }
 }

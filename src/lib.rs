@@ -6,6 +6,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod keys;
 pub mod pgcluster;
 #[rustfmt::skip]
 pub mod schema;

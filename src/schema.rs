@@ -1,6 +1,17 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    api_keys (id) {
+        id -> Int8,
+        name -> Text,
+        role -> Text,
+        secret_sha256 -> Text,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     citations (id) {
         id -> Int8,
         source_id -> Int8,
@@ -180,6 +191,7 @@ diesel::joinable!(statements -> nations (nation_code));
 diesel::joinable!(statements -> people (speaker_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_keys,
     citations,
     claims,
     commitment_status_changes,

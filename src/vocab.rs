@@ -247,6 +247,17 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a key may do: `editor` writes facts; `admin` also manages keys.
+    #[schema(example = "editor")]
+    KeyRole ("key role") {
+        /// Adds, corrects and retracts facts.
+        Editor => "editor",
+        /// Everything an editor does, and manages keys.
+        Admin => "admin",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,6 +291,7 @@ mod tests {
         check(EventKind::ALL);
         check(ClaimKind::ALL);
         check(OrganizationKind::ALL);
+        check(KeyRole::ALL);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The HTTP API: routes, the OpenAPI document collected from them, and the mapping of every
 //! failure, actix's own included, to problem+json.
 
+pub mod auth;
 pub mod error;
 pub mod handlers;
 pub mod params;
@@ -40,11 +41,31 @@ use self::handlers::*;
         (name = "sources", description = "The documents facts rest on, kept whole, with their reliability."),
         (name = "people", description = "Officials who speak or act."),
         (name = "organizations", description = "Alliances, unions and coalitions, with their members."),
+        (name = "keys", description = "The keys editors write with; for admins."),
         (name = "meta", description = "Liveness and readiness of the service.")
     ),
-    components(schemas(Problem))
+    components(schemas(Problem)),
+    modifiers(&BearerScheme)
 )]
 pub(crate) struct ApiDoc;
+
+/// The `bearer` security scheme: `Authorization: Bearer <key>`, for writes.
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, api: &mut OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "A key made with `alliance-kb keys create` or `POST /v1/keys`: `akb_<id>_<secret>`.",
+            ))
+            .build();
+        api.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
 
 /// Registers every route of the API. The OpenAPI document is collected from these registrations,
 /// so a route cannot be served without being documented, nor documented without being served.
@@ -67,7 +88,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(statements::list_statements)
             .service(statements::get_statement)
             .service(claims::list_claims)
-            .service(claims::get_claim),
+            .service(claims::get_claim)
+            .service(keys::create_key)
+            .service(keys::list_keys)
+            .service(keys::delete_key),
     );
 }
 
@@ -131,7 +155,14 @@ pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
         .build();
     for (path, item) in api.paths.paths.iter_mut() {
         let uses_database = path != "/healthz";
-        if let Some(op) = item.get.as_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for op in operations.into_iter().flatten() {
             op.parameters.get_or_insert_with(Vec::new).push(pretty.clone());
             let is_list = op.operation_id.as_deref().is_some_and(|id| id.starts_with("list_"));
             if let (true, Some(RefOr::T(ok))) = (is_list, op.responses.responses.get_mut("200")) {

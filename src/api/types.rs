@@ -432,6 +432,7 @@ pub struct Health {
     pub status: String,
 }
 
+/// Declares a page type of a list: its items and the cursor of the next page.
 macro_rules! page {
     ($(#[$meta:meta])* $name:ident, $item:ty) => {
         $(#[$meta])*
@@ -451,6 +452,7 @@ macro_rules! page {
         }
     };
 }
+pub(crate) use page;
 
 page!(
     /// A page of nations.

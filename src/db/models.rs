@@ -294,3 +294,24 @@ pub struct NewSeedRecord<'a> {
     pub entity: &'a str,
     pub record_id: i64,
 }
+
+/// A key for editors or admins; only the hash of its secret is stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_keys, check_for_backend(diesel::pg::Pg))]
+pub struct ApiKey {
+    pub id: i64,
+    pub name: String,
+    pub role: KeyRole,
+    pub secret_sha256: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A new key.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = api_keys)]
+pub struct NewApiKey<'a> {
+    pub name: &'a str,
+    pub role: KeyRole,
+    pub secret_sha256: &'a str,
+}

@@ -24,7 +24,7 @@ fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
             let id = op["operationId"].as_str().unwrap();
             let verb = id.split('_').next().unwrap();
             assert!(
-                ["list", "get"].contains(&verb),
+                ["list", "get", "create", "update", "delete"].contains(&verb),
                 "{method} {path}: operation id {id} is not <verb>_<resource>"
             );
             assert!(id.contains('_'));
@@ -35,7 +35,16 @@ fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
                 "{id} has a description"
             );
             let responses = op["responses"].as_object().unwrap();
-            assert!(responses.contains_key("200"), "{id}");
+            assert!(responses.contains_key("200") || responses.contains_key("201"), "{id}");
+            if method != "get" || path.starts_with("/v1/keys") {
+                assert!(
+                    op["security"].to_string().contains("bearer"),
+                    "{id} names its security scheme"
+                );
+                for code in ["401", "403"] {
+                    assert!(responses.contains_key(code), "{id} documents {code}");
+                }
+            }
             assert!(responses.contains_key("400"), "{id} documents 400");
             if path != "/healthz" {
                 for code in ["500", "503"] {
@@ -50,6 +59,8 @@ fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
     }
     operation_ids.sort();
     let expected = [
+        "create_key",
+        "delete_key",
         "get_claim",
         "get_commitment",
         "get_event",
@@ -62,6 +73,7 @@ fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
         "list_claims",
         "list_commitments",
         "list_events",
+        "list_keys",
         "list_nation_commitments",
         "list_nation_statements",
         "list_nations",

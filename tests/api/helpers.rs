@@ -329,7 +329,6 @@ pub struct TestApp<S> {
     /// The app's pool, with its query counter.
     pub db: Database,
     /// The test's database, held so that it is dropped with the app.
-    #[expect(dead_code, reason = "held for its Drop, which removes the database")]
     pub database: TestDatabase,
 }
 
@@ -362,6 +361,37 @@ where
         let headers = res.headers().clone();
         let body = test::read_body(res).await;
         TestResponse { status, headers, body }
+    }
+
+    /// Sends a request with headers and an optional JSON body.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> TestResponse {
+        let mut req = test::TestRequest::default().method(method).uri(path);
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
+        if let Some(body) = body {
+            req = req.set_json(body);
+        }
+        let res = test::call_service(&self.service, req.to_request()).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = test::read_body(res).await;
+        TestResponse { status, headers, body }
+    }
+
+    /// Makes a key directly in the database, as `alliance-kb keys create` does.
+    pub async fn make_key(&self, role: alliance_kb::vocab::KeyRole) -> String {
+        let mut conn = self.db.pool.get().await.unwrap();
+        alliance_kb::api::handlers::keys::make_key(&mut conn, "test", role)
+            .await
+            .unwrap()
+            .key
     }
 
     /// GET, expecting 200 and JSON.

@@ -5,6 +5,7 @@ mod contract;
 mod errors;
 mod facts;
 mod helpers;
+mod keys;
 mod lists;
 mod presentation;
 mod readme;

@@ -4,6 +4,7 @@
 pub mod claims;
 pub mod commitments;
 pub mod events;
+pub mod keys;
 pub mod meta;
 pub mod nations;
 pub mod organizations;

@@ -5,6 +5,7 @@ pub mod citations;
 pub mod claims;
 pub mod commitments;
 pub mod events;
+pub mod keys;
 pub mod nations;
 pub mod organizations;
 pub mod people;

@@ -1,0 +1,198 @@
+//! Keys, for admins: make, list and revoke the keys editors write with.
+
+use actix_web::{delete, get, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::not_found;
+use crate::api::auth::Admin;
+use crate::api::error::ApiError;
+use crate::api::params::{Id, PageRequest, Query};
+use crate::api::present::Listed;
+use crate::db::models::{ApiKey, NewApiKey};
+use crate::db::queries::keys;
+use crate::startup::AppState;
+use crate::vocab::KeyRole;
+
+/// A key, without its secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Key {
+    /// Identifier; the key's text starts `akb_<id>_`.
+    #[schema(example = 2)]
+    pub id: i64,
+    /// Who or what the key is for.
+    #[schema(example = "Research desk")]
+    pub name: String,
+    /// What the key may do.
+    pub role: KeyRole,
+    /// When it was made.
+    #[schema(example = "2026-11-26T18:20:00Z")]
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked, if it was; a revoked key is refused at once.
+    #[schema(example = json!(null))]
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApiKey> for Key {
+    fn from(k: ApiKey) -> Self {
+        Key {
+            id: k.id,
+            name: k.name,
+            role: k.role,
+            created_at: k.created_at,
+            revoked_at: k.revoked_at,
+        }
+    }
+}
+
+/// A new key, with its text: shown this once, never again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedKey {
+    /// The key.
+    #[serde(flatten)]
+    pub info: Key,
+    /// The key's text, to send as `Authorization: Bearer <key>`. Only its hash is stored.
+    #[schema(example = "akb_2_3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    pub key: String,
+}
+
+/// What a new key is for.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewKey {
+    /// Who or what the key is for (1 to 200 characters).
+    #[schema(example = "Research desk", min_length = 1, max_length = 200)]
+    pub name: String,
+    /// What the key may do.
+    pub role: KeyRole,
+}
+
+crate::api::types::page!(
+    /// A page of keys.
+    KeyPage, Key
+);
+
+/// Paging of the keys list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct KeyListParams {
+    /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
+    pub cursor: Option<String>,
+    /// How many keys per page.
+    #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
+    pub limit: Option<u32>,
+}
+
+/// Makes a key and its hash; shared by the API and the `keys create` command.
+pub async fn make_key(
+    conn: &mut diesel_async::AsyncPgConnection,
+    name: &str,
+    role: KeyRole,
+) -> Result<CreatedKey, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::BadRequest(
+            "a key's name must have 1 to 200 characters".into(),
+        ));
+    }
+    let secret = crate::keys::new_secret().map_err(|e| ApiError::Internal(format!("no randomness for a key: {e}")))?;
+    let row = keys::create(
+        conn,
+        NewApiKey {
+            name,
+            role,
+            secret_sha256: &secret.sha256,
+        },
+    )
+    .await?;
+    log::info!("created key {} ({}) for {:?}", row.id, row.role, row.name);
+    let key = crate::keys::format(row.id, &secret.secret);
+    Ok(CreatedKey { info: row.into(), key })
+}
+
+/// Create a key
+///
+/// Makes a key with the given role and answers its text, this once; only its hash is kept.
+#[utoipa::path(
+    tag = "keys",
+    operation_id = "create_key",
+    request_body = NewKey,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The new key, with its text.", body = CreatedKey),
+        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key is not an admin's.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/keys")]
+pub async fn create_key(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    body: web::Json<NewKey>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let created = make_key(&mut conn, &body.name, body.role).await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// List keys
+///
+/// Every key, revoked ones included, without their secrets.
+#[utoipa::path(
+    tag = "keys",
+    operation_id = "list_keys",
+    params(KeyListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of keys.", body = KeyPage),
+        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key is not an admin's.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/keys")]
+pub async fn list_keys(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    Query(params): Query<KeyListParams>,
+) -> Result<Listed<KeyPage>, ApiError> {
+    let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
+    let mut conn = state.conn().await?;
+    let rows = keys::list(&mut conn, page.window().copied()).await?;
+    let (rows, next_cursor) = page.finish(rows, |k| k.id);
+    Ok(Listed(KeyPage {
+        items: rows.into_iter().map(Key::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// Revoke a key
+///
+/// Revokes the key at once: requests made with it are refused from now on. Revoking a revoked key
+/// changes nothing.
+#[utoipa::path(
+    tag = "keys",
+    operation_id = "delete_key",
+    params(("id" = i64, Path, description = "The key's id.", minimum = 1, example = 2)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The revoked key.", body = Key),
+        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key is not an admin's.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No key has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/keys/{id}")]
+pub async fn delete_key(
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<Id>,
+) -> Result<web::Json<Key>, ApiError> {
+    let Id(id) = id.into_inner();
+    let mut conn = state.conn().await?;
+    let key = keys::revoke(&mut conn, id).await?.ok_or_else(|| not_found("key", id))?;
+    log::info!("key {} revoked key {id}", admin.0.key_id);
+    Ok(web::Json(key.into()))
+}
