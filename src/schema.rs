@@ -23,6 +23,8 @@ diesel::table! {
         statement_id -> Nullable<Int8>,
         event_id -> Nullable<Int8>,
         claim_id -> Nullable<Int8>,
+        retracted_at -> Nullable<Timestamptz>,
+        retraction_reason -> Nullable<Text>,
     }
 }
 
@@ -38,6 +40,8 @@ diesel::table! {
         claimed_by -> Nullable<Text>,
         reported_on -> Nullable<Date>,
         event_id -> Nullable<Int8>,
+        retracted_at -> Nullable<Timestamptz>,
+        retraction_reason -> Nullable<Text>,
     }
 }
 
@@ -68,6 +72,8 @@ diesel::table! {
         announced_on -> Nullable<Date>,
         announced_by -> Nullable<Int8>,
         event_id -> Nullable<Int8>,
+        retracted_at -> Nullable<Timestamptz>,
+        retraction_reason -> Nullable<Text>,
     }
 }
 
@@ -88,6 +94,19 @@ diesel::table! {
         location -> Nullable<Text>,
         attendance -> Nullable<Text>,
         description -> Nullable<Text>,
+        retracted_at -> Nullable<Timestamptz>,
+        retraction_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (key_id, idempotency_key) {
+        key_id -> Int8,
+        idempotency_key -> Text,
+        request_sha256 -> Text,
+        status -> Int4,
+        response -> Text,
+        created_at -> Timestamptz,
     }
 }
 
@@ -127,6 +146,22 @@ diesel::table! {
         name -> Text,
         role -> Nullable<Text>,
         nation_code -> Nullable<Text>,
+        retracted_at -> Nullable<Timestamptz>,
+        retraction_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    revisions (id) {
+        id -> Int8,
+        entity -> Text,
+        record_id -> Int8,
+        version -> Int4,
+        action -> Text,
+        changed_at -> Timestamptz,
+        key_id -> Nullable<Int8>,
+        before -> Nullable<Jsonb>,
+        after -> Jsonb,
     }
 }
 
@@ -152,6 +187,8 @@ diesel::table! {
         sha256 -> Text,
         reliability -> Text,
         reliability_note -> Nullable<Text>,
+        retracted_at -> Nullable<Timestamptz>,
+        retraction_reason -> Nullable<Text>,
     }
 }
 
@@ -166,6 +203,8 @@ diesel::table! {
         summary -> Text,
         said_on -> Nullable<Date>,
         stance -> Text,
+        retracted_at -> Nullable<Timestamptz>,
+        retraction_reason -> Nullable<Text>,
     }
 }
 
@@ -183,9 +222,11 @@ diesel::joinable!(commitments -> nations (nation_code));
 diesel::joinable!(commitments -> people (announced_by));
 diesel::joinable!(event_participants -> events (event_id));
 diesel::joinable!(event_participants -> nations (nation_code));
+diesel::joinable!(idempotency_keys -> api_keys (key_id));
 diesel::joinable!(memberships -> nations (nation_code));
 diesel::joinable!(memberships -> organizations (organization_id));
 diesel::joinable!(people -> nations (nation_code));
+diesel::joinable!(revisions -> api_keys (key_id));
 diesel::joinable!(statements -> events (event_id));
 diesel::joinable!(statements -> nations (nation_code));
 diesel::joinable!(statements -> people (speaker_id));
@@ -198,10 +239,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     commitments,
     event_participants,
     events,
+    idempotency_keys,
     memberships,
     nations,
     organizations,
     people,
+    revisions,
     seed_records,
     sources,
     statements,

@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 
+use crate::api::history::{self, Action, Entity};
 use crate::db::models::*;
 use crate::schema::*;
 use crate::vocab::*;
@@ -377,6 +378,7 @@ pub async fn load(conn: &mut AsyncPgConnection, files: &[(&str, &str)]) -> Resul
         for file in files {
             loader.load_file(file).await?;
         }
+        loader.record_history().await?;
         Ok(loader.report)
     })
     .await
@@ -387,6 +389,8 @@ struct Loader<'c> {
     known: HashMap<String, i64>,
     texts: HashMap<String, &'static str>,
     report: SeedReport,
+    /// The records written, by kind, whose first revision is stored at the end.
+    written: HashMap<Entity, Vec<i64>>,
 }
 
 /// Wraps a database error with the key of the record being written.
@@ -410,6 +414,7 @@ impl<'c> Loader<'c> {
             known,
             texts: HashMap::new(),
             report: SeedReport::default(),
+            written: HashMap::new(),
         })
     }
 
@@ -446,6 +451,9 @@ impl<'c> Loader<'c> {
             .map_err(at(key))?;
         self.known.insert(key.to_owned(), id);
         *self.report.inserted.entry(entity).or_default() += 1;
+        if let Some(kind) = Entity::from_name(entity) {
+            self.written.entry(kind).or_default().push(id);
+        }
         Ok(())
     }
 
@@ -485,6 +493,22 @@ impl<'c> Loader<'c> {
                 .execute(self.conn)
                 .await
                 .map_err(at(key))?;
+        }
+        Ok(())
+    }
+
+    /// Stores the first revision of every record written, so that reads `as_of` a later moment
+    /// find them.
+    async fn record_history(&mut self) -> Result<(), SeedError> {
+        for entity in Entity::ALL {
+            if let Some(ids) = self.written.get(&entity) {
+                history::snapshot(self.conn, entity, ids, Action::Create, None)
+                    .await
+                    .map_err(|e| SeedError::Record {
+                        key: format!("history of {}", entity.name()),
+                        reason: e.to_string(),
+                    })?;
+            }
         }
         Ok(())
     }

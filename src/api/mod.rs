@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod error;
 pub mod handlers;
+pub mod history;
 pub mod params;
 pub mod present;
 pub mod types;

@@ -61,6 +61,22 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     })
 }
 
+/// The parameters of an endpoint that takes none (besides `pretty`): any other is refused.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NoParams {}
+
+/// The parameters of a read of reference data, which is the same at every moment.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReferenceParams {
+    /// Accepted for symmetry with every other read: this is reference data, the same at every moment.
+    #[param(example = "2026-12-01T00:00:00Z")]
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// A validated page request: where to start and how many records to return.
 #[derive(Debug, Clone)]
 pub struct PageRequest<K> {

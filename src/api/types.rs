@@ -7,6 +7,18 @@ use utoipa::ToSchema;
 
 use crate::vocab::*;
 
+/// Why and when a record was retracted: it is hidden from reads unless `include_retracted=true`,
+/// and kept with its history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Retraction {
+    /// When it was retracted.
+    #[schema(example = "2026-11-27T09:00:00Z")]
+    pub at: DateTime<Utc>,
+    /// Why, in the editor's words.
+    #[schema(example = "Duplicate of commitment 4.")]
+    pub reason: String,
+}
+
 /// A state of ISO 3166-1.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Nation {
@@ -119,6 +131,8 @@ pub struct Person {
     /// The nation the person acts for (alpha-2).
     #[schema(example = "US")]
     pub nation: Option<String>,
+    /// Set when the record has been retracted; null while it stands.
+    pub retracted: Option<Retraction>,
 }
 
 /// A person named by a fact: who spoke, who announced.
@@ -169,6 +183,8 @@ pub struct SourceSummary {
     /// Length of the text in Unicode code points, the unit of citation offsets.
     #[schema(example = 2920)]
     pub length: i64,
+    /// Set when the record has been retracted; null while it stands.
+    pub retracted: Option<Retraction>,
 }
 
 /// A document facts rest on, with its full text.
@@ -208,6 +224,8 @@ pub struct Source {
     /// The full text, byte for byte as retrieved. Citation offsets count its code points.
     #[schema(example = "Ukraine Security Guarantees Paris 2026: Multinational Forces and the Trump Factor\n...")]
     pub text: String,
+    /// Set when the record has been retracted; null while it stands.
+    pub retracted: Option<Retraction>,
 }
 
 /// The link from a fact to a span of a source: the evidence.
@@ -308,6 +326,8 @@ pub struct Commitment {
     pub citations: Vec<Citation>,
     /// Every status it has had, oldest first; nothing is overwritten.
     pub history: Vec<StatusChange>,
+    /// Set when the record has been retracted; null while it stands.
+    pub retracted: Option<Retraction>,
 }
 
 /// Words someone said or wrote.
@@ -342,6 +362,8 @@ pub struct Statement {
     pub reliability: Option<Reliability>,
     /// The evidence.
     pub citations: Vec<Citation>,
+    /// Set when the record has been retracted; null while it stands.
+    pub retracted: Option<Retraction>,
 }
 
 /// A figure someone reported or claimed; not a verified fact.
@@ -380,6 +402,8 @@ pub struct Claim {
     pub reliability: Option<Reliability>,
     /// The evidence.
     pub citations: Vec<Citation>,
+    /// Set when the record has been retracted; null while it stands.
+    pub retracted: Option<Retraction>,
 }
 
 /// A nation taking part in an event.
@@ -422,6 +446,38 @@ pub struct Event {
     pub reliability: Option<Reliability>,
     /// The evidence.
     pub citations: Vec<Citation>,
+    /// Set when the record has been retracted; null while it stands.
+    pub retracted: Option<Retraction>,
+}
+
+/// A citation as a record of its own: the evidence, and the fact it supports.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CitationRecord {
+    /// Identifier.
+    #[schema(example = 12)]
+    pub id: i64,
+    /// The source cited.
+    #[schema(example = 1)]
+    pub source_id: i64,
+    /// Where the span starts, in Unicode code points from the start of the source's text.
+    #[schema(example = 1638)]
+    pub start: i32,
+    /// Where the span ends (exclusive), in Unicode code points.
+    #[schema(example = 1691)]
+    pub end: i32,
+    /// The cited text, exactly the source's text between `start` and `end`.
+    #[schema(example = "Croatia and the Czech Republic refused to send troops")]
+    pub excerpt: String,
+    /// The cited source's reliability.
+    pub reliability: Reliability,
+    /// The kind of fact it supports.
+    #[schema(example = "commitment")]
+    pub fact_type: String,
+    /// The id of the fact it supports (for `status_change`, the id of the status change).
+    #[schema(example = 8)]
+    pub fact_id: i64,
+    /// Set when the citation has been retracted; null while it stands.
+    pub retracted: Option<Retraction>,
 }
 
 /// The state of the service or of its database.

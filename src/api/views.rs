@@ -42,6 +42,37 @@ fn citation_view(row: models::Citation, reliability: Reliability) -> types::Cita
     }
 }
 
+/// The retraction of a record, if it has been retracted.
+fn retraction(at: Option<chrono::DateTime<chrono::Utc>>, reason: Option<String>) -> Option<types::Retraction> {
+    at.map(|at| types::Retraction {
+        at,
+        reason: reason.unwrap_or_default(),
+    })
+}
+
+/// A citation row as a record of its own.
+pub fn citation_record(row: models::Citation, reliability: Reliability) -> types::CitationRecord {
+    let (fact, fact_id) = row.fact();
+    let fact_type = match fact {
+        Fact::Commitment => "commitment",
+        Fact::StatusChange => "status_change",
+        Fact::Statement => "statement",
+        Fact::Event => "event",
+        Fact::Claim => "claim",
+    };
+    types::CitationRecord {
+        id: row.id,
+        source_id: row.source_id,
+        start: row.start_offset,
+        end: row.end_offset,
+        excerpt: row.excerpt,
+        reliability,
+        fact_type: fact_type.to_owned(),
+        fact_id,
+        retracted: retraction(row.retracted_at, row.retraction_reason),
+    }
+}
+
 /// The reliability of the most reliable source among the citations.
 fn best_reliability(citations: &[types::Citation]) -> Option<Reliability> {
     citations.iter().map(|c| c.reliability).max()
@@ -88,6 +119,7 @@ pub fn person(row: models::Person) -> types::Person {
         name: row.name,
         role: row.role,
         nation: row.nation_code,
+        retracted: retraction(row.retracted_at, row.retraction_reason),
     }
 }
 
@@ -105,6 +137,7 @@ pub fn source_summary(row: models::SourceSummary, length: i32) -> types::SourceS
         reliability: row.reliability,
         reliability_note: row.reliability_note,
         length: i64::from(length),
+        retracted: retraction(row.retracted_at, row.retraction_reason),
     }
 }
 
@@ -123,6 +156,7 @@ pub fn source(row: models::SourceSummary, length: i32, text: String) -> types::S
         reliability_note: row.reliability_note,
         length: i64::from(length),
         text,
+        retracted: retraction(row.retracted_at, row.retraction_reason),
     }
 }
 
@@ -201,6 +235,7 @@ pub async fn commitments(
                 reliability: best_reliability(&citations),
                 citations,
                 history: history.remove(&r.id).unwrap_or_default(),
+                retracted: retraction(r.retracted_at, r.retraction_reason),
             }
         })
         .collect())
@@ -230,6 +265,7 @@ pub async fn statements(
                 stance: r.stance,
                 reliability: best_reliability(&citations),
                 citations,
+                retracted: retraction(r.retracted_at, r.retraction_reason),
             }
         })
         .collect())
@@ -256,6 +292,7 @@ pub async fn claims(conn: &mut AsyncPgConnection, rows: Vec<models::Claim>) -> Q
                 event_id: r.event_id,
                 reliability: best_reliability(&citations),
                 citations,
+                retracted: retraction(r.retracted_at, r.retraction_reason),
             }
         })
         .collect())
@@ -287,6 +324,7 @@ pub async fn events(conn: &mut AsyncPgConnection, rows: Vec<models::Event>) -> Q
                 participants: participants.remove(&r.id).unwrap_or_default(),
                 reliability: best_reliability(&citations),
                 citations,
+                retracted: retraction(r.retracted_at, r.retraction_reason),
             }
         })
         .collect())

@@ -58,6 +58,8 @@ pub struct Person {
     pub name: String,
     pub role: Option<String>,
     pub nation_code: Option<String>,
+    pub retracted_at: Option<DateTime<Utc>>,
+    pub retraction_reason: Option<String>,
 }
 
 /// A new person.
@@ -83,6 +85,8 @@ pub struct SourceSummary {
     pub sha256: String,
     pub reliability: Reliability,
     pub reliability_note: Option<String>,
+    pub retracted_at: Option<DateTime<Utc>>,
+    pub retraction_reason: Option<String>,
 }
 
 /// A new source; its SHA-256 is derived by the database.
@@ -111,6 +115,8 @@ pub struct Event {
     pub location: Option<String>,
     pub attendance: Option<String>,
     pub description: Option<String>,
+    pub retracted_at: Option<DateTime<Utc>>,
+    pub retraction_reason: Option<String>,
 }
 
 /// A new event.
@@ -152,6 +158,8 @@ pub struct Commitment {
     pub announced_on: Option<NaiveDate>,
     pub announced_by: Option<i64>,
     pub event_id: Option<i64>,
+    pub retracted_at: Option<DateTime<Utc>>,
+    pub retraction_reason: Option<String>,
 }
 
 /// A new commitment; its status is then set by its first status change.
@@ -208,6 +216,8 @@ pub struct Statement {
     pub summary: String,
     pub said_on: Option<NaiveDate>,
     pub stance: Stance,
+    pub retracted_at: Option<DateTime<Utc>>,
+    pub retraction_reason: Option<String>,
 }
 
 /// A new statement.
@@ -238,6 +248,8 @@ pub struct Claim {
     pub claimed_by: Option<String>,
     pub reported_on: Option<NaiveDate>,
     pub event_id: Option<i64>,
+    pub retracted_at: Option<DateTime<Utc>>,
+    pub retraction_reason: Option<String>,
 }
 
 /// A new claim.
@@ -269,6 +281,8 @@ pub struct Citation {
     pub statement_id: Option<i64>,
     pub event_id: Option<i64>,
     pub claim_id: Option<i64>,
+    pub retracted_at: Option<DateTime<Utc>>,
+    pub retraction_reason: Option<String>,
 }
 
 /// A new citation; exactly one of the fact ids is set.

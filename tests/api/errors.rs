@@ -37,6 +37,10 @@ async fn bad_query_parameters_are_a_400_naming_the_parameter() {
         ("/v1/commitments/abc", "id"),
         ("/v1/commitments/99999999999999999999", "id"),
         ("/v1/nations/FRA", "code"),
+        ("/v1/nations/FR?colour=red", "colour"),
+        ("/v1/commitments/1?colour=red", "colour"),
+        ("/healthz?colour=red", "colour"),
+        ("/readyz?colour=red", "colour"),
     ];
     for (path, parameter) in cases {
         let res = app.get(path).await;

@@ -5,6 +5,7 @@ mod contract;
 mod errors;
 mod facts;
 mod helpers;
+mod history;
 mod keys;
 mod lists;
 mod presentation;

@@ -1,11 +1,14 @@
 //! Claims and reports: figures someone reported.
 
-use actix_web::{get, web};
+use actix_web::{get, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::not_found;
+use serde_json::json;
+
+use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
 use crate::api::error::ApiError;
+use crate::api::history::Entity;
 use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Claim, ClaimPage};
@@ -27,6 +30,12 @@ pub struct ClaimListParams {
     /// Only claims tied to this event.
     #[param(value_type = Option<i64>, minimum = 1, example = 2)]
     pub event: Option<Id>,
+    /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
+    #[param(example = "2026-12-01T00:00:00Z")]
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
+    /// Also list records that have been retracted.
+    #[param(example = false)]
+    pub include_retracted: Option<bool>,
     /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
     #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
     pub cursor: Option<String>,
@@ -44,20 +53,43 @@ pub struct ClaimListParams {
 pub async fn list_claims(
     state: web::Data<AppState>,
     Query(params): Query<ClaimListParams>,
-) -> Result<Listed<ClaimPage>, ApiError> {
+) -> Result<Listed<Paged<ClaimPage>>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
+    let claimed_by = params.claimed_by.map(NationCode::into_string);
+    let include_retracted = params.include_retracted.unwrap_or(false);
+    if let Some(at) = params.as_of {
+        let mut contains = serde_json::Map::new();
+        if let Some(kind) = params.kind {
+            contains.insert("kind".into(), json!(kind));
+        }
+        if let Some(nation) = claimed_by {
+            contains.insert("claimed_by".into(), json!(nation));
+        }
+        if let Some(Id(event)) = params.event {
+            contains.insert("event_id".into(), json!(event));
+        }
+        return Ok(Listed(
+            as_of_list(
+                &mut conn,
+                AsOfList::new(Entity::Claims, at, include_retracted, contains.into()),
+                &page,
+            )
+            .await?,
+        ));
+    }
     let filter = ClaimFilter {
         kind: params.kind,
-        claimed_by: params.claimed_by.map(NationCode::into_string),
+        claimed_by,
         event: params.event.map(|Id(id)| id),
+        include_retracted,
     };
     let rows = claims::list(&mut conn, &filter, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |c| c.id);
-    Ok(Listed(ClaimPage {
+    Ok(Listed(Paged::Live(ClaimPage {
         items: views::claims(&mut conn, rows).await?,
         next_cursor,
-    }))
+    })))
 }
 
 /// Get a claim
@@ -66,19 +98,19 @@ pub async fn list_claims(
 #[utoipa::path(
     tag = "claims",
     operation_id = "get_claim",
-    params(("id" = i64, Path, description = "The claim's id.", minimum = 1, example = 1)),
+    params(("id" = i64, Path, description = "The claim's id.", minimum = 1, example = 1), ReadParams),
     responses(
-        (status = 200, description = "The claim.", body = Claim),
+        (status = 200, description = "The claim.", body = Claim, headers(("ETag" = String, description = "The record's version, for `If-Match` when changing it."))),
         (status = 404, description = "No claim has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/claims/{id}")]
-pub async fn get_claim(state: web::Data<AppState>, id: web::Path<Id>) -> Result<web::Json<Claim>, ApiError> {
+pub async fn get_claim(
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+    Query(read): Query<ReadParams>,
+) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
-    let row = claims::get(&mut conn, id)
-        .await?
-        .ok_or_else(|| not_found("claim", id))?;
-    let mut items = views::claims(&mut conn, vec![row]).await?;
-    items.pop().map(web::Json).ok_or_else(|| not_found("claim", id))
+    detail(&mut conn, Entity::Claims, id, &read).await
 }

@@ -4,6 +4,7 @@ use actix_web::{get, web, HttpResponse};
 use diesel_async::RunQueryDsl;
 
 use crate::api::error::ApiError;
+use crate::api::params::{NoParams, Query};
 use crate::api::types::Health;
 use crate::startup::AppState;
 
@@ -12,7 +13,7 @@ use crate::startup::AppState;
 /// Answers as long as the process serves requests, whatever the state of the database.
 #[utoipa::path(tag = "meta", operation_id = "get_health", responses((status = 200, description = "The process is up.", body = Health)))]
 #[get("/healthz")]
-pub async fn get_health() -> HttpResponse {
+pub async fn get_health(_params: Query<NoParams>) -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok".into() })
 }
 
@@ -28,7 +29,7 @@ pub async fn get_health() -> HttpResponse {
     )
 )]
 #[get("/readyz")]
-pub async fn get_readiness(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn get_readiness(state: web::Data<AppState>, _params: Query<NoParams>) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     diesel::sql_query("SELECT 1").execute(&mut conn).await?;
     Ok(HttpResponse::Ok().json(Health { status: "ready".into() }))

@@ -9,6 +9,7 @@ pub mod meta;
 pub mod nations;
 pub mod organizations;
 pub mod people;
+pub mod reading;
 pub mod sources;
 pub mod statements;
 

@@ -8,7 +8,7 @@ use super::commitments::{list_commitments_where, CommitmentFilterParams};
 use super::nation_in_path;
 use super::statements::{list_statements_where, StatementFilterParams};
 use crate::api::error::ApiError;
-use crate::api::params::{PageRequest, Query};
+use crate::api::params::{PageRequest, Query, ReferenceParams};
 use crate::api::present::Listed;
 use crate::api::types::{CommitmentPage, NationDetail, NationMembership, NationPage, StatementPage};
 use crate::api::views;
@@ -20,6 +20,9 @@ use crate::startup::AppState;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct NationListParams {
+    /// Accepted for symmetry with every other read: this is reference data, the same at every moment.
+    #[param(example = "2026-12-01T00:00:00Z")]
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
     /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
     #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
     pub cursor: Option<String>,
@@ -55,7 +58,7 @@ pub async fn list_nations(
 #[utoipa::path(
     tag = "nations",
     operation_id = "get_nation",
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code, any case.", pattern = "^[A-Za-z]{2}$", example = "FR")),
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code, any case.", pattern = "^[A-Za-z]{2}$", example = "FR"), ReferenceParams),
     responses(
         (status = 200, description = "The nation.", body = NationDetail),
         (status = 404, description = "No nation has this code.", body = crate::api::error::Problem, content_type = "application/problem+json"),
@@ -65,6 +68,7 @@ pub async fn list_nations(
 pub async fn get_nation(
     state: web::Data<AppState>,
     code: web::Path<String>,
+    _params: Query<ReferenceParams>,
 ) -> Result<web::Json<NationDetail>, ApiError> {
     let mut conn = state.conn().await?;
     let code = nation_in_path(&mut conn, &code).await?;
@@ -111,7 +115,7 @@ pub async fn list_nation_commitments(
     state: web::Data<AppState>,
     code: web::Path<String>,
     Query(params): Query<CommitmentFilterParams>,
-) -> Result<Listed<CommitmentPage>, ApiError> {
+) -> Result<Listed<super::reading::Paged<CommitmentPage>>, ApiError> {
     let mut conn = state.conn().await?;
     let code = nation_in_path(&mut conn, &code).await?;
     list_commitments_where(&mut conn, Some(code), params).await.map(Listed)
@@ -135,7 +139,7 @@ pub async fn list_nation_statements(
     state: web::Data<AppState>,
     code: web::Path<String>,
     Query(params): Query<StatementFilterParams>,
-) -> Result<Listed<StatementPage>, ApiError> {
+) -> Result<Listed<super::reading::Paged<StatementPage>>, ApiError> {
     let mut conn = state.conn().await?;
     let code = nation_in_path(&mut conn, &code).await?;
     list_statements_where(&mut conn, Some(code), params).await.map(Listed)

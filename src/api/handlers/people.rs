@@ -1,11 +1,14 @@
 //! People: officials who speak or act.
 
-use actix_web::{get, web};
+use actix_web::{get, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::not_found;
+use serde_json::json;
+
+use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
 use crate::api::error::ApiError;
+use crate::api::history::Entity;
 use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Person, PersonPage};
@@ -21,6 +24,12 @@ pub struct PersonListParams {
     /// Only people acting for this nation (ISO 3166-1 alpha-2, any case).
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "US")]
     pub nation: Option<NationCode>,
+    /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
+    #[param(example = "2026-12-01T00:00:00Z")]
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
+    /// Also list records that have been retracted.
+    #[param(example = false)]
+    pub include_retracted: Option<bool>,
     /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
     #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
     pub cursor: Option<String>,
@@ -37,16 +46,31 @@ pub struct PersonListParams {
 pub async fn list_people(
     state: web::Data<AppState>,
     Query(params): Query<PersonListParams>,
-) -> Result<Listed<PersonPage>, ApiError> {
+) -> Result<Listed<Paged<PersonPage>>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let nation = params.nation.map(NationCode::into_string);
-    let rows = people::list(&mut conn, nation.as_deref(), page.window().copied()).await?;
+    let include_retracted = params.include_retracted.unwrap_or(false);
+    if let Some(at) = params.as_of {
+        let contains = match nation {
+            Some(nation) => json!({ "nation": nation }),
+            None => json!({}),
+        };
+        return Ok(Listed(
+            as_of_list(
+                &mut conn,
+                AsOfList::new(Entity::People, at, include_retracted, contains),
+                &page,
+            )
+            .await?,
+        ));
+    }
+    let rows = people::list(&mut conn, nation.as_deref(), include_retracted, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |p| p.id);
-    Ok(Listed(PersonPage {
+    Ok(Listed(Paged::Live(PersonPage {
         items: rows.into_iter().map(views::person).collect(),
         next_cursor,
-    }))
+    })))
 }
 
 /// Get a person
@@ -55,18 +79,19 @@ pub async fn list_people(
 #[utoipa::path(
     tag = "people",
     operation_id = "get_person",
-    params(("id" = i64, Path, description = "The person's id.", minimum = 1, example = 3)),
+    params(("id" = i64, Path, description = "The person's id.", minimum = 1, example = 3), ReadParams),
     responses(
-        (status = 200, description = "The person.", body = Person),
+        (status = 200, description = "The person.", body = Person, headers(("ETag" = String, description = "The record's version, for `If-Match` when changing it."))),
         (status = 404, description = "No person has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/people/{id}")]
-pub async fn get_person(state: web::Data<AppState>, id: web::Path<Id>) -> Result<web::Json<Person>, ApiError> {
+pub async fn get_person(
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+    Query(read): Query<ReadParams>,
+) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
-    let row = people::get(&mut conn, id)
-        .await?
-        .ok_or_else(|| not_found("person", id))?;
-    Ok(web::Json(views::person(row)))
+    detail(&mut conn, Entity::People, id, &read).await
 }

@@ -1,11 +1,14 @@
 //! Sources: the documents facts rest on.
 
-use actix_web::{get, web};
+use actix_web::{get, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::not_found;
+use serde_json::json;
+
+use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
 use crate::api::error::ApiError;
+use crate::api::history::Entity;
 use crate::api::params::{Id, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Source, SourcePage};
@@ -23,6 +26,12 @@ pub struct SourceListParams {
     pub kind: Option<SourceKind>,
     /// Only sources of this reliability.
     pub reliability: Option<Reliability>,
+    /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
+    #[param(example = "2026-12-01T00:00:00Z")]
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
+    /// Also list records that have been retracted.
+    #[param(example = false)]
+    pub include_retracted: Option<bool>,
     /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
     #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
     pub cursor: Option<String>,
@@ -40,12 +49,34 @@ pub struct SourceListParams {
 pub async fn list_sources(
     state: web::Data<AppState>,
     Query(params): Query<SourceListParams>,
-) -> Result<Listed<SourcePage>, ApiError> {
+) -> Result<Listed<Paged<SourcePage>>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
+    let include_retracted = params.include_retracted.unwrap_or(false);
+    if let Some(at) = params.as_of {
+        let mut contains = serde_json::Map::new();
+        if let Some(kind) = params.kind {
+            contains.insert("kind".into(), json!(kind));
+        }
+        if let Some(reliability) = params.reliability {
+            contains.insert("reliability".into(), json!(reliability));
+        }
+        // The history keeps whole sources; lists leave the text out.
+        let page = as_of_list(
+            &mut conn,
+            AsOfList {
+                drop_field: Some("text"),
+                ..AsOfList::new(Entity::Sources, at, include_retracted, contains.into())
+            },
+            &page,
+        )
+        .await?;
+        return Ok(Listed(page));
+    }
     let filter = SourceFilter {
         kind: params.kind,
         reliability: params.reliability,
+        include_retracted,
     };
     let rows = sources::list(&mut conn, &filter, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |(s, _)| s.id);
@@ -53,7 +84,7 @@ pub async fn list_sources(
         .into_iter()
         .map(|(s, length)| views::source_summary(s, length))
         .collect();
-    Ok(Listed(SourcePage { items, next_cursor }))
+    Ok(Listed(Paged::Live(SourcePage { items, next_cursor })))
 }
 
 /// Get a source
@@ -63,18 +94,19 @@ pub async fn list_sources(
 #[utoipa::path(
     tag = "sources",
     operation_id = "get_source",
-    params(("id" = i64, Path, description = "The source's id.", minimum = 1, example = 1)),
+    params(("id" = i64, Path, description = "The source's id.", minimum = 1, example = 1), ReadParams),
     responses(
-        (status = 200, description = "The source with its text.", body = Source),
+        (status = 200, description = "The source with its text.", body = Source, headers(("ETag" = String, description = "The record's version, for `If-Match` when changing it."))),
         (status = 404, description = "No source has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/sources/{id}")]
-pub async fn get_source(state: web::Data<AppState>, id: web::Path<Id>) -> Result<web::Json<Source>, ApiError> {
+pub async fn get_source(
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+    Query(read): Query<ReadParams>,
+) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
-    let (row, length, text) = sources::get(&mut conn, id)
-        .await?
-        .ok_or_else(|| not_found("source", id))?;
-    Ok(web::Json(views::source(row, length, text)))
+    detail(&mut conn, Entity::Sources, id, &read).await
 }

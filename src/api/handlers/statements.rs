@@ -1,12 +1,15 @@
 //! Statements: words someone said or wrote.
 
-use actix_web::{get, web};
+use actix_web::{get, web, HttpResponse};
 use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::not_found;
+use serde_json::json;
+
+use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
 use crate::api::error::ApiError;
+use crate::api::history::Entity;
 use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Statement, StatementPage};
@@ -31,6 +34,12 @@ pub struct StatementListParams {
     pub event: Option<Id>,
     /// Only statements taking this stance.
     pub stance: Option<Stance>,
+    /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
+    #[param(example = "2026-12-01T00:00:00Z")]
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
+    /// Also list records that have been retracted.
+    #[param(example = false)]
+    pub include_retracted: Option<bool>,
     /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
     #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
     pub cursor: Option<String>,
@@ -52,6 +61,12 @@ pub struct StatementFilterParams {
     pub event: Option<Id>,
     /// Only statements taking this stance.
     pub stance: Option<Stance>,
+    /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
+    #[param(example = "2026-12-01T00:00:00Z")]
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
+    /// Also list records that have been retracted.
+    #[param(example = false)]
+    pub include_retracted: Option<bool>,
     /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
     #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
     pub cursor: Option<String>,
@@ -69,10 +84,12 @@ pub struct StatementFilterParams {
 pub async fn list_statements(
     state: web::Data<AppState>,
     Query(params): Query<StatementListParams>,
-) -> Result<Listed<StatementPage>, ApiError> {
+) -> Result<Listed<Paged<StatementPage>>, ApiError> {
     let mut conn = state.conn().await?;
     let nation = params.nation.map(NationCode::into_string);
     let rest = StatementFilterParams {
+        as_of: params.as_of,
+        include_retracted: params.include_retracted,
         speaker: params.speaker,
         event: params.event,
         stance: params.stance,
@@ -87,20 +104,43 @@ pub(crate) async fn list_statements_where(
     conn: &mut AsyncPgConnection,
     nation: Option<String>,
     params: StatementFilterParams,
-) -> Result<StatementPage, ApiError> {
+) -> Result<Paged<StatementPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
+    let include_retracted = params.include_retracted.unwrap_or(false);
+    if let Some(at) = params.as_of {
+        let mut contains = serde_json::Map::new();
+        if let Some(nation) = nation {
+            contains.insert("nation".into(), json!(nation));
+        }
+        if let Some(Id(speaker)) = params.speaker {
+            contains.insert("speaker".into(), json!({ "id": speaker }));
+        }
+        if let Some(Id(event)) = params.event {
+            contains.insert("event_id".into(), json!(event));
+        }
+        if let Some(stance) = params.stance {
+            contains.insert("stance".into(), json!(stance));
+        }
+        return as_of_list(
+            conn,
+            AsOfList::new(Entity::Statements, at, include_retracted, contains.into()),
+            &page,
+        )
+        .await;
+    }
     let filter = StatementFilter {
         nation,
         speaker: params.speaker.map(|Id(id)| id),
         event: params.event.map(|Id(id)| id),
         stance: params.stance,
+        include_retracted,
     };
     let rows = statements::list(conn, &filter, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |s| s.id);
-    Ok(StatementPage {
+    Ok(Paged::Live(StatementPage {
         items: views::statements(conn, rows).await?,
         next_cursor,
-    })
+    }))
 }
 
 /// Get a statement
@@ -109,19 +149,19 @@ pub(crate) async fn list_statements_where(
 #[utoipa::path(
     tag = "statements",
     operation_id = "get_statement",
-    params(("id" = i64, Path, description = "The statement's id.", minimum = 1, example = 1)),
+    params(("id" = i64, Path, description = "The statement's id.", minimum = 1, example = 1), ReadParams),
     responses(
-        (status = 200, description = "The statement.", body = Statement),
+        (status = 200, description = "The statement.", body = Statement, headers(("ETag" = String, description = "The record's version, for `If-Match` when changing it."))),
         (status = 404, description = "No statement has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/statements/{id}")]
-pub async fn get_statement(state: web::Data<AppState>, id: web::Path<Id>) -> Result<web::Json<Statement>, ApiError> {
+pub async fn get_statement(
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+    Query(read): Query<ReadParams>,
+) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
-    let row = statements::get(&mut conn, id)
-        .await?
-        .ok_or_else(|| not_found("statement", id))?;
-    let mut items = views::statements(&mut conn, vec![row]).await?;
-    items.pop().map(web::Json).ok_or_else(|| not_found("statement", id))
+    detail(&mut conn, Entity::Statements, id, &read).await
 }

@@ -36,7 +36,8 @@ impl Citation {
     }
 }
 
-/// The citations of the given facts with their sources' reliability, in one query, in id order.
+/// The live (not retracted) citations of the given facts with their sources' reliability, in one
+/// query, in id order.
 pub async fn for_facts(
     conn: &mut AsyncPgConnection,
     fact: Fact,
@@ -47,6 +48,7 @@ pub async fn for_facts(
     }
     let query = citations::table
         .inner_join(sources::table)
+        .filter(citations::retracted_at.is_null())
         .select((Citation::as_select(), sources::reliability))
         .order(citations::id.asc())
         .into_boxed();
@@ -58,4 +60,31 @@ pub async fn for_facts(
         Fact::Claim => query.filter(citations::claim_id.eq_any(ids)),
     };
     query.load(conn).await
+}
+
+/// The citations with the given ids, retracted ones included, with their sources' reliability.
+pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<(Citation, Reliability)>> {
+    citations::table
+        .inner_join(sources::table)
+        .filter(citations::id.eq_any(ids))
+        .order(citations::id.asc())
+        .select((Citation::as_select(), sources::reliability))
+        .load(conn)
+        .await
+}
+
+impl Citation {
+    /// The kind and id of the fact this citation supports.
+    pub fn fact(&self) -> (Fact, i64) {
+        [
+            (Fact::Commitment, self.commitment_id),
+            (Fact::StatusChange, self.status_change_id),
+            (Fact::Statement, self.statement_id),
+            (Fact::Event, self.event_id),
+            (Fact::Claim, self.claim_id),
+        ]
+        .into_iter()
+        .find_map(|(fact, id)| id.map(|id| (fact, id)))
+        .unwrap_or((Fact::Commitment, 0))
+    }
 }

@@ -18,6 +18,8 @@ pub struct ClaimFilter {
     pub claimed_by: Option<String>,
     /// Only those tied to this event.
     pub event: Option<i64>,
+    /// Also records that have been retracted.
+    pub include_retracted: bool,
 }
 
 /// A page of claims in id order.
@@ -35,6 +37,9 @@ pub async fn list(conn: &mut AsyncPgConnection, filter: &ClaimFilter, window: Wi
     if let Some(event) = filter.event {
         query = query.filter(claims::event_id.eq(event));
     }
+    if !filter.include_retracted {
+        query = query.filter(claims::retracted_at.is_null());
+    }
     if let Some(after) = window.after {
         query = query.filter(claims::id.gt(after));
     }
@@ -49,4 +54,14 @@ pub async fn get(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Cl
         .first(conn)
         .await
         .optional()
+}
+
+/// The claims with the given ids, retracted ones included, in one query.
+pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Claim>> {
+    claims::table
+        .filter(claims::id.eq_any(ids))
+        .order(claims::id.asc())
+        .select(Claim::as_select())
+        .load(conn)
+        .await
 }

@@ -27,6 +27,8 @@ pub struct CommitmentFilter {
     pub announced_since: Option<NaiveDate>,
     /// Only announced on or before this date.
     pub announced_until: Option<NaiveDate>,
+    /// Also records that have been retracted.
+    pub include_retracted: bool,
 }
 
 /// A page of commitments in id order.
@@ -56,6 +58,7 @@ pub async fn list(
             commitments::id.nullable().eq_any(
                 citations::table
                     .filter(citations::source_id.eq(source))
+                    .filter(citations::retracted_at.is_null())
                     .select(citations::commitment_id),
             ),
         );
@@ -65,6 +68,9 @@ pub async fn list(
     }
     if let Some(until) = filter.announced_until {
         query = query.filter(commitments::announced_on.le(until));
+    }
+    if !filter.include_retracted {
+        query = query.filter(commitments::retracted_at.is_null());
     }
     if let Some(after) = window.after {
         query = query.filter(commitments::id.gt(after));
@@ -88,6 +94,16 @@ pub async fn history(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<V
         .filter(commitment_status_changes::commitment_id.eq_any(ids))
         .order(commitment_status_changes::id.asc())
         .select(StatusChange::as_select())
+        .load(conn)
+        .await
+}
+
+/// The commitments with the given ids, retracted ones included, in one query.
+pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Commitment>> {
+    commitments::table
+        .filter(commitments::id.eq_any(ids))
+        .order(commitments::id.asc())
+        .select(Commitment::as_select())
         .load(conn)
         .await
 }

@@ -16,6 +16,8 @@ pub struct EventFilter {
     pub kind: Option<EventKind>,
     /// Only events this nation took part in.
     pub nation: Option<String>,
+    /// Also records that have been retracted.
+    pub include_retracted: bool,
 }
 
 /// A page of events in id order.
@@ -35,6 +37,9 @@ pub async fn list(conn: &mut AsyncPgConnection, filter: &EventFilter, window: Wi
                     .select(event_participants::event_id),
             ),
         );
+    }
+    if !filter.include_retracted {
+        query = query.filter(events::retracted_at.is_null());
     }
     if let Some(after) = window.after {
         query = query.filter(events::id.gt(after));
@@ -61,6 +66,16 @@ pub async fn participants(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryRes
             event_participants::nation_code.asc(),
         ))
         .select(Participant::as_select())
+        .load(conn)
+        .await
+}
+
+/// The events with the given ids, retracted ones included, in one query.
+pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Event>> {
+    events::table
+        .filter(events::id.eq_any(ids))
+        .order(events::id.asc())
+        .select(Event::as_select())
         .load(conn)
         .await
 }

@@ -8,14 +8,22 @@ use super::Window;
 use crate::db::models::Person;
 use crate::schema::people;
 
-/// A page of people in id order, optionally of one nation.
-pub async fn list(conn: &mut AsyncPgConnection, nation: Option<&str>, window: Window<i64>) -> QueryResult<Vec<Person>> {
+/// A page of people in id order, optionally of one nation, retracted ones only if asked.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    nation: Option<&str>,
+    include_retracted: bool,
+    window: Window<i64>,
+) -> QueryResult<Vec<Person>> {
     let mut query = people::table
         .select(Person::as_select())
         .order(people::id.asc())
         .into_boxed();
     if let Some(nation) = nation {
         query = query.filter(people::nation_code.eq(nation.to_owned()));
+    }
+    if !include_retracted {
+        query = query.filter(people::retracted_at.is_null());
     }
     if let Some(after) = window.after {
         query = query.filter(people::id.gt(after));

@@ -21,6 +21,8 @@ pub struct SourceFilter {
     pub kind: Option<SourceKind>,
     /// Only sources of this reliability.
     pub reliability: Option<Reliability>,
+    /// Also records that have been retracted.
+    pub include_retracted: bool,
 }
 
 /// A page of sources in id order, without their texts, each with its length in code points.
@@ -39,6 +41,9 @@ pub async fn list(
     if let Some(reliability) = filter.reliability {
         query = query.filter(sources::reliability.eq(reliability));
     }
+    if !filter.include_retracted {
+        query = query.filter(sources::retracted_at.is_null());
+    }
     if let Some(after) = window.after {
         query = query.filter(sources::id.gt(after));
     }
@@ -53,4 +58,14 @@ pub async fn get(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<(S
         .first(conn)
         .await
         .optional()
+}
+
+/// The sources with the given ids, retracted ones included, each with its length and text.
+pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<(SourceSummary, i32, String)>> {
+    sources::table
+        .filter(sources::id.eq_any(ids))
+        .order(sources::id.asc())
+        .select((SourceSummary::as_select(), char_length(sources::text), sources::text))
+        .load(conn)
+        .await
 }

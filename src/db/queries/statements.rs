@@ -20,6 +20,8 @@ pub struct StatementFilter {
     pub event: Option<i64>,
     /// Only with this stance.
     pub stance: Option<Stance>,
+    /// Also records that have been retracted.
+    pub include_retracted: bool,
 }
 
 /// A page of statements in id order.
@@ -44,6 +46,9 @@ pub async fn list(
     if let Some(stance) = filter.stance {
         query = query.filter(statements::stance.eq(stance));
     }
+    if !filter.include_retracted {
+        query = query.filter(statements::retracted_at.is_null());
+    }
     if let Some(after) = window.after {
         query = query.filter(statements::id.gt(after));
     }
@@ -58,4 +63,14 @@ pub async fn get(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<St
         .first(conn)
         .await
         .optional()
+}
+
+/// The statements with the given ids, retracted ones included, in one query.
+pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Statement>> {
+    statements::table
+        .filter(statements::id.eq_any(ids))
+        .order(statements::id.asc())
+        .select(Statement::as_select())
+        .load(conn)
+        .await
 }
