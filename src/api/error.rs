@@ -40,6 +40,21 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "limit")]
     pub parameter: Option<String>,
+    /// Every problem of a request body (422), one entry per field, all found at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = json!([{"field": "quantity.min", "message": "must not be greater than quantity.max (100)"}]))]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+/// One problem with one field of a request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FieldError {
+    /// The field, as a path into the body (`quantity.min`, `citations[0].excerpt`).
+    #[schema(example = "quantity.min")]
+    pub field: String,
+    /// What is wrong with it and what would be right.
+    #[schema(example = "must not be greater than quantity.max (5000)")]
+    pub message: String,
 }
 
 /// Everything that can go wrong while answering a request.
@@ -65,6 +80,18 @@ pub enum ApiError {
     /// No such resource.
     #[error("{0}")]
     NotFound(String),
+    /// The request conflicts with the state of the knowledge base.
+    #[error("{0}")]
+    Conflict(String),
+    /// A change without `If-Match`.
+    #[error("{0}")]
+    PreconditionRequired(String),
+    /// A change whose `If-Match` names a version that is no longer the current one.
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// A body whose fields are wrong; every problem is listed.
+    #[error("the request body has {} problem(s): {}", .0.len(), .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Unprocessable(Vec<FieldError>),
     /// The method is not one the resource answers.
     #[error("{0}")]
     MethodNotAllowed(String),
@@ -93,6 +120,10 @@ impl ApiError {
             ApiError::Unauthorized(_) => ("unauthorized", "Unauthorized"),
             ApiError::Forbidden(_) => ("forbidden", "Forbidden"),
             ApiError::NotFound(_) => ("not-found", "Not found"),
+            ApiError::Conflict(_) => ("conflict", "Conflict"),
+            ApiError::PreconditionRequired(_) => ("precondition-required", "Precondition required"),
+            ApiError::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
+            ApiError::Unprocessable(_) => ("invalid-body", "Invalid body"),
             ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
             ApiError::Internal(_) => ("internal", "Internal error"),
@@ -113,6 +144,10 @@ impl ApiError {
                 ApiError::InvalidParameter { parameter, .. } => Some(parameter.clone()),
                 _ => None,
             },
+            errors: match self {
+                ApiError::Unprocessable(errors) => Some(errors.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -124,6 +159,10 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

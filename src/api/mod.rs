@@ -2,13 +2,16 @@
 //! failure, actix's own included, to problem+json.
 
 pub mod auth;
+pub mod bodies;
 pub mod error;
 pub mod handlers;
 pub mod history;
+pub mod input;
 pub mod params;
 pub mod present;
 pub mod types;
 pub mod views;
+pub mod write;
 
 use actix_web::dev::{ResourceDef, ServiceResponse};
 use actix_web::http::{header, StatusCode};
@@ -42,6 +45,7 @@ use self::handlers::*;
         (name = "sources", description = "The documents facts rest on, kept whole, with their reliability."),
         (name = "people", description = "Officials who speak or act."),
         (name = "organizations", description = "Alliances, unions and coalitions, with their members."),
+        (name = "history", description = "Every version of every record, and every change since a moment."),
         (name = "keys", description = "The keys editors write with; for admins."),
         (name = "meta", description = "Liveness and readiness of the service.")
     ),
@@ -82,14 +86,23 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(people::get_person)
             .service(sources::list_sources)
             .service(sources::get_source)
+            .service(sources::create_source)
+            .service(sources::update_source)
+            .service(sources::delete_source)
             .service(events::list_events)
             .service(events::get_event)
             .service(commitments::list_commitments)
             .service(commitments::get_commitment)
+            .service(commitments::create_commitment)
+            .service(commitments::update_commitment)
+            .service(commitments::delete_commitment)
+            .service(commitments::create_status_change)
             .service(statements::list_statements)
             .service(statements::get_statement)
             .service(claims::list_claims)
             .service(claims::get_claim)
+            .service(revisions::list_revisions)
+            .service(revisions::list_changes)
             .service(keys::create_key)
             .service(keys::list_keys)
             .service(keys::delete_key),
@@ -154,6 +167,19 @@ pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
             "`<URL of the next page>; rel=\"next\"` when another page follows (RFC 8288).",
         ))
         .build();
+    // utoipa drops the examples of free-form object fields (the records a revision holds).
+    let record = serde_json::json!({"id": 1, "nation": "FR", "kind": "troops", "status": "proposed"});
+    for (schema, field, example) in [
+        ("Revision", "before", serde_json::Value::Null),
+        ("Revision", "after", record.clone()),
+        ("Change", "record", record),
+    ] {
+        if let Some(RefOr::T(utoipa::openapi::Schema::Object(object))) = components.schemas.get_mut(schema) {
+            if let Some(RefOr::T(utoipa::openapi::Schema::Object(property))) = object.properties.get_mut(field) {
+                property.examples = vec![example];
+            }
+        }
+    }
     for (path, item) in api.paths.paths.iter_mut() {
         let uses_database = path != "/healthz";
         let operations = [
@@ -314,6 +340,7 @@ pub fn problem_for_plain_errors<B>(res: ServiceResponse<B>) -> actix_web::Result
             status: status.as_u16(),
             detail: format!("{method} {path} failed with status {status}"),
             parameter: None,
+            errors: None,
         },
     };
     let mut response = problem_response(status, &problem);

@@ -63,8 +63,8 @@ pub struct Person {
 }
 
 /// A new person.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = people)]
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = people, treat_none_as_null = true)]
 pub struct NewPerson<'a> {
     pub name: &'a str,
     pub role: Option<&'a str>,
@@ -90,8 +90,8 @@ pub struct SourceSummary {
 }
 
 /// A new source; its SHA-256 is derived by the database.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = sources)]
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = sources, treat_none_as_null = true)]
 pub struct NewSource<'a> {
     pub kind: SourceKind,
     pub title: &'a str,
@@ -120,8 +120,8 @@ pub struct Event {
 }
 
 /// A new event.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = events)]
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = events, treat_none_as_null = true)]
 pub struct NewEvent<'a> {
     pub kind: EventKind,
     pub title: &'a str,
@@ -163,8 +163,8 @@ pub struct Commitment {
 }
 
 /// A new commitment; its status is then set by its first status change.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = commitments)]
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = commitments, treat_none_as_null = true)]
 pub struct NewCommitment<'a> {
     pub nation_code: &'a str,
     pub kind: CommitmentKind,
@@ -221,8 +221,8 @@ pub struct Statement {
 }
 
 /// A new statement.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = statements)]
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = statements, treat_none_as_null = true)]
 pub struct NewStatement<'a> {
     pub speaker_id: Option<i64>,
     pub attribution: Option<&'a str>,
@@ -253,8 +253,8 @@ pub struct Claim {
 }
 
 /// A new claim.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = claims)]
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = claims, treat_none_as_null = true)]
 pub struct NewClaim<'a> {
     pub kind: ClaimKind,
     pub description: &'a str,

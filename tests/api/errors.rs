@@ -99,15 +99,17 @@ async fn unknown_ids_paths_and_codes_are_a_404() {
 #[actix_web::test]
 async fn a_wrong_method_is_a_405_with_allow() {
     let app = spawn_app().await;
-    for (method, path) in [
-        (Method::POST, "/v1/commitments"),
-        (Method::DELETE, "/v1/commitments/1"),
-        (Method::PUT, "/v1/nations/FR"),
-        (Method::PATCH, "/healthz"),
+    for (method, path, allow) in [
+        (Method::PUT, "/v1/commitments", "GET, HEAD, POST"),
+        (Method::DELETE, "/v1/commitments", "GET, HEAD, POST"),
+        (Method::PUT, "/v1/commitments/1", "GET, HEAD, PATCH, DELETE"),
+        (Method::PUT, "/v1/nations/FR", "GET, HEAD"),
+        (Method::POST, "/v1/claims", "GET, HEAD"),
+        (Method::PATCH, "/healthz", "GET, HEAD"),
     ] {
         let res = app.request(method.clone(), path).await;
         res.problem(405);
-        assert_eq!(res.header("allow"), Some("GET, HEAD"), "{method} {path}");
+        assert_eq!(res.header("allow"), Some(allow), "{method} {path}");
     }
 }
 

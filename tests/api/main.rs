@@ -2,6 +2,7 @@
 
 mod binary;
 mod contract;
+mod editing;
 mod errors;
 mod facts;
 mod helpers;

@@ -1,7 +1,9 @@
 //! Commitments: what nations offered, pledged, refused or withdrew.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
+use diesel_async::AsyncConnection;
 use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -9,15 +11,25 @@ use utoipa::IntoParams;
 use serde_json::json;
 
 use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use crate::api::auth::Editor;
+use crate::api::bodies::{CommitmentInput, CommitmentPatch, StatusChangeInput};
 use crate::api::error::ApiError;
 use crate::api::history::Entity;
+use crate::api::history::{self, Action};
+use crate::api::input::{self, limits, merge_patch, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Commitment, CommitmentPage};
 use crate::api::views;
+use crate::api::write::{
+    check_if_match, check_nations, check_references, lock_and_match, lock_live, new_citations, read_citations,
+    Idempotency, IfMatch, RetractParams, Written,
+};
+use crate::db::models::{self, NewCommitment, NewStatusChange};
 use crate::db::queries::commitments::{self, CommitmentFilter};
+use crate::db::queries::writes;
 use crate::startup::AppState;
-use crate::vocab::{CommitmentKind, CommitmentStatus};
+use crate::vocab::{CommitmentKind, CommitmentStatus, ForceRole};
 
 /// Filters and paging of the commitments list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -198,4 +210,412 @@ pub async fn get_commitment(
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
     detail(&mut conn, Entity::Commitments, id, &read).await
+}
+
+/// The fields of a commitment an editor sets directly.
+const EDITABLE: &[&str] = &[
+    "nation",
+    "kind",
+    "summary",
+    "quantity",
+    "role",
+    "conditions",
+    "announced_on",
+    "announced_by",
+    "event_id",
+];
+
+/// An amount: least, most, unit, and the source's words.
+type QuantityFields = (Option<f64>, Option<f64>, Option<String>, String);
+
+/// A commitment's editable fields, read and checked.
+struct Fields {
+    nation: String,
+    kind: CommitmentKind,
+    summary: String,
+    quantity: Option<QuantityFields>,
+    role: ForceRole,
+    conditions: Option<String>,
+    announced_on: Option<NaiveDate>,
+    announced_by: Option<i64>,
+    event_id: Option<i64>,
+}
+
+impl Fields {
+    fn row(&self, status: CommitmentStatus) -> NewCommitment<'_> {
+        NewCommitment {
+            nation_code: &self.nation,
+            kind: self.kind,
+            status,
+            summary: &self.summary,
+            quantity_min: self.quantity.as_ref().and_then(|q| q.0),
+            quantity_max: self.quantity.as_ref().and_then(|q| q.1),
+            quantity_unit: self.quantity.as_ref().and_then(|q| q.2.as_deref()),
+            quantity_text: self.quantity.as_ref().map(|q| q.3.as_str()),
+            role: self.role,
+            conditions: self.conditions.as_deref(),
+            announced_on: self.announced_on,
+            announced_by: self.announced_by,
+            event_id: self.event_id,
+        }
+    }
+
+    /// The editable fields of a stored commitment, as the body of a create would give them.
+    fn of(row: &models::Commitment) -> serde_json::Value {
+        let quantity = row.quantity_text.as_ref().map(
+            |text| json!({ "min": row.quantity_min, "max": row.quantity_max, "unit": row.quantity_unit, "text": text }),
+        );
+        let mut value = json!({
+            "nation": row.nation_code, "kind": row.kind, "summary": row.summary, "quantity": quantity,
+            "role": row.role, "conditions": row.conditions, "announced_on": row.announced_on,
+            "announced_by": row.announced_by, "event_id": row.event_id,
+        });
+        if let Some(map) = value.as_object_mut() {
+            map.retain(|_, v| !v.is_null());
+        }
+        value
+    }
+
+    async fn read(
+        conn: &mut AsyncPgConnection,
+        reader: &Reader<'_>,
+        problems: &mut Problems,
+    ) -> Result<Option<Self>, ApiError> {
+        let nation = reader.nation("nation", true, problems);
+        let kind = reader.vocab::<CommitmentKind>("kind", true, problems);
+        let summary = reader.text("summary", true, limits::SENTENCE, problems);
+        let quantity = match reader.object("quantity", problems) {
+            None => None,
+            Some(map) => {
+                let q = Reader::nested(map, "quantity.".into());
+                q.only(&["min", "max", "unit", "text"], problems);
+                let (min, max) = (q.number("min", problems), q.number("max", problems));
+                let unit = q.text("unit", false, limits::LABEL, problems);
+                let text = q.text("text", true, limits::LABEL, problems);
+                if let (Some(min), Some(max)) = (min, max) {
+                    if min > max {
+                        problems.add("quantity.min", format!("must not be greater than quantity.max ({max})"));
+                    }
+                }
+                text.map(|text| (min, max, unit, text))
+            }
+        };
+        let role = reader
+            .vocab::<ForceRole>("role", false, problems)
+            .unwrap_or(ForceRole::Unspecified);
+        let conditions = reader.text("conditions", false, limits::SENTENCE, problems);
+        let announced_on = reader.date("announced_on", false, problems);
+        let announced_by = reader.id("announced_by", false, problems);
+        let event_id = reader.id("event_id", false, problems);
+        if let Some(nation) = &nation {
+            check_nations(conn, &[("nation".into(), nation.clone())], problems).await?;
+        }
+        if let Some(person) = announced_by {
+            check_references(conn, Entity::People, &[("announced_by".into(), person)], problems).await?;
+        }
+        if let Some(event) = event_id {
+            check_references(conn, Entity::Events, &[("event_id".into(), event)], problems).await?;
+        }
+        Ok(match (nation, kind, summary) {
+            (Some(nation), Some(kind), Some(summary)) => Some(Fields {
+                nation,
+                kind,
+                summary,
+                quantity,
+                role,
+                conditions,
+                announced_on,
+                announced_by,
+                event_id,
+            }),
+            _ => None,
+        })
+    }
+}
+
+/// Add a commitment
+///
+/// Records what a nation offered, pledged, refused or withdrew, with the citations it rests on;
+/// its status is the first step of its history. Send `Idempotency-Key` to make a retry safe.
+#[utoipa::path(
+    tag = "commitments",
+    operation_id = "create_commitment",
+    request_body = CommitmentInput,
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "Any unique text (a UUID): a retry with the same key and body answers the first answer and creates nothing.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The commitment, as it now reads.", body = Commitment,
+            headers(("ETag" = String, description = "Its version."), ("Location" = String, description = "Where it lives."))),
+        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key may not write.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The Idempotency-Key was used for another request.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The body has problems; `errors` lists them all.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/commitments")]
+pub async fn create_commitment(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let map = input::object(&body)?;
+    let idempotency = Idempotency::of(&req, editor.0, &body)?;
+    let key = Some(editor.0.key_id);
+    let mut conn = state.conn().await?;
+    let written = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if let Some(replay) = idempotency.replay(conn).await? {
+                return Ok(replay);
+            }
+            let mut problems = Problems::default();
+            let reader = Reader::new(&map);
+            let mut allowed = EDITABLE.to_vec();
+            allowed.extend(["status", "status_changed_on", "citations"]);
+            reader.only(&allowed, &mut problems);
+            let fields = Fields::read(conn, &reader, &mut problems).await?;
+            let status = reader.vocab::<CommitmentStatus>("status", true, &mut problems);
+            let changed_on = reader.date("status_changed_on", false, &mut problems);
+            let spans = read_citations(conn, &reader, "citations", &mut problems).await?;
+            let (Some(fields), Some(status)) = problems.finish((fields, status))? else {
+                return Err(ApiError::Internal("a checked commitment lacks a field".into()));
+            };
+            let id = writes::insert_commitment(conn, fields.row(status)).await?;
+            let mut cited =
+                writes::insert_citations(conn, &new_citations(&spans, |c| c.commitment_id = Some(id))).await?;
+            let first = NewStatusChange {
+                commitment_id: id,
+                status,
+                changed_on: changed_on.or(fields.announced_on),
+                note: None,
+            };
+            let change = writes::insert_status_change(conn, first).await?;
+            cited.extend(
+                writes::insert_citations(conn, &new_citations(&spans, |c| c.status_change_id = Some(change))).await?,
+            );
+            history::snapshot(conn, Entity::Citations, &cited, Action::Create, key).await?;
+            history::snapshot(conn, Entity::Commitments, &[id], Action::Create, key).await?;
+            log::info!("key {} added commitment {id}", editor.0.key_id);
+            let written = Written::record(conn, Entity::Commitments, id, StatusCode::CREATED).await?;
+            idempotency.store(conn, &written).await?;
+            Ok(written)
+        })
+        .await?;
+    Ok(written.response())
+}
+
+/// Correct a commitment
+///
+/// Applies a JSON Merge Patch (RFC 7396) to the commitment's editable fields. Needs `If-Match`
+/// with the ETag it was read with: a 412 means someone changed it since.
+#[utoipa::path(
+    tag = "commitments",
+    operation_id = "update_commitment",
+    request_body(content = CommitmentPatch, content_type = "application/merge-patch+json"),
+    params(
+        ("id" = i64, Path, description = "The commitment's id.", minimum = 1, example = 1),
+        ("If-Match" = String, Header, description = "The ETag the commitment was read with.", example = "\"1\""),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The commitment, as it now reads.", body = Commitment, headers(("ETag" = String, description = "Its new version."))),
+        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key may not write.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No live commitment has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since it was read.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The result has problems; `errors` lists them all.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/commitments/{id}")]
+pub async fn update_commitment(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let Id(id) = id.into_inner();
+    let patch = input::object(&body)?;
+    let if_match = IfMatch::of(&req);
+    let key = Some(editor.0.key_id);
+    let mut conn = state.conn().await?;
+    let written = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let version = lock_live(conn, Entity::Commitments, id).await?;
+            let row = commitments::get(conn, id).await?.ok_or_else(|| not_found_live(id))?;
+            let mut problems = Problems::default();
+            for name in patch.keys() {
+                match name.as_str() {
+                    "status" => problems.add(
+                        "status",
+                        format!("changes through POST /v1/commitments/{id}/status, which keeps the history"),
+                    ),
+                    "citations" => {
+                        problems.add("citations", "are added, corrected and retracted through /v1/citations")
+                    }
+                    other if !EDITABLE.contains(&other) => problems.add(
+                        other,
+                        format!(
+                            "is not a field of a commitment; the editable fields are {}",
+                            EDITABLE.join(", ")
+                        ),
+                    ),
+                    _ => {}
+                }
+            }
+            let mut merged = Fields::of(&row);
+            merge_patch(&mut merged, &serde_json::Value::Object(patch.clone()));
+            let empty = serde_json::Map::new();
+            let reader = Reader::new(merged.as_object().unwrap_or(&empty));
+            let fields = Fields::read(conn, &reader, &mut problems).await?;
+            let Some(fields) = problems.finish(fields)? else {
+                return Err(ApiError::Internal("a checked commitment lacks a field".into()));
+            };
+            // The body is checked first, so that an editor learns every problem at once.
+            check_if_match(&if_match, Entity::Commitments, id, version, true)?;
+            writes::update_commitment(conn, id, fields.row(row.status)).await?;
+            history::snapshot(conn, Entity::Commitments, &[id], Action::Update, key).await?;
+            log::info!("key {} corrected commitment {id}", editor.0.key_id);
+            Written::record(conn, Entity::Commitments, id, StatusCode::OK).await
+        })
+        .await?;
+    Ok(written.response())
+}
+
+fn not_found_live(id: i64) -> ApiError {
+    ApiError::NotFound(format!("no live commitment has the id {id}"))
+}
+
+/// Retract a commitment
+///
+/// Hides the commitment from reads (`include_retracted=true` still shows it) and keeps it, its
+/// history and the reason. Needs `If-Match`.
+#[utoipa::path(
+    tag = "commitments",
+    operation_id = "delete_commitment",
+    params(
+        ("id" = i64, Path, description = "The commitment's id.", minimum = 1, example = 1),
+        ("If-Match" = String, Header, description = "The ETag the commitment was read with.", example = "\"1\""),
+        RetractParams,
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The retracted commitment.", body = Commitment, headers(("ETag" = String, description = "Its new version."))),
+        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key may not write.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No live commitment has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since it was read.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/commitments/{id}")]
+pub async fn delete_commitment(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    Query(params): Query<RetractParams>,
+) -> Result<HttpResponse, ApiError> {
+    let Id(id) = id.into_inner();
+    let reason = params.checked()?.to_owned();
+    let if_match = IfMatch::of(&req);
+    let key = Some(editor.0.key_id);
+    let mut conn = state.conn().await?;
+    let written = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            lock_and_match(conn, Entity::Commitments, id, &if_match).await?;
+            writes::retract(conn, "commitments", id, &reason).await?;
+            history::snapshot(conn, Entity::Commitments, &[id], Action::Retract, key).await?;
+            log::info!("key {} retracted commitment {id}", editor.0.key_id);
+            Written::record(conn, Entity::Commitments, id, StatusCode::OK).await
+        })
+        .await?;
+    Ok(written.response())
+}
+
+/// Change a commitment's status
+///
+/// Adds a step to the commitment's status history, with its date and evidence: the history is
+/// kept, never overwritten. `If-Match` is checked when given. Send `Idempotency-Key` to make a
+/// retry safe.
+#[utoipa::path(
+    tag = "commitments",
+    operation_id = "create_status_change",
+    request_body = StatusChangeInput,
+    params(
+        ("id" = i64, Path, description = "The commitment's id.", minimum = 1, example = 1),
+        ("If-Match" = Option<String>, Header, description = "If given, the ETag the commitment was read with.", example = "\"1\""),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "Any unique text (a UUID): a retry with the same key and body answers the first answer and changes nothing."),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The commitment with its new status and history.", body = Commitment,
+            headers(("ETag" = String, description = "Its new version."), ("Location" = String, description = "Where it lives."))),
+        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key may not write.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No live commitment has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The Idempotency-Key was used for another request.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since it was read.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The body has problems; `errors` lists them all.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/commitments/{id}/status")]
+pub async fn create_status_change(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let Id(id) = id.into_inner();
+    let map = input::object(&body)?;
+    let idempotency = Idempotency::of(&req, editor.0, &body)?;
+    let if_match = IfMatch::of(&req);
+    let key = Some(editor.0.key_id);
+    let mut conn = state.conn().await?;
+    let written = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if let Some(replay) = idempotency.replay(conn).await? {
+                return Ok(replay);
+            }
+            let version = lock_live(conn, Entity::Commitments, id).await?;
+            check_if_match(&if_match, Entity::Commitments, id, version, false)?;
+            let mut problems = Problems::default();
+            let reader = Reader::new(&map);
+            reader.only(&["status", "changed_on", "note", "citations"], &mut problems);
+            let status = reader.vocab::<CommitmentStatus>("status", true, &mut problems);
+            let changed_on = reader.date("changed_on", false, &mut problems);
+            let note = reader.text("note", false, limits::SENTENCE, &mut problems);
+            let spans = read_citations(conn, &reader, "citations", &mut problems).await?;
+            if let (Some(date), Some(latest)) = (changed_on, writes::last_change_date(conn, id).await?) {
+                if date < latest {
+                    problems.add(
+                        "changed_on",
+                        format!("is before the latest step of the history ({latest}); dates must not go back"),
+                    );
+                }
+            }
+            let Some(status) = problems.finish(status)? else {
+                return Err(ApiError::Internal("a checked status change lacks its status".into()));
+            };
+            let change = NewStatusChange {
+                commitment_id: id,
+                status,
+                changed_on,
+                note: note.as_deref(),
+            };
+            let change_id = writes::insert_status_change(conn, change).await?;
+            let cited =
+                writes::insert_citations(conn, &new_citations(&spans, |c| c.status_change_id = Some(change_id)))
+                    .await?;
+            history::snapshot(conn, Entity::Citations, &cited, Action::Create, key).await?;
+            history::snapshot(conn, Entity::Commitments, &[id], Action::Status, key).await?;
+            log::info!("key {} set commitment {id} to {status}", editor.0.key_id);
+            let written = Written::record(conn, Entity::Commitments, id, StatusCode::CREATED).await?;
+            idempotency.store(conn, &written).await?;
+            Ok(written)
+        })
+        .await?;
+    Ok(written.response())
 }

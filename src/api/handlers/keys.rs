@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::not_found;
 use crate::api::auth::Admin;
 use crate::api::error::ApiError;
+use crate::api::input::{self, limits, Problems, Reader};
 use crate::api::params::{Id, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::db::models::{ApiKey, NewApiKey};
@@ -125,16 +126,22 @@ pub async fn make_key(
         (status = 201, description = "The new key, with its text.", body = CreatedKey),
         (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key is not an admin's.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The body has problems; `errors` lists them all.", body = crate::api::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/keys")]
-pub async fn create_key(
-    state: web::Data<AppState>,
-    _admin: Admin,
-    body: web::Json<NewKey>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create_key(state: web::Data<AppState>, _admin: Admin, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    let map = input::object(&body)?;
+    let reader = Reader::new(&map);
+    let mut problems = Problems::default();
+    reader.only(&["name", "role"], &mut problems);
+    let name = reader.text("name", true, limits::NAME, &mut problems);
+    let role = reader.vocab::<KeyRole>("role", true, &mut problems);
+    let (Some(name), Some(role)) = problems.finish((name, role))? else {
+        return Err(ApiError::Internal("a checked key lacks a field".into()));
+    };
     let mut conn = state.conn().await?;
-    let created = make_key(&mut conn, &body.name, body.role).await?;
+    let created = make_key(&mut conn, &name, role).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -171,7 +178,7 @@ pub async fn list_keys(
 /// Revoke a key
 ///
 /// Revokes the key at once: requests made with it are refused from now on. Revoking a revoked key
-/// changes nothing.
+/// changes nothing; a key cannot revoke itself, so that an admin never locks themselves out.
 #[utoipa::path(
     tag = "keys",
     operation_id = "delete_key",
@@ -182,6 +189,7 @@ pub async fn list_keys(
         (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key is not an admin's.", body = crate::api::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No key has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The key is the one the request is made with.", body = crate::api::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/keys/{id}")]
@@ -191,6 +199,11 @@ pub async fn delete_key(
     id: web::Path<Id>,
 ) -> Result<web::Json<Key>, ApiError> {
     let Id(id) = id.into_inner();
+    if id == admin.0.key_id {
+        return Err(ApiError::Conflict(format!(
+            "key {id} is the key this request is made with; revoke it with another admin key, or with `alliance-kb keys revoke {id}`"
+        )));
+    }
     let mut conn = state.conn().await?;
     let key = keys::revoke(&mut conn, id).await?.ok_or_else(|| not_found("key", id))?;
     log::info!("key {} revoked key {id}", admin.0.key_id);

@@ -10,6 +10,7 @@ pub mod nations;
 pub mod organizations;
 pub mod people;
 pub mod reading;
+pub mod revisions;
 pub mod sources;
 pub mod statements;
 

@@ -1,19 +1,29 @@
 //! Sources: the documents facts rest on.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::AsyncConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use serde_json::json;
 
 use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use crate::api::auth::Editor;
+use crate::api::bodies::{SourceInput, SourcePatch};
 use crate::api::error::ApiError;
 use crate::api::history::Entity;
+use crate::api::history::{self, Action};
+use crate::api::input::{self, limits, merge_patch, Problems, Reader};
 use crate::api::params::{Id, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Source, SourcePage};
 use crate::api::views;
+use crate::api::write::{check_if_match, lock_and_match, lock_live, Idempotency, IfMatch, RetractParams, Written};
+use crate::db::models::NewSource;
 use crate::db::queries::sources::{self, SourceFilter};
+use crate::db::queries::writes;
 use crate::startup::AppState;
 use crate::vocab::{Reliability, SourceKind};
 
@@ -109,4 +119,288 @@ pub async fn get_source(
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
     detail(&mut conn, Entity::Sources, id, &read).await
+}
+
+/// The fields of a source an editor may correct; its text never changes.
+const EDITABLE: &[&str] = &[
+    "kind",
+    "title",
+    "publisher",
+    "url",
+    "published_on",
+    "retrieved_at",
+    "reliability",
+    "reliability_note",
+];
+
+/// A source's fields, read and checked.
+struct Fields {
+    kind: SourceKind,
+    title: String,
+    publisher: Option<String>,
+    url: Option<String>,
+    published_on: Option<NaiveDate>,
+    retrieved_at: DateTime<Utc>,
+    reliability: Reliability,
+    reliability_note: Option<String>,
+}
+
+impl Fields {
+    fn row<'a>(&'a self, text: &'a str) -> NewSource<'a> {
+        NewSource {
+            kind: self.kind,
+            title: &self.title,
+            publisher: self.publisher.as_deref(),
+            url: self.url.as_deref(),
+            published_on: self.published_on,
+            retrieved_at: self.retrieved_at,
+            text,
+            reliability: self.reliability,
+            reliability_note: self.reliability_note.as_deref(),
+        }
+    }
+
+    fn read(reader: &Reader<'_>, problems: &mut Problems) -> Option<Self> {
+        let kind = reader.vocab::<SourceKind>("kind", true, problems);
+        let title = reader.text("title", true, limits::LABEL, problems);
+        let publisher = reader.text("publisher", false, limits::LABEL, problems);
+        let url = reader.text("url", false, 2_000, problems);
+        if let Some(url) = &url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains(char::is_whitespace) {
+                problems.add(reader.path("url"), "must be an http or https address without spaces");
+            }
+        }
+        let published_on = reader.date("published_on", false, problems);
+        let retrieved_at = reader.time("retrieved_at", false, problems).unwrap_or_else(Utc::now);
+        if let Some(published) = published_on {
+            if published > retrieved_at.date_naive() {
+                problems.add(
+                    "published_on",
+                    format!(
+                        "is after retrieved_at ({}); a source is published before it is retrieved",
+                        retrieved_at.date_naive()
+                    ),
+                );
+            }
+        }
+        let reliability = reader.vocab::<Reliability>("reliability", true, problems);
+        let reliability_note = reader.text("reliability_note", false, limits::SENTENCE, problems);
+        Some(Fields {
+            kind: kind?,
+            title: title?,
+            publisher,
+            url,
+            published_on,
+            retrieved_at,
+            reliability: reliability?,
+            reliability_note,
+        })
+    }
+}
+
+/// Add a source
+///
+/// Stores a document whole, byte for byte, with its reliability; facts then cite spans of it.
+/// Send `Idempotency-Key` to make a retry safe.
+#[utoipa::path(
+    tag = "sources",
+    operation_id = "create_source",
+    request_body = SourceInput,
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "Any unique text (a UUID): a retry with the same key and body answers the first answer and creates nothing.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The source.", body = Source,
+            headers(("ETag" = String, description = "Its version."), ("Location" = String, description = "Where it lives."))),
+        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key may not write.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same text is already a source, or the Idempotency-Key was used for another request.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The body has problems; `errors` lists them all.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/sources")]
+pub async fn create_source(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let map = input::object(&body)?;
+    let idempotency = Idempotency::of(&req, editor.0, &body)?;
+    let key = Some(editor.0.key_id);
+    let mut conn = state.conn().await?;
+    let written = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if let Some(replay) = idempotency.replay(conn).await? {
+                return Ok(replay);
+            }
+            let mut problems = Problems::default();
+            let reader = Reader::new(&map);
+            let mut allowed = EDITABLE.to_vec();
+            allowed.push("text");
+            reader.only(&allowed, &mut problems);
+            let fields = Fields::read(&reader, &mut problems);
+            let text = reader.text_raw("text", &mut problems);
+            let (Some(fields), Some(text)) = problems.finish((fields, text))? else {
+                return Err(ApiError::Internal("a checked source lacks a field".into()));
+            };
+            if let Some(existing) = sources::find_by_text(conn, &text).await? {
+                return Err(ApiError::Conflict(format!(
+                    "this text is already source {existing}; cite that one"
+                )));
+            }
+            let id = writes::insert_source(conn, fields.row(&text)).await?;
+            history::snapshot(conn, Entity::Sources, &[id], Action::Create, key).await?;
+            log::info!("key {} added source {id}", editor.0.key_id);
+            let written = Written::record(conn, Entity::Sources, id, StatusCode::CREATED).await?;
+            idempotency.store(conn, &written).await?;
+            Ok(written)
+        })
+        .await?;
+    Ok(written.response())
+}
+
+/// Correct a source
+///
+/// Applies a JSON Merge Patch (RFC 7396) to the source's fields; its text never changes. A new
+/// reliability shows at once on every fact that cites it. Needs `If-Match`.
+#[utoipa::path(
+    tag = "sources",
+    operation_id = "update_source",
+    request_body(content = SourcePatch, content_type = "application/merge-patch+json"),
+    params(
+        ("id" = i64, Path, description = "The source's id.", minimum = 1, example = 1),
+        ("If-Match" = String, Header, description = "The ETag the source was read with.", example = "\"1\""),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The source, as it now reads.", body = Source, headers(("ETag" = String, description = "Its new version."))),
+        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key may not write.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No live source has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since it was read.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The result has problems; `errors` lists them all.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/sources/{id}")]
+pub async fn update_source(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let Id(id) = id.into_inner();
+    let patch = input::object(&body)?;
+    let if_match = IfMatch::of(&req);
+    let key = Some(editor.0.key_id);
+    let mut conn = state.conn().await?;
+    let written = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let version = lock_live(conn, Entity::Sources, id).await?;
+            let (row, _, text) = sources::get(conn, id)
+                .await?
+                .ok_or_else(|| ApiError::NotFound(format!("no live source has the id {id}")))?;
+            let mut problems = Problems::default();
+            for name in patch.keys() {
+                if name == "text" {
+                    problems.add(
+                        "text",
+                        "a source's text never changes, since citations point into it; add a new source instead",
+                    );
+                } else if !EDITABLE.contains(&name.as_str()) {
+                    problems.add(
+                        name.as_str(),
+                        format!(
+                            "is not a field of a source; the editable fields are {}",
+                            EDITABLE.join(", ")
+                        ),
+                    );
+                }
+            }
+            let mut merged = json!({
+                "kind": row.kind, "title": row.title, "publisher": row.publisher, "url": row.url,
+                "published_on": row.published_on, "retrieved_at": row.retrieved_at, "reliability": row.reliability,
+                "reliability_note": row.reliability_note,
+            });
+            if let Some(map) = merged.as_object_mut() {
+                map.retain(|_, v| !v.is_null());
+            }
+            merge_patch(&mut merged, &serde_json::Value::Object(patch.clone()));
+            let empty = serde_json::Map::new();
+            let reader = Reader::new(merged.as_object().unwrap_or(&empty));
+            let fields = Fields::read(&reader, &mut problems);
+            let Some(fields) = problems.finish(fields)? else {
+                return Err(ApiError::Internal("a checked source lacks a field".into()));
+            };
+            // The body is checked first, so that an editor learns every problem at once.
+            check_if_match(&if_match, Entity::Sources, id, version, true)?;
+            writes::update_source(conn, id, fields.row(&text)).await?;
+            history::snapshot(conn, Entity::Sources, &[id], Action::Update, key).await?;
+            // Every fact and citation that shows this source's reliability changes with it.
+            let shown = writes::dependents_of_source(conn, id).await?;
+            history::snapshot(conn, Entity::Citations, &shown.citations, Action::Update, key).await?;
+            history::snapshot(conn, Entity::Commitments, &shown.commitments, Action::Update, key).await?;
+            history::snapshot(conn, Entity::Statements, &shown.statements, Action::Update, key).await?;
+            history::snapshot(conn, Entity::Events, &shown.events, Action::Update, key).await?;
+            history::snapshot(conn, Entity::Claims, &shown.claims, Action::Update, key).await?;
+            log::info!("key {} corrected source {id}", editor.0.key_id);
+            Written::record(conn, Entity::Sources, id, StatusCode::OK).await
+        })
+        .await?;
+    Ok(written.response())
+}
+
+/// Retract a source
+///
+/// Hides the source from reads, keeping it and the reason. A source that live citations still
+/// point to cannot be retracted: retract those facts or citations first. Needs `If-Match`.
+#[utoipa::path(
+    tag = "sources",
+    operation_id = "delete_source",
+    params(
+        ("id" = i64, Path, description = "The source's id.", minimum = 1, example = 1),
+        ("If-Match" = String, Header, description = "The ETag the source was read with.", example = "\"1\""),
+        RetractParams,
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The retracted source.", body = Source, headers(("ETag" = String, description = "Its new version."))),
+        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key may not write.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No live source has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Live citations still point to it.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since it was read.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/sources/{id}")]
+pub async fn delete_source(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    Query(params): Query<RetractParams>,
+) -> Result<HttpResponse, ApiError> {
+    let Id(id) = id.into_inner();
+    let reason = params.checked()?.to_owned();
+    let if_match = IfMatch::of(&req);
+    let key = Some(editor.0.key_id);
+    let mut conn = state.conn().await?;
+    let written = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            lock_and_match(conn, Entity::Sources, id, &if_match).await?;
+            let cited = writes::live_citations(conn, "source_id", id).await?;
+            if cited > 0 {
+                return Err(ApiError::Conflict(format!(
+                    "{cited} live citation(s) point to source {id}; retract those facts or citations first"
+                )));
+            }
+            writes::retract(conn, "sources", id, &reason).await?;
+            history::snapshot(conn, Entity::Sources, &[id], Action::Retract, key).await?;
+            log::info!("key {} retracted source {id}", editor.0.key_id);
+            Written::record(conn, Entity::Sources, id, StatusCode::OK).await
+        })
+        .await?;
+    Ok(written.response())
 }

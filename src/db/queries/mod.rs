@@ -11,6 +11,7 @@ pub mod organizations;
 pub mod people;
 pub mod sources;
 pub mod statements;
+pub mod writes;
 
 /// Where a page starts and how many rows to fetch (one more than the page holds, so that the
 /// caller knows whether another page follows).

@@ -69,3 +69,17 @@ pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Ve
         .load(conn)
         .await
 }
+
+/// The id of the source with exactly this text, if there is one.
+pub async fn find_by_text(conn: &mut AsyncPgConnection, text: &str) -> QueryResult<Option<i64>> {
+    sources::table
+        .filter(
+            sources::sha256.eq(diesel::dsl::sql::<diesel::sql_types::Text>("utf8_sha256(")
+                .bind::<diesel::sql_types::Text, _>(text)
+                .sql(")")),
+        )
+        .select(sources::id)
+        .first(conn)
+        .await
+        .optional()
+}

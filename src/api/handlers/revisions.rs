@@ -1,0 +1,231 @@
+//! The history itself: every version of a record, and every change since a moment.
+
+use actix_web::{get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::error::ApiError;
+use crate::api::history::{self, Entity, RevisionRow};
+use crate::api::params::{Id, PageRequest, Query};
+use crate::api::present::Listed;
+use crate::api::types::page;
+use crate::startup::AppState;
+
+/// The kinds of record that have a history.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(example = "commitments")]
+pub enum Resource {
+    /// Sources.
+    Sources,
+    /// People.
+    People,
+    /// Events.
+    Events,
+    /// Commitments.
+    Commitments,
+    /// Statements.
+    Statements,
+    /// Claims.
+    Claims,
+    /// Citations.
+    Citations,
+}
+
+/// One version of a record: what it was after the change, and before it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Revision {
+    /// The record's version after this change; its `ETag` then.
+    #[schema(example = 2)]
+    pub version: i32,
+    /// What the change was: `create`, `update`, `status`, `cite` or `retract`.
+    #[schema(example = "status")]
+    pub action: String,
+    /// When it was made.
+    #[schema(example = "2026-11-26T19:00:00Z")]
+    pub changed_at: DateTime<Utc>,
+    /// The id of the key that made it; null for the seed.
+    #[schema(example = 2)]
+    pub key_id: Option<i64>,
+    /// The record before the change, as the API then answered it; null for the first version.
+    #[schema(value_type = Option<Object>, examples(json!(null), json!({"id": 1, "status": "proposed"})))]
+    pub before: Option<Value>,
+    /// The record after the change, as the API then answered it.
+    #[schema(value_type = Object, examples(json!({"id": 1, "status": "pledged"})))]
+    pub after: Value,
+}
+
+/// One change to the knowledge base, for clients that keep a copy in sync.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Change {
+    /// The change's place in the order of all changes; pass the last one's `next_cursor` on.
+    #[schema(example = 57)]
+    pub revision_id: i64,
+    /// The kind of record changed.
+    pub resource: Resource,
+    /// The record's id.
+    #[schema(example = 1)]
+    pub record_id: i64,
+    /// The record's version after the change.
+    #[schema(example = 2)]
+    pub version: i32,
+    /// What the change was: `create`, `update`, `status`, `cite` or `retract`.
+    #[schema(example = "update")]
+    pub action: String,
+    /// When it was made.
+    #[schema(example = "2026-11-26T19:00:00Z")]
+    pub changed_at: DateTime<Utc>,
+    /// The id of the key that made it; null for the seed.
+    #[schema(example = 2)]
+    pub key_id: Option<i64>,
+    /// The record after the change.
+    #[schema(value_type = Object, examples(json!({"id": 1, "status": "pledged"})))]
+    pub record: Value,
+}
+
+page!(
+    /// A page of a record's revisions, oldest first.
+    RevisionPage, Revision
+);
+page!(
+    /// A page of changes, in the order they were made.
+    ChangePage, Change
+);
+
+/// Paging of a record's revisions.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RevisionListParams {
+    /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
+    pub cursor: Option<String>,
+    /// How many revisions per page.
+    #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
+    pub limit: Option<u32>,
+}
+
+/// The moment after which changes are listed, and paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChangeListParams {
+    /// List the changes made after this moment (RFC 3339).
+    #[param(example = "2026-11-26T00:00:00Z")]
+    pub since: DateTime<Utc>,
+    /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
+    pub cursor: Option<String>,
+    /// How many changes per page.
+    #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
+    pub limit: Option<u32>,
+}
+
+fn entity_of(resource: Resource) -> Entity {
+    match resource {
+        Resource::Sources => Entity::Sources,
+        Resource::People => Entity::People,
+        Resource::Events => Entity::Events,
+        Resource::Commitments => Entity::Commitments,
+        Resource::Statements => Entity::Statements,
+        Resource::Claims => Entity::Claims,
+        Resource::Citations => Entity::Citations,
+    }
+}
+
+fn resource_of(name: &str) -> Option<Resource> {
+    serde_json::from_value(Value::String(name.to_owned())).ok()
+}
+
+/// List a record's revisions
+///
+/// Every version of the record, oldest first: when, by which key, what it was before and after.
+/// Retracted records keep their history.
+#[utoipa::path(
+    tag = "history",
+    operation_id = "list_revisions",
+    params(
+        ("resource" = Resource, Path, description = "The kind of record."),
+        ("id" = i64, Path, description = "The record's id.", minimum = 1, example = 1),
+        RevisionListParams,
+    ),
+    responses(
+        (status = 200, description = "A page of revisions.", body = RevisionPage),
+        (status = 404, description = "No such kind of record, or no record with this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{resource}/{id}/revisions")]
+pub async fn list_revisions(
+    state: web::Data<AppState>,
+    path: web::Path<(String, Id)>,
+    Query(params): Query<RevisionListParams>,
+) -> Result<Listed<RevisionPage>, ApiError> {
+    let (name, Id(id)) = path.into_inner();
+    let resource = resource_of(&name).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "`{name}` have no revisions; the records with a history are sources, people, events, commitments, statements, claims and citations"
+        ))
+    })?;
+    let entity = entity_of(resource);
+    let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
+    let mut conn = state.conn().await?;
+    let window = page.window();
+    let rows = history::revisions_of(&mut conn, entity, id, window.after.copied(), window.fetch).await?;
+    if rows.is_empty() && window.after.is_none() {
+        return Err(ApiError::NotFound(format!("no {} has the id {id}", entity.singular())));
+    }
+    let (rows, next_cursor) = page.finish(rows, |r| i64::from(r.version));
+    let items = rows
+        .into_iter()
+        .map(|r| Revision {
+            version: r.version,
+            action: r.action,
+            changed_at: r.changed_at,
+            key_id: r.key_id,
+            before: r.before,
+            after: r.after,
+        })
+        .collect();
+    Ok(Listed(RevisionPage { items, next_cursor }))
+}
+
+/// List changes since a moment
+///
+/// Every change made after `since`, in the order made, each with the record as it then read: a
+/// client that keeps a copy applies them in order, then asks again with its last `changed_at`.
+#[utoipa::path(
+    tag = "history",
+    operation_id = "list_changes",
+    params(ChangeListParams),
+    responses((status = 200, description = "A page of changes.", body = ChangePage))
+)]
+#[get("/changes")]
+pub async fn list_changes(
+    state: web::Data<AppState>,
+    Query(params): Query<ChangeListParams>,
+) -> Result<Listed<ChangePage>, ApiError> {
+    let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
+    let mut conn = state.conn().await?;
+    let window = page.window();
+    let rows: Vec<RevisionRow> =
+        history::changes_since(&mut conn, params.since, window.after.copied(), window.fetch).await?;
+    let (rows, next_cursor) = page.finish(rows, |r| r.id);
+    let items = rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(Change {
+                revision_id: r.id,
+                resource: resource_of(&r.entity)?,
+                record_id: r.record_id,
+                version: r.version,
+                action: r.action,
+                changed_at: r.changed_at,
+                key_id: r.key_id,
+                record: r.after,
+            })
+        })
+        .collect();
+    Ok(Listed(ChangePage { items, next_cursor }))
+}

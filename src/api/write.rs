@@ -1,0 +1,587 @@
+//! What every write shares: one transaction; `If-Match` against the record's version (checked
+//! under a row lock, so two editors never overwrite each other silently); `Idempotency-Key`, so a
+//! retried POST creates nothing twice; citations checked against their sources' text; references
+//! checked to exist; and the revision of everything the write changed.
+
+use std::collections::{HashMap, HashSet};
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use diesel::sql_types::{Array, BigInt, Text};
+use diesel::{OptionalExtension, QueryableByName};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use utoipa::IntoParams;
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::history::{self, Entity};
+use super::input::{limits, Problems, Reader};
+use super::reading::etag;
+
+/// What a write answers.
+pub struct Written {
+    /// 200 or 201.
+    pub status: StatusCode,
+    /// The record as it now is.
+    pub body: Value,
+    /// Its new version.
+    pub version: Option<i32>,
+    /// Where it lives, for a 201.
+    pub location: Option<String>,
+    /// Whether this answer repeats one given before under the same `Idempotency-Key`.
+    pub replayed: bool,
+}
+
+impl Written {
+    /// The answer for a record just changed: its representation, version and place.
+    pub async fn record(
+        conn: &mut AsyncPgConnection,
+        entity: Entity,
+        id: i64,
+        status: StatusCode,
+    ) -> Result<Self, ApiError> {
+        let body = history::represent(conn, entity, &[id])
+            .await?
+            .pop()
+            .map(|(_, v)| v)
+            .ok_or_else(|| ApiError::Internal(format!("{} {id} vanished while being written", entity.singular())))?;
+        let version = history::version(conn, entity, id).await?;
+        let location = (status == StatusCode::CREATED).then(|| format!("/v1/{}/{id}", entity.name()));
+        Ok(Written {
+            status,
+            body,
+            version,
+            location,
+            replayed: false,
+        })
+    }
+
+    /// The HTTP answer.
+    pub fn response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        if let Some(version) = self.version {
+            response.insert_header((header::ETAG, etag(version)));
+        }
+        if let Some(location) = &self.location {
+            response.insert_header((header::LOCATION, location.clone()));
+        }
+        if self.replayed {
+            response.insert_header(("Idempotent-Replayed", "true"));
+        }
+        response.json(&self.body)
+    }
+}
+
+/// The `Idempotency-Key` of a request, if it has one.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    match req.headers().get("Idempotency-Key") {
+        None => Ok(None),
+        Some(value) => {
+            let bytes = value.as_bytes();
+            if (1..=200).contains(&bytes.len()) && bytes.iter().all(|b| (0x21..=0x7e).contains(b)) {
+                Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
+            } else {
+                Err(ApiError::parameter(
+                    "Idempotency-Key",
+                    "the Idempotency-Key header must be 1 to 200 visible ASCII characters without spaces, such as a UUID",
+                ))
+            }
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct StoredAnswer {
+    #[diesel(sql_type = Text)]
+    request_sha256: String,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    status: i32,
+    #[diesel(sql_type = Text)]
+    response: String,
+}
+
+/// The `Idempotency-Key` of a POST, and the fingerprint of the request it names.
+pub struct Idempotency {
+    key: Option<String>,
+    request_sha256: String,
+    key_id: i64,
+}
+
+impl Idempotency {
+    /// Reads the header and fingerprints the request (method, path and body).
+    pub fn of(req: &HttpRequest, caller: Caller, body: &[u8]) -> Result<Self, ApiError> {
+        let mut hasher = Sha256::new();
+        hasher.update(req.method().as_str().as_bytes());
+        hasher.update(b" ");
+        hasher.update(req.path().as_bytes());
+        hasher.update(b"\n");
+        hasher.update(body);
+        let request_sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        Ok(Idempotency {
+            key: idempotency_key(req)?,
+            request_sha256,
+            key_id: caller.key_id,
+        })
+    }
+
+    /// In the write's transaction, before writing: the answer already given under this key, if
+    /// any (the row is locked, so a concurrent retry waits for the first to finish).
+    pub async fn replay(&self, conn: &mut AsyncPgConnection) -> Result<Option<Written>, ApiError> {
+        let Some(key) = &self.key else { return Ok(None) };
+        let stored: Option<StoredAnswer> = diesel::sql_query(
+            "SELECT request_sha256, status, response FROM idempotency_keys \
+              WHERE key_id = $1 AND idempotency_key = $2 FOR UPDATE",
+        )
+        .bind::<BigInt, _>(self.key_id)
+        .bind::<Text, _>(key)
+        .get_result(conn)
+        .await
+        .optional()?;
+        let Some(stored) = stored else { return Ok(None) };
+        if stored.request_sha256 != self.request_sha256 {
+            return Err(ApiError::Conflict(format!(
+                "Idempotency-Key `{key}` was used for a different request; use a new key for a new request"
+            )));
+        }
+        log::info!(
+            "key {} replayed the answer given under its Idempotency-Key {key:?}",
+            self.key_id
+        );
+        Ok(Some(Written {
+            status: StatusCode::from_u16(stored.status as u16).unwrap_or(StatusCode::OK),
+            body: serde_json::from_str(&stored.response).unwrap_or(Value::Null),
+            version: None,
+            location: None,
+            replayed: true,
+        }))
+    }
+
+    /// In the write's transaction, after writing: keeps the answer under the key.
+    pub async fn store(&self, conn: &mut AsyncPgConnection, written: &Written) -> Result<(), ApiError> {
+        let Some(key) = &self.key else { return Ok(()) };
+        diesel::sql_query(
+            "INSERT INTO idempotency_keys (key_id, idempotency_key, request_sha256, status, response) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind::<BigInt, _>(self.key_id)
+        .bind::<Text, _>(key)
+        .bind::<Text, _>(&self.request_sha256)
+        .bind::<diesel::sql_types::Integer, _>(i32::from(written.status.as_u16()))
+        .bind::<Text, _>(written.body.to_string())
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Locks a live record for the rest of the transaction; returns its version. 404 when there is no
+/// such live record.
+pub async fn lock_live(conn: &mut AsyncPgConnection, entity: Entity, id: i64) -> Result<i32, ApiError> {
+    #[derive(QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = BigInt)]
+        #[expect(dead_code, reason = "the row is selected only to lock it")]
+        id: i64,
+    }
+    // The table name comes from a fixed list, never from the request.
+    let locked: Option<Locked> = diesel::sql_query(format!(
+        "SELECT id FROM {} WHERE id = $1 AND retracted_at IS NULL FOR UPDATE",
+        entity.name()
+    ))
+    .bind::<BigInt, _>(id)
+    .get_result(conn)
+    .await
+    .optional()?;
+    if locked.is_none() {
+        return Err(ApiError::NotFound(format!(
+            "no live {} has the id {id}",
+            entity.singular()
+        )));
+    }
+    Ok(history::version(conn, entity, id).await?.unwrap_or(0))
+}
+
+/// The `If-Match` header of a request, read before the write's transaction.
+#[derive(Debug, Clone)]
+pub struct IfMatch(Option<String>);
+
+impl IfMatch {
+    /// Reads the header.
+    pub fn of(req: &HttpRequest) -> Self {
+        IfMatch(
+            req.headers()
+                .get(header::IF_MATCH)
+                .map(|v| v.to_str().unwrap_or("").to_owned()),
+        )
+    }
+}
+
+/// Checks `If-Match` against a record's version: 428 when it is missing and `required`, 412 when
+/// it names another version.
+pub fn check_if_match(
+    if_match: &IfMatch,
+    entity: Entity,
+    id: i64,
+    version: i32,
+    required: bool,
+) -> Result<(), ApiError> {
+    let current = etag(version);
+    let Some(given) = if_match.0.as_deref() else {
+        if required {
+            return Err(ApiError::PreconditionRequired(format!(
+                "changing {} {id} needs If-Match with its ETag (now {current}), so that no one else's change is overwritten",
+                entity.singular()
+            )));
+        }
+        return Ok(());
+    };
+    let matches = given
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == current);
+    if !matches {
+        return Err(ApiError::PreconditionFailed(format!(
+            "{} {id} is at version {current}, not {given}: it changed since it was read; read it again, then retry",
+            entity.singular()
+        )));
+    }
+    Ok(())
+}
+
+/// Locks a live record and checks the required `If-Match`; returns its version.
+pub async fn lock_and_match(
+    conn: &mut AsyncPgConnection,
+    entity: Entity,
+    id: i64,
+    if_match: &IfMatch,
+) -> Result<i32, ApiError> {
+    let version = lock_live(conn, entity, id).await?;
+    check_if_match(if_match, entity, id, version, true)?;
+    Ok(version)
+}
+
+/// Citation rows for spans, each pointed at its fact by `target`.
+pub fn new_citations<'a>(
+    spans: &'a [Span],
+    target: impl Fn(&mut crate::db::models::NewCitation<'a>),
+) -> Vec<crate::db::models::NewCitation<'a>> {
+    spans
+        .iter()
+        .map(|span| {
+            let mut row = crate::db::models::NewCitation {
+                source_id: span.source_id,
+                start_offset: span.start,
+                end_offset: span.end,
+                excerpt: &span.excerpt,
+                ..Default::default()
+            };
+            target(&mut row);
+            row
+        })
+        .collect()
+}
+
+/// Why a record is retracted.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RetractParams {
+    /// Why the record is retracted; kept with it and shown to readers (1 to 4000 characters, not
+    /// all blank, without NUL).
+    #[param(
+        example = "Duplicate of commitment 4.",
+        min_length = 1,
+        max_length = 4000,
+        pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
+    )]
+    pub reason: String,
+}
+
+impl RetractParams {
+    /// The reason, checked.
+    pub fn checked(&self) -> Result<&str, ApiError> {
+        let reason = self.reason.trim();
+        if reason.is_empty() || reason.contains('\0') || reason.chars().count() > limits::SENTENCE {
+            return Err(ApiError::parameter(
+                "reason",
+                "query parameter `reason` must say why, in 1 to 4000 characters without NUL",
+            ));
+        }
+        Ok(reason)
+    }
+}
+
+/// A citation as a write gives it: a source and an excerpt, with the excerpt's offsets if the
+/// editor knows them (else the excerpt is found in the text, and must occur there once).
+#[derive(Debug, Clone)]
+pub struct Span {
+    /// The source.
+    pub source_id: i64,
+    /// Where the excerpt starts, in code points.
+    pub start: i32,
+    /// Where it ends, in code points.
+    pub end: i32,
+    /// The excerpt.
+    pub excerpt: String,
+}
+
+struct SpanRequest {
+    path: String,
+    source_id: i64,
+    excerpt: String,
+    start: Option<i32>,
+    end: Option<i32>,
+}
+
+/// Reads a list of citations (`[{source_id, excerpt, start?, end?}]`), checking each against its
+/// source's text. A fact needs at least one.
+pub async fn read_citations(
+    conn: &mut AsyncPgConnection,
+    reader: &Reader<'_>,
+    name: &str,
+    problems: &mut Problems,
+) -> Result<Vec<Span>, ApiError> {
+    let Some(items) = reader.array(name, problems) else {
+        if !reader.has(name) || reader.path(name).is_empty() {
+            problems.add(
+                reader.path(name),
+                "is required: every fact rests on at least one citation",
+            );
+        }
+        return Ok(Vec::new());
+    };
+    if items.is_empty() {
+        problems.add(
+            reader.path(name),
+            "must hold at least one citation: every fact rests on evidence",
+        );
+    }
+    let mut requests = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{}[{i}].", reader.path(name));
+        let Value::Object(map) = item else {
+            problems.add(
+                path.trim_end_matches('.'),
+                "must be an object {source_id, excerpt, start?, end?}",
+            );
+            continue;
+        };
+        if let Some(request) = read_span(map, path, problems) {
+            requests.push(request);
+        }
+    }
+    check_spans(conn, requests, problems).await
+}
+
+/// Reads one citation's span from an object (the fields `source_id`, `excerpt`, `start`, `end`).
+fn read_span(map: &Map<String, Value>, path: String, problems: &mut Problems) -> Option<SpanRequest> {
+    let item = Reader::nested(map, path.clone());
+    item.only(&["source_id", "excerpt", "start", "end"], problems);
+    let source_id = item.id("source_id", true, problems);
+    let excerpt = item.text_raw("excerpt", problems);
+    let start = item.offset("start", problems);
+    let end = item.offset("end", problems);
+    if start.is_some() != end.is_some() {
+        problems.add(
+            format!("{path}start"),
+            "give both start and end, or neither (the excerpt is then found in the text)",
+        );
+    }
+    Some(SpanRequest {
+        path,
+        source_id: source_id?,
+        excerpt: excerpt?,
+        start,
+        end,
+    })
+}
+
+/// Reads the span of a standalone citation body (its top-level `source_id`, `excerpt`, ...).
+pub async fn read_span_fields(
+    conn: &mut AsyncPgConnection,
+    map: &Map<String, Value>,
+    problems: &mut Problems,
+) -> Result<Option<Span>, ApiError> {
+    let request = read_span(map, String::new(), problems);
+    Ok(check_spans(conn, request.into_iter().collect(), problems).await?.pop())
+}
+
+#[derive(QueryableByName)]
+struct SourceText {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    text: String,
+}
+
+async fn check_spans(
+    conn: &mut AsyncPgConnection,
+    requests: Vec<SpanRequest>,
+    problems: &mut Problems,
+) -> Result<Vec<Span>, ApiError> {
+    let ids: Vec<i64> = requests
+        .iter()
+        .map(|r| r.source_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let texts: HashMap<i64, String> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        diesel::sql_query("SELECT id, text FROM sources WHERE id = ANY($1) AND retracted_at IS NULL")
+            .bind::<Array<BigInt>, _>(&ids)
+            .load::<SourceText>(conn)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.text))
+            .collect()
+    };
+    let mut spans = Vec::new();
+    for r in requests {
+        let Some(text) = texts.get(&r.source_id) else {
+            problems.add(
+                format!("{}source_id", r.path),
+                format!("no live source has the id {}", r.source_id),
+            );
+            continue;
+        };
+        match (r.start, r.end) {
+            (Some(start), Some(end)) => {
+                let span: String = text
+                    .chars()
+                    .skip(start as usize)
+                    .take(end.saturating_sub(start) as usize)
+                    .collect();
+                if end <= start || span != r.excerpt {
+                    problems.add(
+                        format!("{}excerpt", r.path),
+                        format!("is not the text of source {} between offsets {start} and {end} (code points); there it reads \"{span}\"", r.source_id),
+                    );
+                } else {
+                    spans.push(Span {
+                        source_id: r.source_id,
+                        start,
+                        end,
+                        excerpt: r.excerpt,
+                    });
+                }
+            }
+            _ => {
+                let found: Vec<usize> = text.match_indices(r.excerpt.as_str()).map(|(i, _)| i).collect();
+                match found.as_slice() {
+                    [byte] => {
+                        let start = text[..*byte].chars().count();
+                        let end = start + r.excerpt.chars().count();
+                        match (i32::try_from(start), i32::try_from(end)) {
+                            (Ok(start), Ok(end)) => spans.push(Span {
+                                source_id: r.source_id,
+                                start,
+                                end,
+                                excerpt: r.excerpt,
+                            }),
+                            _ => problems.add(
+                                format!("{}excerpt", r.path),
+                                "lies beyond the offsets a citation can hold",
+                            ),
+                        }
+                    }
+                    [] => problems.add(
+                        format!("{}excerpt", r.path),
+                        format!(
+                            "is not in the text of source {}; copy it exactly, punctuation included",
+                            r.source_id
+                        ),
+                    ),
+                    many => problems.add(
+                        format!("{}excerpt", r.path),
+                        format!(
+                            "occurs {} times in source {}; give start and end to say which",
+                            many.len(),
+                            r.source_id
+                        ),
+                    ),
+                }
+            }
+        }
+    }
+    Ok(spans)
+}
+
+impl Reader<'_> {
+    /// A text kept exactly as given (an excerpt): refused only if empty or holding NUL.
+    pub fn text_raw(&self, name: &str, problems: &mut Problems) -> Option<String> {
+        self.text(name, true, limits::DOCUMENT, problems)
+    }
+}
+
+#[derive(QueryableByName)]
+struct FoundId {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+#[derive(QueryableByName)]
+struct FoundCode {
+    #[diesel(sql_type = Text)]
+    code: String,
+}
+
+/// Checks that the referenced live records exist; each missing one is a problem of its field.
+pub async fn check_references(
+    conn: &mut AsyncPgConnection,
+    entity: Entity,
+    references: &[(String, i64)],
+    problems: &mut Problems,
+) -> Result<(), ApiError> {
+    if references.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = references.iter().map(|(_, id)| *id).collect();
+    let found: HashSet<i64> = diesel::sql_query(format!(
+        "SELECT id FROM {} WHERE id = ANY($1) AND retracted_at IS NULL",
+        entity.name()
+    ))
+    .bind::<Array<BigInt>, _>(&ids)
+    .load::<FoundId>(conn)
+    .await?
+    .into_iter()
+    .map(|f| f.id)
+    .collect();
+    for (field, id) in references {
+        if !found.contains(id) {
+            problems.add(field.clone(), format!("no live {} has the id {id}", entity.singular()));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that the nation codes name states of ISO 3166-1.
+pub async fn check_nations(
+    conn: &mut AsyncPgConnection,
+    codes: &[(String, String)],
+    problems: &mut Problems,
+) -> Result<(), ApiError> {
+    if codes.is_empty() {
+        return Ok(());
+    }
+    let wanted: Vec<String> = codes.iter().map(|(_, c)| c.clone()).collect();
+    let found: HashSet<String> = diesel::sql_query("SELECT code FROM nations WHERE code = ANY($1)")
+        .bind::<Array<Text>, _>(&wanted)
+        .load::<FoundCode>(conn)
+        .await?
+        .into_iter()
+        .map(|f| f.code)
+        .collect();
+    for (field, code) in codes {
+        if !found.contains(code) {
+            problems.add(
+                field.clone(),
+                format!("no nation has the code {code}; use an ISO 3166-1 alpha-2 code listed at /v1/nations"),
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,288 @@
+//! Writes: inserting, correcting and retracting records. Each runs inside the caller's
+//! transaction; the history of what changed is stored by the caller afterwards.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use diesel::QueryResult;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::models::*;
+use crate::schema::*;
+
+/// Inserts a source; returns its id.
+pub async fn insert_source(conn: &mut AsyncPgConnection, new: NewSource<'_>) -> QueryResult<i64> {
+    diesel::insert_into(sources::table)
+        .values(new)
+        .returning(sources::id)
+        .get_result(conn)
+        .await
+}
+
+/// Replaces a source's editable fields (its text stays as it is).
+pub async fn update_source(conn: &mut AsyncPgConnection, id: i64, changes: NewSource<'_>) -> QueryResult<usize> {
+    diesel::update(sources::table.find(id)).set(changes).execute(conn).await
+}
+
+/// Inserts a person; returns the id.
+pub async fn insert_person(conn: &mut AsyncPgConnection, new: NewPerson<'_>) -> QueryResult<i64> {
+    diesel::insert_into(people::table)
+        .values(new)
+        .returning(people::id)
+        .get_result(conn)
+        .await
+}
+
+/// Replaces a person's fields.
+pub async fn update_person(conn: &mut AsyncPgConnection, id: i64, changes: NewPerson<'_>) -> QueryResult<usize> {
+    diesel::update(people::table.find(id)).set(changes).execute(conn).await
+}
+
+/// Inserts an event; returns the id.
+pub async fn insert_event(conn: &mut AsyncPgConnection, new: NewEvent<'_>) -> QueryResult<i64> {
+    diesel::insert_into(events::table)
+        .values(new)
+        .returning(events::id)
+        .get_result(conn)
+        .await
+}
+
+/// Replaces an event's fields.
+pub async fn update_event(conn: &mut AsyncPgConnection, id: i64, changes: NewEvent<'_>) -> QueryResult<usize> {
+    diesel::update(events::table.find(id)).set(changes).execute(conn).await
+}
+
+/// Replaces an event's participants.
+pub async fn set_participants(
+    conn: &mut AsyncPgConnection,
+    event_id: i64,
+    participants: &[Participant],
+) -> QueryResult<()> {
+    diesel::delete(event_participants::table.filter(event_participants::event_id.eq(event_id)))
+        .execute(conn)
+        .await?;
+    if !participants.is_empty() {
+        diesel::insert_into(event_participants::table)
+            .values(participants)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Inserts a commitment; returns its id. Its first status change must follow in the transaction.
+pub async fn insert_commitment(conn: &mut AsyncPgConnection, new: NewCommitment<'_>) -> QueryResult<i64> {
+    diesel::insert_into(commitments::table)
+        .values(new)
+        .returning(commitments::id)
+        .get_result(conn)
+        .await
+}
+
+/// Replaces a commitment's editable fields.
+pub async fn update_commitment(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    changes: NewCommitment<'_>,
+) -> QueryResult<usize> {
+    diesel::update(commitments::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .await
+}
+
+/// Adds a step to a commitment's status history (the commitment's status follows it); returns its id.
+pub async fn insert_status_change(conn: &mut AsyncPgConnection, new: NewStatusChange<'_>) -> QueryResult<i64> {
+    diesel::insert_into(commitment_status_changes::table)
+        .values(new)
+        .returning(commitment_status_changes::id)
+        .get_result(conn)
+        .await
+}
+
+/// The latest date in a commitment's status history, if any step has one.
+pub async fn last_change_date(
+    conn: &mut AsyncPgConnection,
+    commitment_id: i64,
+) -> QueryResult<Option<chrono::NaiveDate>> {
+    commitment_status_changes::table
+        .filter(commitment_status_changes::commitment_id.eq(commitment_id))
+        .select(diesel::dsl::max(commitment_status_changes::changed_on))
+        .first(conn)
+        .await
+}
+
+/// Inserts a statement; returns the id.
+pub async fn insert_statement(conn: &mut AsyncPgConnection, new: NewStatement<'_>) -> QueryResult<i64> {
+    diesel::insert_into(statements::table)
+        .values(new)
+        .returning(statements::id)
+        .get_result(conn)
+        .await
+}
+
+/// Replaces a statement's editable fields.
+pub async fn update_statement(conn: &mut AsyncPgConnection, id: i64, changes: NewStatement<'_>) -> QueryResult<usize> {
+    diesel::update(statements::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .await
+}
+
+/// Inserts a claim; returns the id.
+pub async fn insert_claim(conn: &mut AsyncPgConnection, new: NewClaim<'_>) -> QueryResult<i64> {
+    diesel::insert_into(claims::table)
+        .values(new)
+        .returning(claims::id)
+        .get_result(conn)
+        .await
+}
+
+/// Replaces a claim's editable fields.
+pub async fn update_claim(conn: &mut AsyncPgConnection, id: i64, changes: NewClaim<'_>) -> QueryResult<usize> {
+    diesel::update(claims::table.find(id)).set(changes).execute(conn).await
+}
+
+/// Inserts citations; returns their ids.
+pub async fn insert_citations(conn: &mut AsyncPgConnection, new: &[NewCitation<'_>]) -> QueryResult<Vec<i64>> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::insert_into(citations::table)
+        .values(new)
+        .returning(citations::id)
+        .get_results(conn)
+        .await
+}
+
+/// Points a citation at another span.
+pub async fn update_citation(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    source_id: i64,
+    start: i32,
+    end: i32,
+    excerpt: &str,
+) -> QueryResult<usize> {
+    diesel::update(citations::table.find(id))
+        .set((
+            citations::source_id.eq(source_id),
+            citations::start_offset.eq(start),
+            citations::end_offset.eq(end),
+            citations::excerpt.eq(excerpt),
+        ))
+        .execute(conn)
+        .await
+}
+
+/// One citation by id.
+pub async fn citation(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Citation>> {
+    citations::table
+        .find(id)
+        .select(Citation::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The commitment a status change belongs to.
+pub async fn commitment_of_change(conn: &mut AsyncPgConnection, change_id: i64) -> QueryResult<i64> {
+    commitment_status_changes::table
+        .find(change_id)
+        .select(commitment_status_changes::commitment_id)
+        .first(conn)
+        .await
+}
+
+/// Retracts a live record of one of the tables that can be retracted; returns whether it was live.
+/// `table` comes from a fixed list, never from a request.
+pub async fn retract(conn: &mut AsyncPgConnection, table: &'static str, id: i64, reason: &str) -> QueryResult<bool> {
+    let changed = diesel::sql_query(format!(
+        "UPDATE {table} SET retracted_at = now(), retraction_reason = $2 WHERE id = $1 AND retracted_at IS NULL"
+    ))
+    .bind::<BigInt, _>(id)
+    .bind::<Text, _>(reason)
+    .execute(conn)
+    .await?;
+    Ok(changed == 1)
+}
+
+/// How many live citations support a fact (by its column in `citations`).
+pub async fn live_citations(conn: &mut AsyncPgConnection, column: &'static str, fact_id: i64) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let count: Count = diesel::sql_query(format!(
+        "SELECT count(*) AS n FROM citations WHERE {column} = $1 AND retracted_at IS NULL"
+    ))
+    .bind::<BigInt, _>(fact_id)
+    .get_result(conn)
+    .await?;
+    Ok(count.n)
+}
+
+/// The records whose representation shows a source (through their live or retracted citations).
+#[derive(Debug, Default)]
+pub struct SourceDependents {
+    /// Commitments citing it, directly or in their status history.
+    pub commitments: Vec<i64>,
+    /// Statements citing it.
+    pub statements: Vec<i64>,
+    /// Events citing it.
+    pub events: Vec<i64>,
+    /// Claims citing it.
+    pub claims: Vec<i64>,
+    /// Its citations.
+    pub citations: Vec<i64>,
+}
+
+/// The records that show the source, so that their history records a change of it.
+pub async fn dependents_of_source(conn: &mut AsyncPgConnection, source_id: i64) -> QueryResult<SourceDependents> {
+    let rows: Vec<Citation> = citations::table
+        .filter(citations::source_id.eq(source_id))
+        .select(Citation::as_select())
+        .load(conn)
+        .await?;
+    let mut out = SourceDependents::default();
+    let mut change_ids = Vec::new();
+    for c in rows {
+        out.citations.push(c.id);
+        out.commitments.extend(c.commitment_id);
+        out.statements.extend(c.statement_id);
+        out.events.extend(c.event_id);
+        out.claims.extend(c.claim_id);
+        change_ids.extend(c.status_change_id);
+    }
+    let via_history: Vec<i64> = commitment_status_changes::table
+        .filter(commitment_status_changes::id.eq_any(&change_ids))
+        .select(commitment_status_changes::commitment_id)
+        .load(conn)
+        .await?;
+    out.commitments.extend(via_history);
+    for ids in [
+        &mut out.commitments,
+        &mut out.statements,
+        &mut out.events,
+        &mut out.claims,
+    ] {
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    Ok(out)
+}
+
+/// The commitments announced by, and statements made by, a person.
+pub async fn dependents_of_person(conn: &mut AsyncPgConnection, person_id: i64) -> QueryResult<(Vec<i64>, Vec<i64>)> {
+    let commitments = commitments::table
+        .filter(commitments::announced_by.eq(person_id))
+        .select(commitments::id)
+        .load(conn)
+        .await?;
+    let statements = statements::table
+        .filter(statements::speaker_id.eq(person_id))
+        .select(statements::id)
+        .load(conn)
+        .await?;
+    Ok((commitments, statements))
+}

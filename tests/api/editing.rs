@@ -1,0 +1,449 @@
+//! Editors at work: writes with keys, validation, history, time travel, concurrency and retries.
+
+use actix_web::http::Method;
+use alliance_kb::vocab::KeyRole;
+use serde_json::{json, Value};
+
+use crate::helpers::spawn_app;
+
+const TEXT: &str = "Belgium will contribute a minehunter to the Black Sea task group from March.";
+
+#[actix_web::test]
+async fn an_editor_adds_a_source_and_a_commitment_changes_its_status_and_reads_back_its_history() {
+    let app = spawn_app().await;
+    // The key is made with the command, as an operator would.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_alliance-kb"))
+        .args(["keys", "create", "--name", "Desk", "--role", "editor"])
+        .env("DATABASE_URL", &app.database.url)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let key = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    let key_id: i64 = key.split('_').nth(1).unwrap().parse().unwrap();
+    let auth = format!("Bearer {key}");
+    let h = |extra: &[(&'static str, &'static str)]| -> Vec<(&'static str, String)> {
+        let mut v: Vec<(&'static str, String)> = vec![("authorization", auth.clone())];
+        v.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        v
+    };
+    let send = |method: Method, path: String, headers: Vec<(&'static str, String)>, body: Option<Value>| {
+        let app = &app;
+        async move {
+            let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.send(method, &path, &headers, body).await
+        }
+    };
+
+    let source = send(
+        Method::POST,
+        "/v1/sources".into(),
+        h(&[]),
+        Some(
+            json!({"kind": "official_statement", "title": "Belgian defence statement", "reliability": "official",
+                    "published_on": "2026-01-08", "text": TEXT}),
+        ),
+    )
+    .await;
+    assert_eq!(source.status.as_u16(), 201, "{}", String::from_utf8_lossy(&source.body));
+    assert_eq!(source.header("etag"), Some("\"1\""));
+    let source = source.json();
+    let source_id = source["id"].as_i64().unwrap();
+    assert_eq!(source["text"], TEXT);
+
+    let commitment_body = json!({
+        "nation": "be", "kind": "naval_support", "status": "pledged", "announced_on": "2026-01-08",
+        "summary": "Belgium pledged a minehunter to the Black Sea task group.",
+        "quantity": {"min": 1, "max": 1, "unit": "minehunters", "text": "a minehunter"},
+        "citations": [{"source_id": source_id, "excerpt": "Belgium will contribute a minehunter"}]
+    });
+    let created = send(
+        Method::POST,
+        "/v1/commitments".into(),
+        h(&[("idempotency-key", "pledge-1")]),
+        Some(commitment_body.clone()),
+    )
+    .await;
+    assert_eq!(
+        created.status.as_u16(),
+        201,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    let id = created.json()["id"].as_i64().unwrap();
+    assert_eq!(
+        created.header("location"),
+        Some(format!("/v1/commitments/{id}").as_str())
+    );
+    assert_eq!(created.json()["citations"][0]["reliability"], "official");
+    assert_eq!(
+        created.json()["reliability"],
+        "official",
+        "a fact on an official source is no longer marked AI-generated"
+    );
+
+    // A retried POST with the same Idempotency-Key creates nothing twice.
+    let retried = send(
+        Method::POST,
+        "/v1/commitments".into(),
+        h(&[("idempotency-key", "pledge-1")]),
+        Some(commitment_body.clone()),
+    )
+    .await;
+    assert_eq!(retried.status.as_u16(), 201);
+    assert_eq!(retried.header("idempotent-replayed"), Some("true"));
+    assert_eq!(retried.json()["id"], id);
+    let belgium = app.get_json("/v1/commitments?nation=BE").await;
+    assert_eq!(
+        belgium["items"].as_array().unwrap().len(),
+        3,
+        "two from the seed and one added, once"
+    );
+    let reused = send(
+        Method::POST,
+        "/v1/commitments".into(),
+        h(&[("idempotency-key", "pledge-1")]),
+        Some(json!({"summary": "other"})),
+    )
+    .await;
+    reused.problem(409);
+
+    let read = app.get(&format!("/v1/commitments/{id}")).await;
+    assert_eq!(read.header("etag"), Some("\"1\""));
+
+    // The status changes; the history keeps both.
+    let changed = send(
+        Method::POST,
+        format!("/v1/commitments/{id}/status"),
+        h(&[]),
+        Some(
+            json!({"status": "delivered", "changed_on": "2026-03-02", "note": "Joined the task group.",
+                    "citations": [{"source_id": source_id, "excerpt": "from March"}]}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        changed.status.as_u16(),
+        201,
+        "{}",
+        String::from_utf8_lossy(&changed.body)
+    );
+    assert_eq!(changed.header("etag"), Some("\"2\""));
+    let changed = changed.json();
+    assert_eq!(changed["status"], "delivered");
+    let steps: Vec<&str> = changed["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, vec!["pledged", "delivered"]);
+
+    let revisions = app.get_json(&format!("/v1/commitments/{id}/revisions")).await;
+    let revisions = revisions["items"].as_array().unwrap().clone();
+    assert_eq!(revisions.len(), 2);
+    assert_eq!(
+        (revisions[0]["version"].as_i64(), revisions[0]["action"].as_str()),
+        (Some(1), Some("create"))
+    );
+    assert_eq!(
+        (revisions[1]["version"].as_i64(), revisions[1]["action"].as_str()),
+        (Some(2), Some("status"))
+    );
+    assert_eq!(revisions[1]["key_id"], key_id);
+    assert_eq!(revisions[1]["before"]["status"], "pledged");
+    assert_eq!(revisions[1]["after"]["status"], "delivered");
+
+    // Read as of the first version: the old state.
+    let before_change = revisions[0]["changed_at"].as_str().unwrap().to_owned();
+    let then = app
+        .get_json(&format!(
+            "/v1/commitments?nation=BE&as_of={}",
+            urlencode(&before_change)
+        ))
+        .await;
+    let then = then["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(then["status"], "pledged");
+    assert_eq!(then["history"].as_array().unwrap().len(), 1);
+    let delivered_then = app
+        .get_json(&format!(
+            "/v1/commitments?status=delivered&as_of={}",
+            urlencode(&before_change)
+        ))
+        .await;
+    assert_eq!(delivered_then["items"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        app.get_json("/v1/commitments?status=delivered").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let changes = app
+        .get_json(&format!("/v1/changes?since={}", urlencode("2026-01-01T00:00:00Z")))
+        .await;
+    assert!(changes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["resource"] == "commitments" && c["record_id"] == id && c["action"] == "status"));
+
+    // Two editors never overwrite each other silently.
+    let patch = json!({"summary": "Belgium delivered a minehunter to the Black Sea task group."});
+    send(
+        Method::PATCH,
+        format!("/v1/commitments/{id}"),
+        h(&[]),
+        Some(patch.clone()),
+    )
+    .await
+    .problem(428);
+    let stale = send(
+        Method::PATCH,
+        format!("/v1/commitments/{id}"),
+        h(&[("if-match", "\"1\"")]),
+        Some(patch.clone()),
+    )
+    .await;
+    assert!(stale.problem(412)["detail"].as_str().unwrap().contains("\"2\""));
+    let patched = send(
+        Method::PATCH,
+        format!("/v1/commitments/{id}"),
+        h(&[("if-match", "\"2\"")]),
+        Some(patch),
+    )
+    .await;
+    assert_eq!(
+        patched.status.as_u16(),
+        200,
+        "{}",
+        String::from_utf8_lossy(&patched.body)
+    );
+    assert_eq!(patched.header("etag"), Some("\"3\""));
+    assert_eq!(
+        patched.json()["quantity"]["text"],
+        "a minehunter",
+        "a merge patch leaves other fields as they were"
+    );
+    let cleared = send(
+        Method::PATCH,
+        format!("/v1/commitments/{id}"),
+        h(&[("if-match", "\"3\"")]),
+        Some(json!({"quantity": null})),
+    )
+    .await;
+    assert!(cleared.json()["quantity"].is_null(), "null clears a field");
+
+    // Retraction hides, keeps, and says why.
+    send(
+        Method::DELETE,
+        format!("/v1/commitments/{id}?reason=Duplicate"),
+        h(&[]),
+        None,
+    )
+    .await
+    .problem(428);
+    let retracted = send(
+        Method::DELETE,
+        format!("/v1/commitments/{id}?reason=Duplicate%20entry"),
+        h(&[("if-match", "\"4\"")]),
+        None,
+    )
+    .await;
+    assert_eq!(
+        retracted.status.as_u16(),
+        200,
+        "{}",
+        String::from_utf8_lossy(&retracted.body)
+    );
+    assert_eq!(retracted.json()["retracted"]["reason"], "Duplicate entry");
+    app.get(&format!("/v1/commitments/{id}")).await.problem(404);
+    assert_eq!(
+        app.get_json(&format!("/v1/commitments/{id}?include_retracted=true"))
+            .await["retracted"]["reason"],
+        "Duplicate entry"
+    );
+    assert_eq!(
+        app.get_json("/v1/commitments?nation=BE").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        app.get_json("/v1/commitments?nation=BE&include_retracted=true").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        app.get_json(&format!("/v1/commitments/{id}/revisions")).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+
+    // A source with live citations cannot be retracted; its reliability shows on every fact citing it.
+    let source_etag = app
+        .get(&format!("/v1/sources/{source_id}"))
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    let h_source: Vec<(&'static str, String)> =
+        vec![("authorization", auth.clone()), ("if-match", source_etag.clone())];
+    let refused = send(
+        Method::DELETE,
+        format!("/v1/sources/{source_id}?reason=x"),
+        h_source.clone(),
+        None,
+    )
+    .await;
+    assert!(refused.problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("live citation"));
+    let downgraded = send(
+        Method::PATCH,
+        format!("/v1/sources/{source_id}"),
+        h_source,
+        Some(json!({"reliability": "unverified"})),
+    )
+    .await;
+    assert_eq!(
+        downgraded.status.as_u16(),
+        200,
+        "{}",
+        String::from_utf8_lossy(&downgraded.body)
+    );
+    let shown = app
+        .get_json(&format!("/v1/commitments/{id}?include_retracted=true"))
+        .await;
+    assert_eq!(shown["citations"][0]["reliability"], "unverified");
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[actix_web::test]
+async fn every_problem_of_a_body_is_reported_at_once_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
+    let before = app.get_json("/v1/commitments?include_retracted=true&limit=500").await["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    let res = app
+        .send(
+            Method::POST,
+            "/v1/commitments",
+            &[("authorization", &auth)],
+            Some(json!({
+                "nation": "XX", "kind": "tanks", "status": "promised",
+                "summary": "x".repeat(5000), "conditions": "after\u{0}ceasefire",
+                "quantity": {"min": 5000, "max": 100, "text": "a few"},
+                "announced_by": 999999, "colour": "red",
+                "citations": [{"source_id": 1, "excerpt": "Belgium offered submarines"},
+                              {"source_id": 1, "excerpt": "Ukraine", "start": 0, "end": 8}]
+            })),
+        )
+        .await;
+    let problem = res.problem(422);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "nation",
+        "kind",
+        "status",
+        "summary",
+        "conditions",
+        "quantity.min",
+        "announced_by",
+        "colour",
+        "citations[0].excerpt",
+        "citations[1].excerpt",
+    ] {
+        assert!(fields.contains(&expected), "{expected} is reported: {problem:#}");
+    }
+    let no_citation = app
+        .send(
+            Method::POST,
+            "/v1/commitments",
+            &[("authorization", &auth)],
+            Some(json!({"nation": "FR", "kind": "troops", "status": "proposed", "summary": "x", "citations": []})),
+        )
+        .await
+        .problem(422);
+    assert!(
+        no_citation["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at least one citation"),
+        "{no_citation}"
+    );
+    let out_of_order = app
+        .send(
+            Method::POST,
+            "/v1/commitments/10/status",
+            &[("authorization", &auth)],
+            Some(json!({"status": "in_progress", "changed_on": "2025-01-01", "citations": [{"source_id": 1, "excerpt": "Czech"}]})),
+        )
+        .await
+        .problem(422);
+    let fields: Vec<&str> = out_of_order["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"changed_on") && fields.contains(&"citations[0].excerpt"),
+        "{out_of_order:#}"
+    );
+    let source = app
+        .send(
+            Method::POST,
+            "/v1/sources",
+            &[("authorization", &auth)],
+            Some(
+                json!({"kind": "report", "title": "t", "reliability": "verified", "text": "x",
+                        "published_on": "2030-01-01", "retrieved_at": "2026-01-01T00:00:00Z", "url": "ftp://x"}),
+            ),
+        )
+        .await
+        .problem(422);
+    let fields: Vec<&str> = source["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"published_on") && fields.contains(&"url"),
+        "{source:#}"
+    );
+    app.send(Method::POST, "/v1/commitments", &[("authorization", &auth)], None)
+        .await
+        .problem(400);
+    let after = app.get_json("/v1/commitments?include_retracted=true&limit=500").await["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "nothing was written");
+    // Writing needs a key; reading does not.
+    app.send(Method::POST, "/v1/commitments", &[], Some(json!({})))
+        .await
+        .problem(401);
+}
