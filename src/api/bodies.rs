@@ -227,3 +227,366 @@ pub struct SourcePatch {
     #[schema(example = "Checked against the ministry's own release.", max_length = 4000)]
     pub reliability_note: Option<String>,
 }
+
+use super::error::Problem;
+
+/// What a create can answer besides its record.
+#[derive(utoipa::IntoResponses)]
+pub enum CreateErrors {
+    /// No key, or an unknown or revoked one.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The key may not write.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// The Idempotency-Key was used for another request.
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+    /// The body has problems; `errors` lists them all.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+}
+
+/// What a correction or retraction can answer besides its record.
+#[derive(utoipa::IntoResponses)]
+pub enum ChangeErrors {
+    /// No key, or an unknown or revoked one.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The key may not write.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// No live record has this id.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// Other live records still point to it.
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+    /// It changed since it was read: read it again.
+    #[response(status = 412, content_type = "application/problem+json")]
+    Stale(Problem),
+    /// The result has problems; `errors` lists them all.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+    /// If-Match is missing.
+    #[response(status = 428, content_type = "application/problem+json")]
+    NoIfMatch(Problem),
+}
+
+/// A new person.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Ludivine Dedonder", "role": "Belgian Minister of Defence", "nation": "BE"}))]
+pub struct PersonInput {
+    /// Full name.
+    #[schema(example = "Ludivine Dedonder", min_length = 1, max_length = 200)]
+    pub name: String,
+    /// Role as the source states it.
+    #[schema(example = "Belgian Minister of Defence", max_length = 500)]
+    pub role: Option<String>,
+    /// The nation the person acts for.
+    #[schema(example = "BE", pattern = "^[A-Za-z]{2}$")]
+    pub nation: Option<String>,
+}
+
+/// Changes to a person, as a JSON Merge Patch.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "Minister of Defence"}))]
+pub struct PersonPatch {
+    /// Full name.
+    #[schema(example = "Ludivine Dedonder", min_length = 1, max_length = 200, nullable = false)]
+    pub name: Option<String>,
+    /// Role as the source states it; `null` clears it.
+    #[schema(example = "Minister of Defence", max_length = 500)]
+    pub role: Option<String>,
+    /// The nation the person acts for; `null` clears it.
+    #[schema(example = "BE", pattern = "^[A-Za-z]{2}$")]
+    pub nation: Option<String>,
+}
+
+/// A nation taking part in an event.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParticipantInput {
+    /// The participant (ISO 3166-1 alpha-2).
+    #[schema(example = "FR", pattern = "^[A-Za-z]{2}$")]
+    pub nation: String,
+    /// Its part in the event.
+    #[schema(example = "host", max_length = 500)]
+    pub role: Option<String>,
+}
+
+/// A new event, with its evidence.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "summit", "title": "London summit on Ukraine", "occurred_on": "2026-02-01", "location": "London",
+    "participants": [{"nation": "GB", "role": "host"}],
+    "citations": [{"source_id": 1, "excerpt": "Allies gathered in Paris"}]
+}))]
+pub struct EventInput {
+    /// What kind of thing happened.
+    pub kind: EventKind,
+    /// A title for it.
+    #[schema(example = "London summit on Ukraine", min_length = 1, max_length = 500)]
+    pub title: String,
+    /// When it happened.
+    #[schema(example = "2026-02-01")]
+    pub occurred_on: Option<NaiveDate>,
+    /// Where it happened.
+    #[schema(example = "London", max_length = 500)]
+    pub location: Option<String>,
+    /// Who attended, in the source's words.
+    #[schema(example = "more than two dozen nations", max_length = 500)]
+    pub attendance: Option<String>,
+    /// What happened.
+    #[schema(example = "Allies met to discuss security guarantees.", max_length = 20000)]
+    pub description: Option<String>,
+    /// The nations taking part, each once.
+    #[schema(example = json!([{"nation": "GB", "role": "host"}]))]
+    pub participants: Option<Vec<ParticipantInput>>,
+    /// The evidence: at least one citation.
+    #[schema(min_items = 1)]
+    pub citations: Vec<CitationInput>,
+}
+
+/// Changes to an event, as a JSON Merge Patch; `participants`, when given, replaces the list.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"location": "Paris, France"}))]
+pub struct EventPatch {
+    /// What kind of thing happened.
+    #[schema(nullable = false)]
+    pub kind: Option<EventKind>,
+    /// A title for it.
+    #[schema(
+        example = "London summit on Ukraine",
+        min_length = 1,
+        max_length = 500,
+        nullable = false
+    )]
+    pub title: Option<String>,
+    /// When it happened.
+    #[schema(example = "2026-02-01")]
+    pub occurred_on: Option<NaiveDate>,
+    /// Where it happened.
+    #[schema(example = "London", max_length = 500)]
+    pub location: Option<String>,
+    /// Who attended, in the source's words.
+    #[schema(example = "more than two dozen nations", max_length = 500)]
+    pub attendance: Option<String>,
+    /// What happened.
+    #[schema(example = "Allies met to discuss security guarantees.", max_length = 20000)]
+    pub description: Option<String>,
+    /// The nations taking part, replacing the list.
+    #[schema(example = json!([{"nation": "FR", "role": "host"}, {"nation": "GB"}]))]
+    pub participants: Option<Vec<ParticipantInput>>,
+}
+
+/// New words someone said or wrote, with their evidence.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "speaker_id": 1, "nation": "FR", "event_id": 1, "stance": "supportive", "said_on": "2026-01-07",
+    "quote": "force of reassurance", "summary": "French soldiers would act as a force of reassurance.",
+    "citations": [{"source_id": 1, "excerpt": "act as a \"force of reassurance,\""}]
+}))]
+pub struct StatementInput {
+    /// Who spoke (a person's id); give this or `attribution`.
+    #[schema(example = 1, minimum = 1)]
+    pub speaker_id: Option<i64>,
+    /// To whom the source attributes the words when no single person speaks.
+    #[schema(example = "the foreign ministers of the coalition", max_length = 500)]
+    pub attribution: Option<String>,
+    /// The nation the words were said for.
+    #[schema(example = "FR", pattern = "^[A-Za-z]{2}$")]
+    pub nation: Option<String>,
+    /// The event they were said at.
+    #[schema(example = 1, minimum = 1)]
+    pub event_id: Option<i64>,
+    /// The words verbatim: they must appear in one of the excerpts.
+    #[schema(example = "force of reassurance", max_length = 4000)]
+    pub quote: Option<String>,
+    /// What was said, in a sentence.
+    #[schema(
+        example = "French soldiers would act as a force of reassurance.",
+        min_length = 1,
+        max_length = 4000
+    )]
+    pub summary: String,
+    /// When.
+    #[schema(example = "2026-01-07")]
+    pub said_on: Option<NaiveDate>,
+    /// The position the words take.
+    pub stance: Stance,
+    /// The evidence: at least one citation.
+    #[schema(min_items = 1)]
+    pub citations: Vec<CitationInput>,
+}
+
+/// Changes to a statement, as a JSON Merge Patch.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"stance": "conditional"}))]
+pub struct StatementPatch {
+    /// Who spoke.
+    #[schema(example = 1, minimum = 1)]
+    pub speaker_id: Option<i64>,
+    /// To whom the source attributes the words.
+    #[schema(example = "the foreign ministers of the coalition", max_length = 500)]
+    pub attribution: Option<String>,
+    /// The nation the words were said for.
+    #[schema(example = "FR", pattern = "^[A-Za-z]{2}$")]
+    pub nation: Option<String>,
+    /// The event they were said at.
+    #[schema(example = 1, minimum = 1)]
+    pub event_id: Option<i64>,
+    /// The words verbatim.
+    #[schema(example = "force of reassurance", max_length = 4000)]
+    pub quote: Option<String>,
+    /// What was said, in a sentence.
+    #[schema(
+        example = "French soldiers would act as a force of reassurance.",
+        min_length = 1,
+        max_length = 4000,
+        nullable = false
+    )]
+    pub summary: Option<String>,
+    /// When.
+    #[schema(example = "2026-01-07")]
+    pub said_on: Option<NaiveDate>,
+    /// The position the words take.
+    #[schema(nullable = false)]
+    pub stance: Option<Stance>,
+}
+
+/// A new figure someone reported or claimed, with its evidence.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "party_claim", "description": "Drones Russia claimed to have downed overnight", "value": 129, "unit": "drones",
+    "period": "overnight", "claimed_by": "RU", "reported_on": "2026-01-07",
+    "citations": [{"source_id": 1, "excerpt": "Russia claimed to have downed 129 drones overnight"}]
+}))]
+pub struct ClaimInput {
+    /// A report, or the claim of a party to the war.
+    pub kind: ClaimKind,
+    /// What the figure counts, in a sentence.
+    #[schema(
+        example = "Drones Russia claimed to have downed overnight",
+        min_length = 1,
+        max_length = 4000
+    )]
+    pub description: String,
+    /// The figure.
+    #[schema(example = 129)]
+    pub value: Option<f64>,
+    /// What the figure counts.
+    #[schema(example = "drones", max_length = 500)]
+    pub unit: Option<String>,
+    /// Over what time, in the source's words.
+    #[schema(example = "overnight", max_length = 500)]
+    pub period: Option<String>,
+    /// Where.
+    #[schema(example = "Zaporizhia", max_length = 500)]
+    pub location: Option<String>,
+    /// The nation that makes the claim.
+    #[schema(example = "RU", pattern = "^[A-Za-z]{2}$")]
+    pub claimed_by: Option<String>,
+    /// When it was reported.
+    #[schema(example = "2026-01-07")]
+    pub reported_on: Option<NaiveDate>,
+    /// The event it belongs to.
+    #[schema(example = 2, minimum = 1)]
+    pub event_id: Option<i64>,
+    /// The evidence: at least one citation.
+    #[schema(min_items = 1)]
+    pub citations: Vec<CitationInput>,
+}
+
+/// Changes to a claim, as a JSON Merge Patch.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"value": 130}))]
+pub struct ClaimPatch {
+    /// A report, or the claim of a party to the war.
+    #[schema(nullable = false)]
+    pub kind: Option<ClaimKind>,
+    /// What the figure counts.
+    #[schema(
+        example = "Drones Russia claimed to have downed overnight",
+        min_length = 1,
+        max_length = 4000,
+        nullable = false
+    )]
+    pub description: Option<String>,
+    /// The figure.
+    #[schema(example = 130)]
+    pub value: Option<f64>,
+    /// What the figure counts.
+    #[schema(example = "drones", max_length = 500)]
+    pub unit: Option<String>,
+    /// Over what time.
+    #[schema(example = "overnight", max_length = 500)]
+    pub period: Option<String>,
+    /// Where.
+    #[schema(example = "Zaporizhia", max_length = 500)]
+    pub location: Option<String>,
+    /// The nation that makes the claim.
+    #[schema(example = "RU", pattern = "^[A-Za-z]{2}$")]
+    pub claimed_by: Option<String>,
+    /// When it was reported.
+    #[schema(example = "2026-01-07")]
+    pub reported_on: Option<NaiveDate>,
+    /// The event it belongs to.
+    #[schema(example = 2, minimum = 1)]
+    pub event_id: Option<i64>,
+}
+
+/// A new citation of an existing fact.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"fact_type": "commitment", "fact_id": 6, "source_id": 1, "excerpt": "Belgium offered naval and air support"}))]
+pub struct NewCitationInput {
+    /// The kind of fact it supports: commitment, status_change, statement, event or claim.
+    #[schema(
+        example = "commitment",
+        pattern = "^(commitment|status_change|statement|event|claim)$"
+    )]
+    pub fact_type: String,
+    /// The fact's id.
+    #[schema(example = 6, minimum = 1)]
+    pub fact_id: i64,
+    /// The source cited.
+    #[schema(example = 1, minimum = 1)]
+    pub source_id: i64,
+    /// The cited text, exactly as in the source.
+    #[schema(example = "Belgium offered naval and air support", min_length = 1)]
+    pub excerpt: String,
+    /// Where the excerpt starts, in code points.
+    #[schema(example = 1596, minimum = 0)]
+    pub start: Option<i32>,
+    /// Where it ends (exclusive), in code points.
+    #[schema(example = 1633, minimum = 0)]
+    pub end: Option<i32>,
+}
+
+/// Changes to a citation's span, as a JSON Merge Patch.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"excerpt": "Belgium offered naval and air support, Croatia"}))]
+pub struct CitationPatch {
+    /// The source cited.
+    #[schema(example = 1, minimum = 1, nullable = false)]
+    pub source_id: Option<i64>,
+    /// The cited text, exactly as in the source.
+    #[schema(example = "Belgium offered naval and air support", min_length = 1, nullable = false)]
+    pub excerpt: Option<String>,
+    /// Where the excerpt starts.
+    #[schema(example = 1596, minimum = 0)]
+    pub start: Option<i32>,
+    /// Where it ends (exclusive).
+    #[schema(example = 1633, minimum = 0)]
+    pub end: Option<i32>,
+}

@@ -85,6 +85,11 @@ impl<'a> Reader<'a> {
         format!("{}{name}", self.prefix)
     }
 
+    /// A field's value, if set and not null.
+    pub fn value(&self, name: &str) -> Option<&'a Value> {
+        self.get(name)
+    }
+
     /// Whether the object sets a field (to anything, null included).
     pub fn has(&self, name: &str) -> bool {
         self.object.contains_key(name)

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod bodies;
+pub mod edit;
 pub mod error;
 pub mod handlers;
 pub mod history;
@@ -45,6 +46,7 @@ use self::handlers::*;
         (name = "sources", description = "The documents facts rest on, kept whole, with their reliability."),
         (name = "people", description = "Officials who speak or act."),
         (name = "organizations", description = "Alliances, unions and coalitions, with their members."),
+        (name = "citations", description = "The evidence: spans of sources, each supporting one fact."),
         (name = "history", description = "Every version of every record, and every change since a moment."),
         (name = "keys", description = "The keys editors write with; for admins."),
         (name = "meta", description = "Liveness and readiness of the service.")
@@ -84,6 +86,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(organizations::list_organizations)
             .service(people::list_people)
             .service(people::get_person)
+            .service(people::create_person)
+            .service(people::update_person)
+            .service(people::delete_person)
             .service(sources::list_sources)
             .service(sources::get_source)
             .service(sources::create_source)
@@ -91,6 +96,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(sources::delete_source)
             .service(events::list_events)
             .service(events::get_event)
+            .service(events::create_event)
+            .service(events::update_event)
+            .service(events::delete_event)
             .service(commitments::list_commitments)
             .service(commitments::get_commitment)
             .service(commitments::create_commitment)
@@ -99,8 +107,18 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(commitments::create_status_change)
             .service(statements::list_statements)
             .service(statements::get_statement)
+            .service(statements::create_statement)
+            .service(statements::update_statement)
+            .service(statements::delete_statement)
             .service(claims::list_claims)
             .service(claims::get_claim)
+            .service(claims::create_claim)
+            .service(claims::update_claim)
+            .service(claims::delete_claim)
+            .service(citations::get_citation)
+            .service(citations::create_citation)
+            .service(citations::update_citation)
+            .service(citations::delete_citation)
             .service(revisions::list_revisions)
             .service(revisions::list_changes)
             .service(keys::create_key)

@@ -59,13 +59,24 @@ fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
     }
     operation_ids.sort();
     let expected = [
+        "create_citation",
+        "create_claim",
         "create_commitment",
+        "create_event",
         "create_key",
+        "create_person",
         "create_source",
+        "create_statement",
         "create_status_change",
+        "delete_citation",
+        "delete_claim",
         "delete_commitment",
+        "delete_event",
         "delete_key",
+        "delete_person",
         "delete_source",
+        "delete_statement",
+        "get_citation",
         "get_claim",
         "get_commitment",
         "get_event",
@@ -88,8 +99,13 @@ fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
         "list_revisions",
         "list_sources",
         "list_statements",
+        "update_citation",
+        "update_claim",
         "update_commitment",
+        "update_event",
+        "update_person",
         "update_source",
+        "update_statement",
     ];
     assert_eq!(operation_ids, expected);
     for schema in [

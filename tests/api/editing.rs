@@ -447,3 +447,257 @@ async fn every_problem_of_a_body_is_reported_at_once_and_nothing_is_written() {
         .await
         .problem(401);
 }
+
+#[actix_web::test]
+async fn people_events_statements_claims_and_citations_are_written_with_the_same_rules() {
+    let app = spawn_app().await;
+    let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
+    let post = |path: &'static str, body: Value| {
+        let (app, auth) = (&app, auth.clone());
+        async move {
+            app.send(Method::POST, path, &[("authorization", &auth)], Some(body))
+                .await
+        }
+    };
+    let change = |method: Method, path: String, etag: String, body: Option<Value>| {
+        let (app, auth) = (&app, auth.clone());
+        async move {
+            app.send(method, &path, &[("authorization", &auth), ("if-match", &etag)], body)
+                .await
+        }
+    };
+    let created = |res: crate::helpers::TestResponse| {
+        assert_eq!(res.status.as_u16(), 201, "{}", String::from_utf8_lossy(&res.body));
+        res.json()
+    };
+
+    let source = created(
+        post(
+            "/v1/sources",
+            json!({"kind": "transcript", "title": "Press conference", "reliability": "verified",
+        "text": "The minister said: \"We will send engineers, not combat troops.\" Zagreb confirmed 40 engineers."}),
+        )
+        .await,
+    );
+    let sid = source["id"].as_i64().unwrap();
+    let person = created(
+        post(
+            "/v1/people",
+            json!({"name": "Ivan Anušić", "role": "Minister of Defence", "nation": "hr"}),
+        )
+        .await,
+    );
+    let pid = person["id"].as_i64().unwrap();
+    assert_eq!(person["nation"], "HR");
+
+    // A quote must be verbatim; a statement needs a speaker or an attribution.
+    let bad = post(
+        "/v1/statements",
+        json!({"speaker_id": pid, "summary": "x", "stance": "conditional", "quote": "We will send tanks",
+        "citations": [{"source_id": sid, "excerpt": "We will send engineers, not combat troops."}]}),
+    )
+    .await
+    .problem(422);
+    assert_eq!(bad["errors"][0]["field"], "quote", "{bad}");
+    post(
+        "/v1/statements",
+        json!({"summary": "x", "stance": "neutral", "citations": [{"source_id": sid, "excerpt": "Zagreb"}]}),
+    )
+    .await
+    .problem(422);
+    let statement = created(post("/v1/statements", json!({"speaker_id": pid, "nation": "HR", "stance": "conditional",
+        "summary": "Croatia would send engineers, not combat troops.", "quote": "We will send engineers, not combat troops.",
+        "citations": [{"source_id": sid, "excerpt": "We will send engineers, not combat troops."}]})).await);
+    let st = statement["id"].as_i64().unwrap();
+    assert_eq!(statement["speaker"]["name"], "Ivan Anušić");
+
+    // Renaming the person shows on their statement, as a new version of it.
+    let renamed = change(
+        Method::PATCH,
+        format!("/v1/people/{pid}"),
+        "\"1\"".into(),
+        Some(json!({"role": "Croatian Minister of Defence"})),
+    )
+    .await;
+    assert_eq!(
+        renamed.status.as_u16(),
+        200,
+        "{}",
+        String::from_utf8_lossy(&renamed.body)
+    );
+    assert_eq!(
+        app.get_json(&format!("/v1/statements/{st}")).await["speaker"]["role"],
+        "Croatian Minister of Defence"
+    );
+    assert_eq!(
+        app.get_json(&format!("/v1/statements/{st}/revisions")).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let refused = change(
+        Method::DELETE,
+        format!("/v1/people/{pid}?reason=x"),
+        "\"2\"".into(),
+        None,
+    )
+    .await;
+    assert!(refused.problem(409)["detail"].as_str().unwrap().contains("statements"));
+
+    // Events: participants are checked and listed once.
+    let twice = post(
+        "/v1/events",
+        json!({"kind": "meeting", "title": "Zagreb briefing",
+        "participants": [{"nation": "HR"}, {"nation": "hr"}, {"nation": "QQ"}],
+        "citations": [{"source_id": sid, "excerpt": "Zagreb confirmed"}]}),
+    )
+    .await
+    .problem(422);
+    let fields: Vec<&str> = twice["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"participants[1].nation") && fields.contains(&"participants[2].nation"),
+        "{twice}"
+    );
+    let event = created(
+        post(
+            "/v1/events",
+            json!({"kind": "meeting", "title": "Zagreb briefing", "participants": [{"nation": "HR", "role": "host"}],
+        "citations": [{"source_id": sid, "excerpt": "Zagreb confirmed"}]}),
+        )
+        .await,
+    );
+    let eid = event["id"].as_i64().unwrap();
+    let moved = change(
+        Method::PATCH,
+        format!("/v1/events/{eid}"),
+        "\"1\"".into(),
+        Some(json!({"participants": [{"nation": "HR"}, {"nation": "SI"}]})),
+    )
+    .await;
+    let moved = moved.json();
+    let nations: Vec<&str> = moved["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["nation"].as_str().unwrap())
+        .collect();
+    assert_eq!(nations, vec!["HR", "SI"]);
+
+    // Claims, and their citations as records of their own.
+    let claim = created(
+        post(
+            "/v1/claims",
+            json!({"kind": "report", "description": "Croatian engineers offered", "value": 40, "unit": "engineers",
+        "event_id": eid, "citations": [{"source_id": sid, "excerpt": "40 engineers"}]}),
+        )
+        .await,
+    );
+    let cid = claim["id"].as_i64().unwrap();
+    let first_citation = claim["citations"][0]["id"].as_i64().unwrap();
+    let record = app.get_json(&format!("/v1/citations/{first_citation}")).await;
+    assert_eq!(
+        (record["fact_type"].as_str(), record["fact_id"].as_i64()),
+        (Some("claim"), Some(cid))
+    );
+    let last = change(
+        Method::DELETE,
+        format!("/v1/citations/{first_citation}?reason=x"),
+        "\"1\"".into(),
+        None,
+    )
+    .await;
+    assert!(last.problem(409)["detail"].as_str().unwrap().contains("last evidence"));
+    let second = created(
+        post(
+            "/v1/citations",
+            json!({"fact_type": "claim", "fact_id": cid, "source_id": sid,
+        "excerpt": "Zagreb confirmed 40 engineers."}),
+        )
+        .await,
+    );
+    let second_id = second["id"].as_i64().unwrap();
+    assert_eq!(
+        app.get_json(&format!("/v1/claims/{cid}")).await["citations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let moved = change(
+        Method::PATCH,
+        format!("/v1/citations/{second_id}"),
+        "\"1\"".into(),
+        Some(json!({"excerpt": "Zagreb confirmed 40 engineers", "start": null, "end": null})),
+    )
+    .await;
+    assert_eq!(moved.status.as_u16(), 200, "{}", String::from_utf8_lossy(&moved.body));
+    change(
+        Method::PATCH,
+        format!("/v1/citations/{second_id}"),
+        "\"2\"".into(),
+        Some(json!({"fact_id": 1})),
+    )
+    .await
+    .problem(422);
+    let gone = change(
+        Method::DELETE,
+        format!("/v1/citations/{first_citation}?reason=Too%20short"),
+        "\"1\"".into(),
+        None,
+    )
+    .await;
+    assert_eq!(gone.status.as_u16(), 200, "{}", String::from_utf8_lossy(&gone.body));
+    let claim_now = app.get_json(&format!("/v1/claims/{cid}")).await;
+    assert_eq!(claim_now["citations"].as_array().unwrap().len(), 1);
+    let actions: Vec<String> = app.get_json(&format!("/v1/claims/{cid}/revisions")).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        actions,
+        vec!["create", "cite", "cite", "cite"],
+        "each citation change is a version of its fact"
+    );
+    let patched = change(
+        Method::PATCH,
+        format!("/v1/claims/{cid}"),
+        "\"4\"".into(),
+        Some(json!({"value": 45, "citations": []})),
+    )
+    .await
+    .problem(422);
+    assert_eq!(patched["errors"][0]["field"], "citations");
+    let retracted = change(
+        Method::DELETE,
+        format!("/v1/claims/{cid}?reason=Superseded"),
+        "\"4\"".into(),
+        None,
+    )
+    .await;
+    assert_eq!(retracted.status.as_u16(), 200);
+    app.get(&format!("/v1/claims/{cid}")).await.problem(404);
+    let statements_retracted = change(
+        Method::DELETE,
+        format!("/v1/statements/{st}?reason=Misattributed"),
+        "\"2\"".into(),
+        None,
+    )
+    .await;
+    assert_eq!(statements_retracted.status.as_u16(), 200);
+    let event_retracted = change(
+        Method::DELETE,
+        format!("/v1/events/{eid}?reason=Not%20an%20event"),
+        "\"2\"".into(),
+        None,
+    )
+    .await;
+    assert_eq!(event_retracted.status.as_u16(), 200);
+}

@@ -104,7 +104,8 @@ async fn a_wrong_method_is_a_405_with_allow() {
         (Method::DELETE, "/v1/commitments", "GET, HEAD, POST"),
         (Method::PUT, "/v1/commitments/1", "GET, HEAD, PATCH, DELETE"),
         (Method::PUT, "/v1/nations/FR", "GET, HEAD"),
-        (Method::POST, "/v1/claims", "GET, HEAD"),
+        (Method::POST, "/v1/nations", "GET, HEAD"),
+        (Method::DELETE, "/v1/organizations", "GET, HEAD"),
         (Method::PATCH, "/healthz", "GET, HEAD"),
     ] {
         let res = app.request(method.clone(), path).await;

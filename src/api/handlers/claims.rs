@@ -1,19 +1,27 @@
 //! Claims and reports: figures someone reported.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use serde_json::json;
 
 use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use crate::api::auth::Editor;
+use crate::api::bodies::{ChangeErrors, ClaimInput, ClaimPatch, CreateErrors};
+use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::history::Entity;
+use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Claim, ClaimPage};
 use crate::api::views;
+use crate::api::write::{check_nations, check_references, RetractParams};
+use crate::db::models::{NewCitation, NewClaim};
 use crate::db::queries::claims::{self, ClaimFilter};
+use crate::db::queries::writes;
 use crate::startup::AppState;
 use crate::vocab::ClaimKind;
 
@@ -113,4 +121,194 @@ pub async fn get_claim(
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
     detail(&mut conn, Entity::Claims, id, &read).await
+}
+
+/// Claims as editors write them.
+pub struct ClaimEdit;
+
+/// A claim's checked fields.
+pub struct ClaimFields {
+    kind: ClaimKind,
+    description: String,
+    value: Option<f64>,
+    unit: Option<String>,
+    period: Option<String>,
+    location: Option<String>,
+    claimed_by: Option<String>,
+    reported_on: Option<chrono::NaiveDate>,
+    event_id: Option<i64>,
+}
+
+impl ClaimFields {
+    fn row(&self) -> NewClaim<'_> {
+        NewClaim {
+            kind: self.kind,
+            description: &self.description,
+            value: self.value,
+            unit: self.unit.as_deref(),
+            period: self.period.as_deref(),
+            location: self.location.as_deref(),
+            claimed_by: self.claimed_by.as_deref(),
+            reported_on: self.reported_on,
+            event_id: self.event_id,
+        }
+    }
+}
+
+impl Editable for ClaimEdit {
+    const ENTITY: Entity = Entity::Claims;
+    const FIELDS: &'static [&'static str] = &[
+        "kind",
+        "description",
+        "value",
+        "unit",
+        "period",
+        "location",
+        "claimed_by",
+        "reported_on",
+        "event_id",
+    ];
+    const CITED: bool = true;
+    type Fields = ClaimFields;
+
+    async fn read(
+        conn: &mut AsyncPgConnection,
+        reader: &Reader<'_>,
+        problems: &mut Problems,
+    ) -> Result<Option<ClaimFields>, ApiError> {
+        let kind = reader.vocab::<ClaimKind>("kind", true, problems);
+        let description = reader.text("description", true, limits::SENTENCE, problems);
+        let value = reader.number("value", problems);
+        let unit = reader.text("unit", false, limits::LABEL, problems);
+        let period = reader.text("period", false, limits::LABEL, problems);
+        let location = reader.text("location", false, limits::LABEL, problems);
+        let claimed_by = reader.nation("claimed_by", false, problems);
+        let reported_on = reader.date("reported_on", false, problems);
+        let event_id = reader.id("event_id", false, problems);
+        if let Some(nation) = &claimed_by {
+            check_nations(conn, &[("claimed_by".into(), nation.clone())], problems).await?;
+        }
+        if let Some(event) = event_id {
+            check_references(conn, Entity::Events, &[("event_id".into(), event)], problems).await?;
+        }
+        Ok(match (kind, description) {
+            (Some(kind), Some(description)) => Some(ClaimFields {
+                kind,
+                description,
+                value,
+                unit,
+                period,
+                location,
+                claimed_by,
+                reported_on,
+                event_id,
+            }),
+            _ => None,
+        })
+    }
+
+    async fn current(conn: &mut AsyncPgConnection, id: i64) -> Result<serde_json::Value, ApiError> {
+        let c = claims::get(conn, id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no claim has the id {id}")))?;
+        Ok(without_nulls(json!({
+            "kind": c.kind, "description": c.description, "value": c.value, "unit": c.unit, "period": c.period,
+            "location": c.location, "claimed_by": c.claimed_by, "reported_on": c.reported_on, "event_id": c.event_id,
+        })))
+    }
+
+    async fn insert(conn: &mut AsyncPgConnection, f: &ClaimFields) -> Result<i64, ApiError> {
+        Ok(writes::insert_claim(conn, f.row()).await?)
+    }
+
+    async fn update(conn: &mut AsyncPgConnection, id: i64, f: &ClaimFields) -> Result<(), ApiError> {
+        writes::update_claim(conn, id, f.row()).await?;
+        Ok(())
+    }
+
+    fn cite(citation: &mut NewCitation<'_>, id: i64) {
+        citation.claim_id = Some(id);
+    }
+}
+
+/// Add a claim
+///
+/// Records a figure someone reported or a party to the war claimed, with the citations it rests on. Send `Idempotency-Key` to make a retry safe.
+#[utoipa::path(
+    tag = "claims",
+    operation_id = "create_claim",
+    request_body = ClaimInput,
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "Any unique text (a UUID): a retry with the same key and body answers the first answer and creates nothing.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The new record.", body = Claim,
+            headers(("ETag" = String, description = "Its version."), ("Location" = String, description = "Where it lives."))),
+        CreateErrors,
+    )
+)]
+#[post("/claims")]
+pub async fn create_claim(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    edit::create_response::<ClaimEdit>(&state, editor.0, &req, &body).await
+}
+
+/// Correct a claim
+///
+/// Applies a JSON Merge Patch (RFC 7396) to its fields. Needs `If-Match` with the ETag it was read
+/// with: a 412 means someone changed it since.
+#[utoipa::path(
+    tag = "claims",
+    operation_id = "update_claim",
+    request_body(content = ClaimPatch, content_type = "application/merge-patch+json"),
+    params(
+        ("id" = i64, Path, description = "The record's id.", minimum = 1, example = 1),
+        ("If-Match" = String, Header, description = "The ETag it was read with.", example = "\"1\""),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The record, as it now reads.", body = Claim, headers(("ETag" = String, description = "Its new version."))),
+        ChangeErrors,
+    )
+)]
+#[patch("/claims/{id}")]
+pub async fn update_claim(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    edit::update_response::<ClaimEdit>(&state, editor.0, &req, id.into_inner().0, &body).await
+}
+
+/// Retract a claim
+///
+/// Hides the claim from reads, keeping it, its history and the reason. Needs `If-Match`.
+#[utoipa::path(
+    tag = "claims",
+    operation_id = "delete_claim",
+    params(
+        ("id" = i64, Path, description = "The record's id.", minimum = 1, example = 1),
+        ("If-Match" = String, Header, description = "The ETag it was read with.", example = "\"1\""),
+        RetractParams,
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The retracted record.", body = Claim, headers(("ETag" = String, description = "Its new version."))),
+        ChangeErrors,
+    )
+)]
+#[delete("/claims/{id}")]
+pub async fn delete_claim(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    Query(params): Query<RetractParams>,
+) -> Result<HttpResponse, ApiError> {
+    edit::retract_response::<ClaimEdit>(&state, editor.0, &req, id.into_inner().0, &params).await
 }

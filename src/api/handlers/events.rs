@@ -1,19 +1,27 @@
 //! Events: meetings, declarations, attack reports.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use serde_json::json;
 
 use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use crate::api::auth::Editor;
+use crate::api::bodies::{ChangeErrors, CreateErrors, EventInput, EventPatch};
+use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::history::Entity;
+use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Event, EventPage};
 use crate::api::views;
+use crate::api::write::{check_nations, RetractParams};
+use crate::db::models::{NewCitation, NewEvent, Participant};
 use crate::db::queries::events::{self, EventFilter};
+use crate::db::queries::writes;
 use crate::startup::AppState;
 use crate::vocab::EventKind;
 
@@ -106,4 +114,219 @@ pub async fn get_event(
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
     detail(&mut conn, Entity::Events, id, &read).await
+}
+
+/// Events as editors write them.
+pub struct EventEdit;
+
+/// An event's checked fields.
+pub struct EventFields {
+    kind: EventKind,
+    title: String,
+    occurred_on: Option<chrono::NaiveDate>,
+    location: Option<String>,
+    attendance: Option<String>,
+    description: Option<String>,
+    participants: Vec<(String, Option<String>)>,
+}
+
+impl EventFields {
+    fn row(&self) -> NewEvent<'_> {
+        NewEvent {
+            kind: self.kind,
+            title: &self.title,
+            occurred_on: self.occurred_on,
+            location: self.location.as_deref(),
+            attendance: self.attendance.as_deref(),
+            description: self.description.as_deref(),
+        }
+    }
+
+    fn participants(&self, event_id: i64) -> Vec<Participant> {
+        self.participants
+            .iter()
+            .map(|(nation, role)| Participant {
+                event_id,
+                nation_code: nation.clone(),
+                role: role.clone(),
+            })
+            .collect()
+    }
+}
+
+impl Editable for EventEdit {
+    const ENTITY: Entity = Entity::Events;
+    const FIELDS: &'static [&'static str] = &[
+        "kind",
+        "title",
+        "occurred_on",
+        "location",
+        "attendance",
+        "description",
+        "participants",
+    ];
+    const CITED: bool = true;
+    type Fields = EventFields;
+
+    async fn read(
+        conn: &mut AsyncPgConnection,
+        reader: &Reader<'_>,
+        problems: &mut Problems,
+    ) -> Result<Option<EventFields>, ApiError> {
+        let kind = reader.vocab::<EventKind>("kind", true, problems);
+        let title = reader.text("title", true, limits::LABEL, problems);
+        let occurred_on = reader.date("occurred_on", false, problems);
+        let location = reader.text("location", false, limits::LABEL, problems);
+        let attendance = reader.text("attendance", false, limits::LABEL, problems);
+        let description = reader.text("description", false, limits::PARAGRAPH, problems);
+        let mut participants = Vec::new();
+        let mut codes = Vec::new();
+        for (i, item) in reader.array("participants", problems).into_iter().flatten().enumerate() {
+            let path = format!("participants[{i}].");
+            let Some(map) = item.as_object() else {
+                problems.add(format!("participants[{i}]"), "must be an object {nation, role?}");
+                continue;
+            };
+            let p = Reader::nested(map, path.clone());
+            p.only(&["nation", "role"], problems);
+            let nation = p.nation("nation", true, problems);
+            let role = p.text("role", false, limits::LABEL, problems);
+            if let Some(nation) = nation {
+                if participants.iter().any(|(n, _)| n == &nation) {
+                    problems.add(
+                        format!("{path}nation"),
+                        format!("{nation} is listed twice; list each participant once"),
+                    );
+                }
+                codes.push((format!("{path}nation"), nation.clone()));
+                participants.push((nation, role));
+            }
+        }
+        check_nations(conn, &codes, problems).await?;
+        Ok(match (kind, title) {
+            (Some(kind), Some(title)) => Some(EventFields {
+                kind,
+                title,
+                occurred_on,
+                location,
+                attendance,
+                description,
+                participants,
+            }),
+            _ => None,
+        })
+    }
+
+    async fn current(conn: &mut AsyncPgConnection, id: i64) -> Result<serde_json::Value, ApiError> {
+        let e = events::get(conn, id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no event has the id {id}")))?;
+        let participants: Vec<serde_json::Value> = events::participants(conn, &[id])
+            .await?
+            .into_iter()
+            .map(|p| without_nulls(json!({"nation": p.nation_code, "role": p.role})))
+            .collect();
+        Ok(without_nulls(json!({
+            "kind": e.kind, "title": e.title, "occurred_on": e.occurred_on, "location": e.location,
+            "attendance": e.attendance, "description": e.description, "participants": participants,
+        })))
+    }
+
+    async fn insert(conn: &mut AsyncPgConnection, f: &EventFields) -> Result<i64, ApiError> {
+        let id = writes::insert_event(conn, f.row()).await?;
+        writes::set_participants(conn, id, &f.participants(id)).await?;
+        Ok(id)
+    }
+
+    async fn update(conn: &mut AsyncPgConnection, id: i64, f: &EventFields) -> Result<(), ApiError> {
+        writes::update_event(conn, id, f.row()).await?;
+        writes::set_participants(conn, id, &f.participants(id)).await?;
+        Ok(())
+    }
+
+    fn cite(citation: &mut NewCitation<'_>, id: i64) {
+        citation.event_id = Some(id);
+    }
+}
+
+/// Add an event
+///
+/// Records a meeting, declaration or attack report, with the nations taking part and the citations it rests on. Send `Idempotency-Key` to make a retry safe.
+#[utoipa::path(
+    tag = "events",
+    operation_id = "create_event",
+    request_body = EventInput,
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "Any unique text (a UUID): a retry with the same key and body answers the first answer and creates nothing.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The new record.", body = Event,
+            headers(("ETag" = String, description = "Its version."), ("Location" = String, description = "Where it lives."))),
+        CreateErrors,
+    )
+)]
+#[post("/events")]
+pub async fn create_event(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    edit::create_response::<EventEdit>(&state, editor.0, &req, &body).await
+}
+
+/// Correct an event
+///
+/// Applies a JSON Merge Patch (RFC 7396) to its fields. Needs `If-Match` with the ETag it was read
+/// with: a 412 means someone changed it since.
+#[utoipa::path(
+    tag = "events",
+    operation_id = "update_event",
+    request_body(content = EventPatch, content_type = "application/merge-patch+json"),
+    params(
+        ("id" = i64, Path, description = "The record's id.", minimum = 1, example = 1),
+        ("If-Match" = String, Header, description = "The ETag it was read with.", example = "\"1\""),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The record, as it now reads.", body = Event, headers(("ETag" = String, description = "Its new version."))),
+        ChangeErrors,
+    )
+)]
+#[patch("/events/{id}")]
+pub async fn update_event(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    edit::update_response::<EventEdit>(&state, editor.0, &req, id.into_inner().0, &body).await
+}
+
+/// Retract an event
+///
+/// Hides the event from reads, keeping it, its history and the reason. Needs `If-Match`.
+#[utoipa::path(
+    tag = "events",
+    operation_id = "delete_event",
+    params(
+        ("id" = i64, Path, description = "The record's id.", minimum = 1, example = 1),
+        ("If-Match" = String, Header, description = "The ETag it was read with.", example = "\"1\""),
+        RetractParams,
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The retracted record.", body = Event, headers(("ETag" = String, description = "Its new version."))),
+        ChangeErrors,
+    )
+)]
+#[delete("/events/{id}")]
+pub async fn delete_event(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    Query(params): Query<RetractParams>,
+) -> Result<HttpResponse, ApiError> {
+    edit::retract_response::<EventEdit>(&state, editor.0, &req, id.into_inner().0, &params).await
 }

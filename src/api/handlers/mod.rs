@@ -1,6 +1,7 @@
 //! The HTTP handlers, one module per resource. Each extracts and checks its parameters, calls the
 //! data layer, and maps rows to response types through `views`.
 
+pub mod citations;
 pub mod claims;
 pub mod commitments;
 pub mod events;

@@ -1,19 +1,26 @@
 //! People: officials who speak or act.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use serde_json::json;
 
 use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use crate::api::auth::Editor;
+use crate::api::bodies::{ChangeErrors, CreateErrors, PersonInput, PersonPatch};
+use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
-use crate::api::history::Entity;
+use crate::api::history::{self, Action, Entity};
+use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Person, PersonPage};
 use crate::api::views;
-use crate::db::queries::people;
+use crate::api::write::{check_nations, RetractParams};
+use crate::db::models::NewPerson;
+use crate::db::queries::{people, writes};
 use crate::startup::AppState;
 
 /// Filters and paging of the people list.
@@ -94,4 +101,169 @@ pub async fn get_person(
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
     detail(&mut conn, Entity::People, id, &read).await
+}
+
+/// People as editors write them.
+pub struct PersonEdit;
+
+/// A person's checked fields.
+pub struct PersonFields {
+    name: String,
+    role: Option<String>,
+    nation: Option<String>,
+}
+
+impl Editable for PersonEdit {
+    const ENTITY: Entity = Entity::People;
+    const FIELDS: &'static [&'static str] = &["name", "role", "nation"];
+    const CITED: bool = false;
+    type Fields = PersonFields;
+
+    async fn read(
+        conn: &mut AsyncPgConnection,
+        reader: &Reader<'_>,
+        problems: &mut Problems,
+    ) -> Result<Option<PersonFields>, ApiError> {
+        let name = reader.text("name", true, limits::NAME, problems);
+        let role = reader.text("role", false, limits::LABEL, problems);
+        let nation = reader.nation("nation", false, problems);
+        if let Some(nation) = &nation {
+            check_nations(conn, &[("nation".into(), nation.clone())], problems).await?;
+        }
+        Ok(name.map(|name| PersonFields { name, role, nation }))
+    }
+
+    async fn current(conn: &mut AsyncPgConnection, id: i64) -> Result<serde_json::Value, ApiError> {
+        let p = people::get(conn, id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no person has the id {id}")))?;
+        Ok(without_nulls(
+            json!({"name": p.name, "role": p.role, "nation": p.nation_code}),
+        ))
+    }
+
+    async fn insert(conn: &mut AsyncPgConnection, f: &PersonFields) -> Result<i64, ApiError> {
+        Ok(writes::insert_person(
+            conn,
+            NewPerson {
+                name: &f.name,
+                role: f.role.as_deref(),
+                nation_code: f.nation.as_deref(),
+            },
+        )
+        .await?)
+    }
+
+    async fn update(conn: &mut AsyncPgConnection, id: i64, f: &PersonFields) -> Result<(), ApiError> {
+        writes::update_person(
+            conn,
+            id,
+            NewPerson {
+                name: &f.name,
+                role: f.role.as_deref(),
+                nation_code: f.nation.as_deref(),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn after_write(conn: &mut AsyncPgConnection, id: i64, key: Option<i64>) -> Result<(), ApiError> {
+        // A person's name and role show on the commitments they announced and the words they said.
+        let (commitments, statements) = writes::dependents_of_person(conn, id).await?;
+        history::snapshot(conn, Entity::Commitments, &commitments, Action::Update, key).await?;
+        history::snapshot(conn, Entity::Statements, &statements, Action::Update, key).await
+    }
+
+    async fn before_retract(conn: &mut AsyncPgConnection, id: i64) -> Result<(), ApiError> {
+        let (commitments, statements) = writes::dependents_of_person(conn, id).await?;
+        if commitments.is_empty() && statements.is_empty() {
+            return Ok(());
+        }
+        Err(ApiError::Conflict(format!(
+            "person {id} announced commitments {commitments:?} and made statements {statements:?}; correct or retract those first"
+        )))
+    }
+}
+
+/// Add a person
+///
+/// Records an official who speaks or acts, with their role as the source states it. Send `Idempotency-Key` to make a retry safe.
+#[utoipa::path(
+    tag = "people",
+    operation_id = "create_person",
+    request_body = PersonInput,
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "Any unique text (a UUID): a retry with the same key and body answers the first answer and creates nothing.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The new record.", body = Person,
+            headers(("ETag" = String, description = "Its version."), ("Location" = String, description = "Where it lives."))),
+        CreateErrors,
+    )
+)]
+#[post("/people")]
+pub async fn create_person(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    edit::create_response::<PersonEdit>(&state, editor.0, &req, &body).await
+}
+
+/// Correct a person
+///
+/// Applies a JSON Merge Patch (RFC 7396) to its fields. Needs `If-Match` with the ETag it was read
+/// with: a 412 means someone changed it since.
+#[utoipa::path(
+    tag = "people",
+    operation_id = "update_person",
+    request_body(content = PersonPatch, content_type = "application/merge-patch+json"),
+    params(
+        ("id" = i64, Path, description = "The record's id.", minimum = 1, example = 3),
+        ("If-Match" = String, Header, description = "The ETag it was read with.", example = "\"1\""),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The record, as it now reads.", body = Person, headers(("ETag" = String, description = "Its new version."))),
+        ChangeErrors,
+    )
+)]
+#[patch("/people/{id}")]
+pub async fn update_person(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    edit::update_response::<PersonEdit>(&state, editor.0, &req, id.into_inner().0, &body).await
+}
+
+/// Retract a person
+///
+/// Hides the person from reads, keeping them and the reason. A person who announced live commitments or made live statements cannot be retracted. Needs `If-Match`.
+#[utoipa::path(
+    tag = "people",
+    operation_id = "delete_person",
+    params(
+        ("id" = i64, Path, description = "The record's id.", minimum = 1, example = 3),
+        ("If-Match" = String, Header, description = "The ETag it was read with.", example = "\"1\""),
+        RetractParams,
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The retracted record.", body = Person, headers(("ETag" = String, description = "Its new version."))),
+        ChangeErrors,
+    )
+)]
+#[delete("/people/{id}")]
+pub async fn delete_person(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    Query(params): Query<RetractParams>,
+) -> Result<HttpResponse, ApiError> {
+    edit::retract_response::<PersonEdit>(&state, editor.0, &req, id.into_inner().0, &params).await
 }

@@ -1,6 +1,6 @@
 //! Statements: words someone said or wrote.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -8,13 +8,20 @@ use utoipa::IntoParams;
 use serde_json::json;
 
 use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use crate::api::auth::Editor;
+use crate::api::bodies::{ChangeErrors, CreateErrors, StatementInput, StatementPatch};
+use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::history::Entity;
+use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Statement, StatementPage};
 use crate::api::views;
+use crate::api::write::{check_nations, check_references, RetractParams, Span};
+use crate::db::models::{NewCitation, NewStatement};
 use crate::db::queries::statements::{self, StatementFilter};
+use crate::db::queries::writes;
 use crate::startup::AppState;
 use crate::vocab::Stance;
 
@@ -164,4 +171,206 @@ pub async fn get_statement(
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
     detail(&mut conn, Entity::Statements, id, &read).await
+}
+
+/// Statements as editors write them.
+pub struct StatementEdit;
+
+/// A statement's checked fields.
+pub struct StatementFields {
+    speaker_id: Option<i64>,
+    attribution: Option<String>,
+    nation: Option<String>,
+    event_id: Option<i64>,
+    quote: Option<String>,
+    summary: String,
+    said_on: Option<chrono::NaiveDate>,
+    stance: Stance,
+}
+
+impl StatementFields {
+    fn row(&self) -> NewStatement<'_> {
+        NewStatement {
+            speaker_id: self.speaker_id,
+            attribution: self.attribution.as_deref(),
+            nation_code: self.nation.as_deref(),
+            event_id: self.event_id,
+            quote: self.quote.as_deref(),
+            summary: &self.summary,
+            said_on: self.said_on,
+            stance: self.stance,
+        }
+    }
+}
+
+impl Editable for StatementEdit {
+    const ENTITY: Entity = Entity::Statements;
+    const FIELDS: &'static [&'static str] = &[
+        "speaker_id",
+        "attribution",
+        "nation",
+        "event_id",
+        "quote",
+        "summary",
+        "said_on",
+        "stance",
+    ];
+    const CITED: bool = true;
+    type Fields = StatementFields;
+
+    async fn read(
+        conn: &mut AsyncPgConnection,
+        reader: &Reader<'_>,
+        problems: &mut Problems,
+    ) -> Result<Option<StatementFields>, ApiError> {
+        let speaker_id = reader.id("speaker_id", false, problems);
+        let attribution = reader.text("attribution", false, limits::LABEL, problems);
+        let nation = reader.nation("nation", false, problems);
+        let event_id = reader.id("event_id", false, problems);
+        let quote = reader.text("quote", false, limits::SENTENCE, problems);
+        let summary = reader.text("summary", true, limits::SENTENCE, problems);
+        let said_on = reader.date("said_on", false, problems);
+        let stance = reader.vocab::<Stance>("stance", true, problems);
+        if speaker_id.is_none() && attribution.is_none() && !reader.has("speaker_id") && !reader.has("attribution") {
+            problems.add(
+                "speaker_id",
+                "give the speaker's id, or an attribution when no single person speaks",
+            );
+        }
+        if let Some(nation) = &nation {
+            check_nations(conn, &[("nation".into(), nation.clone())], problems).await?;
+        }
+        if let Some(speaker) = speaker_id {
+            check_references(conn, Entity::People, &[("speaker_id".into(), speaker)], problems).await?;
+        }
+        if let Some(event) = event_id {
+            check_references(conn, Entity::Events, &[("event_id".into(), event)], problems).await?;
+        }
+        Ok(match (summary, stance) {
+            (Some(summary), Some(stance)) => Some(StatementFields {
+                speaker_id,
+                attribution,
+                nation,
+                event_id,
+                quote,
+                summary,
+                said_on,
+                stance,
+            }),
+            _ => None,
+        })
+    }
+
+    fn check_new(fields: &StatementFields, citations: &[Span], problems: &mut Problems) {
+        if let Some(quote) = &fields.quote {
+            if !citations.is_empty() && !citations.iter().any(|c| c.excerpt.contains(quote.as_str())) {
+                problems.add("quote", "is in none of the excerpts cited: a quote must be verbatim");
+            }
+        }
+    }
+
+    async fn current(conn: &mut AsyncPgConnection, id: i64) -> Result<serde_json::Value, ApiError> {
+        let s = statements::get(conn, id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no statement has the id {id}")))?;
+        Ok(without_nulls(json!({
+            "speaker_id": s.speaker_id, "attribution": s.attribution, "nation": s.nation_code, "event_id": s.event_id,
+            "quote": s.quote, "summary": s.summary, "said_on": s.said_on, "stance": s.stance,
+        })))
+    }
+
+    async fn insert(conn: &mut AsyncPgConnection, f: &StatementFields) -> Result<i64, ApiError> {
+        Ok(writes::insert_statement(conn, f.row()).await?)
+    }
+
+    async fn update(conn: &mut AsyncPgConnection, id: i64, f: &StatementFields) -> Result<(), ApiError> {
+        writes::update_statement(conn, id, f.row()).await?;
+        Ok(())
+    }
+
+    fn cite(citation: &mut NewCitation<'_>, id: i64) {
+        citation.statement_id = Some(id);
+    }
+}
+
+/// Add a statement
+///
+/// Records words someone said or wrote, verbatim where the source quotes them, with the citations they rest on. Send `Idempotency-Key` to make a retry safe.
+#[utoipa::path(
+    tag = "statements",
+    operation_id = "create_statement",
+    request_body = StatementInput,
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "Any unique text (a UUID): a retry with the same key and body answers the first answer and creates nothing.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The new record.", body = Statement,
+            headers(("ETag" = String, description = "Its version."), ("Location" = String, description = "Where it lives."))),
+        CreateErrors,
+    )
+)]
+#[post("/statements")]
+pub async fn create_statement(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    edit::create_response::<StatementEdit>(&state, editor.0, &req, &body).await
+}
+
+/// Correct a statement
+///
+/// Applies a JSON Merge Patch (RFC 7396) to its fields. Needs `If-Match` with the ETag it was read
+/// with: a 412 means someone changed it since.
+#[utoipa::path(
+    tag = "statements",
+    operation_id = "update_statement",
+    request_body(content = StatementPatch, content_type = "application/merge-patch+json"),
+    params(
+        ("id" = i64, Path, description = "The record's id.", minimum = 1, example = 1),
+        ("If-Match" = String, Header, description = "The ETag it was read with.", example = "\"1\""),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The record, as it now reads.", body = Statement, headers(("ETag" = String, description = "Its new version."))),
+        ChangeErrors,
+    )
+)]
+#[patch("/statements/{id}")]
+pub async fn update_statement(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    edit::update_response::<StatementEdit>(&state, editor.0, &req, id.into_inner().0, &body).await
+}
+
+/// Retract a statement
+///
+/// Hides the statement from reads, keeping it, its history and the reason. Needs `If-Match`.
+#[utoipa::path(
+    tag = "statements",
+    operation_id = "delete_statement",
+    params(
+        ("id" = i64, Path, description = "The record's id.", minimum = 1, example = 1),
+        ("If-Match" = String, Header, description = "The ETag it was read with.", example = "\"1\""),
+        RetractParams,
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The retracted record.", body = Statement, headers(("ETag" = String, description = "Its new version."))),
+        ChangeErrors,
+    )
+)]
+#[delete("/statements/{id}")]
+pub async fn delete_statement(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    Query(params): Query<RetractParams>,
+) -> Result<HttpResponse, ApiError> {
+    edit::retract_response::<StatementEdit>(&state, editor.0, &req, id.into_inner().0, &params).await
 }
