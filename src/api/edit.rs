@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::error::ApiError;
 use super::history::{self, Action, Entity};
 use super::input::{merge_patch, Problems, Reader};
-use super::write::{check_if_match, lock_and_match, lock_live, new_citations, read_citations, IfMatch, Written};
+use super::write::{check_if_match, lock_and_match, lock_live, new_citations, read_citations, IfMatch, Span, Written};
 use crate::db::models::NewCitation;
 use crate::db::queries::writes;
 
@@ -57,6 +57,22 @@ pub trait Editable: Send + Sync + 'static {
 
     /// Points a citation at a record of this kind.
     fn cite(_citation: &mut NewCitation<'_>, _id: i64) {}
+
+    /// Why a patch may not set a field, when the record kind says more than the common message.
+    fn patch_refusal(_field: &str, _id: i64) -> Option<String> {
+        None
+    }
+
+    /// Stores what a new record brings besides its row and citations (a commitment's first status
+    /// change); returns the ids of any citations stored.
+    fn after_insert(
+        _conn: &mut AsyncPgConnection,
+        _id: i64,
+        _fields: &Self::Fields,
+        _citations: &[Span],
+    ) -> impl Future<Output = Result<Vec<i64>, ApiError>> + Send {
+        async { Ok(Vec::new()) }
+    }
 
     /// Records the new versions of other records that show this one (a person's name shows on the
     /// statements they made; a citation shows on its fact).
@@ -105,7 +121,8 @@ pub async fn create<E: Editable>(
         )));
     };
     let id = E::insert(conn, &fields).await?;
-    let cited = writes::insert_citations(conn, &new_citations(&spans, |c| E::cite(c, id))).await?;
+    let mut cited = writes::insert_citations(conn, &new_citations(&spans, |c| E::cite(c, id))).await?;
+    cited.extend(E::after_insert(conn, id, &fields, &spans).await?);
     history::snapshot(conn, Entity::Citations, &cited, Action::Create, Some(key)).await?;
     history::snapshot(conn, E::ENTITY, &[id], Action::Create, Some(key)).await?;
     E::after_write(conn, id, Some(key)).await?;
@@ -125,7 +142,9 @@ pub async fn update<E: Editable>(
     let version = lock_live(conn, E::ENTITY, id).await?;
     let mut problems = Problems::default();
     for name in patch.keys() {
-        if name == "citations" && E::CITED {
+        if let Some(refusal) = E::patch_refusal(name, id) {
+            problems.add(name.as_str(), refusal);
+        } else if name == "citations" && E::CITED {
             problems.add(
                 name.as_str(),
                 "are added, corrected and retracted through /v1/citations",

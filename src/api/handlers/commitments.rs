@@ -13,19 +13,20 @@ use serde_json::json;
 use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{CommitmentInput, CommitmentPatch, StatusChangeInput};
+use crate::api::edit::{self, Editable};
 use crate::api::error::ApiError;
 use crate::api::history::Entity;
 use crate::api::history::{self, Action};
-use crate::api::input::{self, limits, merge_patch, Problems, Reader};
+use crate::api::input::{self, limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Commitment, CommitmentPage};
 use crate::api::views;
 use crate::api::write::{
-    check_if_match, check_nations, check_references, lock_and_match, lock_live, new_citations, read_citations,
-    Idempotency, IfMatch, RetractParams, Written,
+    check_if_match, check_nations, check_references, lock_live, new_citations, read_citations, Idempotency, IfMatch,
+    RetractParams, Span, Written,
 };
-use crate::db::models::{self, NewCommitment, NewStatusChange};
+use crate::db::models::{self, NewCitation, NewCommitment, NewStatusChange};
 use crate::db::queries::commitments::{self, CommitmentFilter};
 use crate::db::queries::writes;
 use crate::startup::AppState;
@@ -333,6 +334,83 @@ impl Fields {
     }
 }
 
+/// Commitments as editors write them; their status changes through `create_status_change`.
+pub struct CommitmentEdit;
+
+/// A commitment's checked fields, with its status and the date its first status took effect.
+pub struct CommitmentFields {
+    fields: Fields,
+    status: CommitmentStatus,
+    changed_on: Option<NaiveDate>,
+}
+
+impl Editable for CommitmentEdit {
+    const ENTITY: Entity = Entity::Commitments;
+    const FIELDS: &'static [&'static str] = EDITABLE;
+    const CITED: bool = true;
+    const CREATE_ONLY: &'static [&'static str] = &["status", "status_changed_on"];
+    type Fields = CommitmentFields;
+
+    async fn read(
+        conn: &mut AsyncPgConnection,
+        reader: &Reader<'_>,
+        problems: &mut Problems,
+    ) -> Result<Option<CommitmentFields>, ApiError> {
+        let fields = Fields::read(conn, reader, problems).await?;
+        let status = reader.vocab::<CommitmentStatus>("status", true, problems);
+        let changed_on = reader.date("status_changed_on", false, problems);
+        Ok(fields.zip(status).map(|(fields, status)| CommitmentFields {
+            fields,
+            status,
+            changed_on,
+        }))
+    }
+
+    fn patch_refusal(field: &str, id: i64) -> Option<String> {
+        matches!(field, "status" | "status_changed_on")
+            .then(|| format!("changes through POST /v1/commitments/{id}/status, which keeps the history"))
+    }
+
+    async fn current(conn: &mut AsyncPgConnection, id: i64) -> Result<serde_json::Value, ApiError> {
+        let row = commitments::get(conn, id).await?.ok_or_else(|| not_found_live(id))?;
+        let mut value = Fields::of(&row);
+        if let Some(map) = value.as_object_mut() {
+            map.insert("status".into(), json!(row.status));
+        }
+        Ok(value)
+    }
+
+    async fn insert(conn: &mut AsyncPgConnection, f: &CommitmentFields) -> Result<i64, ApiError> {
+        Ok(writes::insert_commitment(conn, f.fields.row(f.status)).await?)
+    }
+
+    async fn after_insert(
+        conn: &mut AsyncPgConnection,
+        id: i64,
+        f: &CommitmentFields,
+        citations: &[Span],
+    ) -> Result<Vec<i64>, ApiError> {
+        // Its status is the first step of its history, on the same evidence.
+        let first = NewStatusChange {
+            commitment_id: id,
+            status: f.status,
+            changed_on: f.changed_on.or(f.fields.announced_on),
+            note: None,
+        };
+        let change = writes::insert_status_change(conn, first).await?;
+        Ok(writes::insert_citations(conn, &new_citations(citations, |c| c.status_change_id = Some(change))).await?)
+    }
+
+    async fn update(conn: &mut AsyncPgConnection, id: i64, f: &CommitmentFields) -> Result<(), ApiError> {
+        writes::update_commitment(conn, id, f.fields.row(f.status)).await?;
+        Ok(())
+    }
+
+    fn cite(citation: &mut NewCitation<'_>, id: i64) {
+        citation.commitment_id = Some(id);
+    }
+}
+
 /// Add a commitment
 ///
 /// Records what a nation offered, pledged, refused or withdrew, with the citations it rests on;
@@ -359,49 +437,7 @@ pub async fn create_commitment(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let map = input::object(&body)?;
-    let idempotency = Idempotency::of(&req, editor.0, &body)?;
-    let key = Some(editor.0.key_id);
-    let mut conn = state.conn().await?;
-    let written = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if let Some(replay) = idempotency.replay(conn).await? {
-                return Ok(replay);
-            }
-            let mut problems = Problems::default();
-            let reader = Reader::new(&map);
-            let mut allowed = EDITABLE.to_vec();
-            allowed.extend(["status", "status_changed_on", "citations"]);
-            reader.only(&allowed, &mut problems);
-            let fields = Fields::read(conn, &reader, &mut problems).await?;
-            let status = reader.vocab::<CommitmentStatus>("status", true, &mut problems);
-            let changed_on = reader.date("status_changed_on", false, &mut problems);
-            let spans = read_citations(conn, &reader, "citations", &mut problems).await?;
-            let (Some(fields), Some(status)) = problems.finish((fields, status))? else {
-                return Err(ApiError::Internal("a checked commitment lacks a field".into()));
-            };
-            let id = writes::insert_commitment(conn, fields.row(status)).await?;
-            let mut cited =
-                writes::insert_citations(conn, &new_citations(&spans, |c| c.commitment_id = Some(id))).await?;
-            let first = NewStatusChange {
-                commitment_id: id,
-                status,
-                changed_on: changed_on.or(fields.announced_on),
-                note: None,
-            };
-            let change = writes::insert_status_change(conn, first).await?;
-            cited.extend(
-                writes::insert_citations(conn, &new_citations(&spans, |c| c.status_change_id = Some(change))).await?,
-            );
-            history::snapshot(conn, Entity::Citations, &cited, Action::Create, key).await?;
-            history::snapshot(conn, Entity::Commitments, &[id], Action::Create, key).await?;
-            log::info!("key {} added commitment {id}", editor.0.key_id);
-            let written = Written::record(conn, Entity::Commitments, id, StatusCode::CREATED).await?;
-            idempotency.store(conn, &written).await?;
-            Ok(written)
-        })
-        .await?;
-    Ok(written.response())
+    edit::create_response::<CommitmentEdit>(&state, editor.0, &req, &body).await
 }
 
 /// Correct a commitment
@@ -435,52 +471,7 @@ pub async fn update_commitment(
     id: web::Path<Id>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let Id(id) = id.into_inner();
-    let patch = input::object(&body)?;
-    let if_match = IfMatch::of(&req);
-    let key = Some(editor.0.key_id);
-    let mut conn = state.conn().await?;
-    let written = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let version = lock_live(conn, Entity::Commitments, id).await?;
-            let row = commitments::get(conn, id).await?.ok_or_else(|| not_found_live(id))?;
-            let mut problems = Problems::default();
-            for name in patch.keys() {
-                match name.as_str() {
-                    "status" => problems.add(
-                        "status",
-                        format!("changes through POST /v1/commitments/{id}/status, which keeps the history"),
-                    ),
-                    "citations" => {
-                        problems.add("citations", "are added, corrected and retracted through /v1/citations")
-                    }
-                    other if !EDITABLE.contains(&other) => problems.add(
-                        other,
-                        format!(
-                            "is not a field of a commitment; the editable fields are {}",
-                            EDITABLE.join(", ")
-                        ),
-                    ),
-                    _ => {}
-                }
-            }
-            let mut merged = Fields::of(&row);
-            merge_patch(&mut merged, &serde_json::Value::Object(patch.clone()));
-            let empty = serde_json::Map::new();
-            let reader = Reader::new(merged.as_object().unwrap_or(&empty));
-            let fields = Fields::read(conn, &reader, &mut problems).await?;
-            let Some(fields) = problems.finish(fields)? else {
-                return Err(ApiError::Internal("a checked commitment lacks a field".into()));
-            };
-            // The body is checked first, so that an editor learns every problem at once.
-            check_if_match(&if_match, Entity::Commitments, id, version, true)?;
-            writes::update_commitment(conn, id, fields.row(row.status)).await?;
-            history::snapshot(conn, Entity::Commitments, &[id], Action::Update, key).await?;
-            log::info!("key {} corrected commitment {id}", editor.0.key_id);
-            Written::record(conn, Entity::Commitments, id, StatusCode::OK).await
-        })
-        .await?;
-    Ok(written.response())
+    edit::update_response::<CommitmentEdit>(&state, editor.0, &req, id.into_inner().0, &body).await
 }
 
 fn not_found_live(id: i64) -> ApiError {
@@ -517,21 +508,7 @@ pub async fn delete_commitment(
     id: web::Path<Id>,
     Query(params): Query<RetractParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let Id(id) = id.into_inner();
-    let reason = params.checked()?.to_owned();
-    let if_match = IfMatch::of(&req);
-    let key = Some(editor.0.key_id);
-    let mut conn = state.conn().await?;
-    let written = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            lock_and_match(conn, Entity::Commitments, id, &if_match).await?;
-            writes::retract(conn, "commitments", id, &reason).await?;
-            history::snapshot(conn, Entity::Commitments, &[id], Action::Retract, key).await?;
-            log::info!("key {} retracted commitment {id}", editor.0.key_id);
-            Written::record(conn, Entity::Commitments, id, StatusCode::OK).await
-        })
-        .await?;
-    Ok(written.response())
+    edit::retract_response::<CommitmentEdit>(&state, editor.0, &req, id.into_inner().0, &params).await
 }
 
 /// Change a commitment's status

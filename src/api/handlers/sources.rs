@@ -1,9 +1,8 @@
 //! Sources: the documents facts rest on.
 
-use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel_async::AsyncConnection;
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -12,15 +11,16 @@ use serde_json::json;
 use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{SourceInput, SourcePatch};
+use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::history::Entity;
 use crate::api::history::{self, Action};
-use crate::api::input::{self, limits, merge_patch, Problems, Reader};
+use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, PageRequest, Query};
 use crate::api::present::Listed;
 use crate::api::types::{Source, SourcePage};
 use crate::api::views;
-use crate::api::write::{check_if_match, lock_and_match, lock_live, Idempotency, IfMatch, RetractParams, Written};
+use crate::api::write::RetractParams;
 use crate::db::models::NewSource;
 use crate::db::queries::sources::{self, SourceFilter};
 use crate::db::queries::writes;
@@ -145,6 +145,84 @@ struct Fields {
     reliability_note: Option<String>,
 }
 
+/// Sources as editors write them.
+pub struct SourceEdit;
+
+/// A source's checked fields and its text.
+pub struct SourceFields {
+    fields: Fields,
+    text: String,
+}
+
+impl Editable for SourceEdit {
+    const ENTITY: Entity = Entity::Sources;
+    const FIELDS: &'static [&'static str] = EDITABLE;
+    const CITED: bool = false;
+    const CREATE_ONLY: &'static [&'static str] = &["text"];
+    type Fields = SourceFields;
+
+    async fn read(
+        _conn: &mut AsyncPgConnection,
+        reader: &Reader<'_>,
+        problems: &mut Problems,
+    ) -> Result<Option<SourceFields>, ApiError> {
+        let fields = Fields::read(reader, problems);
+        let text = reader.text_raw("text", problems);
+        Ok(fields.zip(text).map(|(fields, text)| SourceFields { fields, text }))
+    }
+
+    fn patch_refusal(field: &str, _id: i64) -> Option<String> {
+        (field == "text").then(|| {
+            "a source's text never changes, since citations point into it; add a new source instead".to_owned()
+        })
+    }
+
+    async fn current(conn: &mut AsyncPgConnection, id: i64) -> Result<serde_json::Value, ApiError> {
+        let (row, _, text) = sources::get(conn, id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no source has the id {id}")))?;
+        Ok(without_nulls(json!({
+            "kind": row.kind, "title": row.title, "publisher": row.publisher, "url": row.url,
+            "published_on": row.published_on, "retrieved_at": row.retrieved_at, "reliability": row.reliability,
+            "reliability_note": row.reliability_note, "text": text,
+        })))
+    }
+
+    async fn insert(conn: &mut AsyncPgConnection, f: &SourceFields) -> Result<i64, ApiError> {
+        if let Some(existing) = sources::find_by_text(conn, &f.text).await? {
+            return Err(ApiError::Conflict(format!(
+                "this text is already source {existing}; cite that one"
+            )));
+        }
+        Ok(writes::insert_source(conn, f.fields.row(&f.text)).await?)
+    }
+
+    async fn update(conn: &mut AsyncPgConnection, id: i64, f: &SourceFields) -> Result<(), ApiError> {
+        writes::update_source(conn, id, f.fields.row(&f.text)).await?;
+        Ok(())
+    }
+
+    async fn after_write(conn: &mut AsyncPgConnection, id: i64, key: Option<i64>) -> Result<(), ApiError> {
+        // Every fact and citation that shows this source's reliability changes with it.
+        let shown = writes::dependents_of_source(conn, id).await?;
+        history::snapshot(conn, Entity::Citations, &shown.citations, Action::Update, key).await?;
+        history::snapshot(conn, Entity::Commitments, &shown.commitments, Action::Update, key).await?;
+        history::snapshot(conn, Entity::Statements, &shown.statements, Action::Update, key).await?;
+        history::snapshot(conn, Entity::Events, &shown.events, Action::Update, key).await?;
+        history::snapshot(conn, Entity::Claims, &shown.claims, Action::Update, key).await
+    }
+
+    async fn before_retract(conn: &mut AsyncPgConnection, id: i64) -> Result<(), ApiError> {
+        let cited = writes::live_citations(conn, "source_id", id).await?;
+        if cited > 0 {
+            return Err(ApiError::Conflict(format!(
+                "{cited} live citation(s) point to source {id}; retract those facts or citations first"
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl Fields {
     fn row<'a>(&'a self, text: &'a str) -> NewSource<'a> {
         NewSource {
@@ -224,39 +302,7 @@ pub async fn create_source(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let map = input::object(&body)?;
-    let idempotency = Idempotency::of(&req, editor.0, &body)?;
-    let key = Some(editor.0.key_id);
-    let mut conn = state.conn().await?;
-    let written = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if let Some(replay) = idempotency.replay(conn).await? {
-                return Ok(replay);
-            }
-            let mut problems = Problems::default();
-            let reader = Reader::new(&map);
-            let mut allowed = EDITABLE.to_vec();
-            allowed.push("text");
-            reader.only(&allowed, &mut problems);
-            let fields = Fields::read(&reader, &mut problems);
-            let text = reader.text_raw("text", &mut problems);
-            let (Some(fields), Some(text)) = problems.finish((fields, text))? else {
-                return Err(ApiError::Internal("a checked source lacks a field".into()));
-            };
-            if let Some(existing) = sources::find_by_text(conn, &text).await? {
-                return Err(ApiError::Conflict(format!(
-                    "this text is already source {existing}; cite that one"
-                )));
-            }
-            let id = writes::insert_source(conn, fields.row(&text)).await?;
-            history::snapshot(conn, Entity::Sources, &[id], Action::Create, key).await?;
-            log::info!("key {} added source {id}", editor.0.key_id);
-            let written = Written::record(conn, Entity::Sources, id, StatusCode::CREATED).await?;
-            idempotency.store(conn, &written).await?;
-            Ok(written)
-        })
-        .await?;
-    Ok(written.response())
+    edit::create_response::<SourceEdit>(&state, editor.0, &req, &body).await
 }
 
 /// Correct a source
@@ -290,65 +336,7 @@ pub async fn update_source(
     id: web::Path<Id>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let Id(id) = id.into_inner();
-    let patch = input::object(&body)?;
-    let if_match = IfMatch::of(&req);
-    let key = Some(editor.0.key_id);
-    let mut conn = state.conn().await?;
-    let written = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let version = lock_live(conn, Entity::Sources, id).await?;
-            let (row, _, text) = sources::get(conn, id)
-                .await?
-                .ok_or_else(|| ApiError::NotFound(format!("no live source has the id {id}")))?;
-            let mut problems = Problems::default();
-            for name in patch.keys() {
-                if name == "text" {
-                    problems.add(
-                        "text",
-                        "a source's text never changes, since citations point into it; add a new source instead",
-                    );
-                } else if !EDITABLE.contains(&name.as_str()) {
-                    problems.add(
-                        name.as_str(),
-                        format!(
-                            "is not a field of a source; the editable fields are {}",
-                            EDITABLE.join(", ")
-                        ),
-                    );
-                }
-            }
-            let mut merged = json!({
-                "kind": row.kind, "title": row.title, "publisher": row.publisher, "url": row.url,
-                "published_on": row.published_on, "retrieved_at": row.retrieved_at, "reliability": row.reliability,
-                "reliability_note": row.reliability_note,
-            });
-            if let Some(map) = merged.as_object_mut() {
-                map.retain(|_, v| !v.is_null());
-            }
-            merge_patch(&mut merged, &serde_json::Value::Object(patch.clone()));
-            let empty = serde_json::Map::new();
-            let reader = Reader::new(merged.as_object().unwrap_or(&empty));
-            let fields = Fields::read(&reader, &mut problems);
-            let Some(fields) = problems.finish(fields)? else {
-                return Err(ApiError::Internal("a checked source lacks a field".into()));
-            };
-            // The body is checked first, so that an editor learns every problem at once.
-            check_if_match(&if_match, Entity::Sources, id, version, true)?;
-            writes::update_source(conn, id, fields.row(&text)).await?;
-            history::snapshot(conn, Entity::Sources, &[id], Action::Update, key).await?;
-            // Every fact and citation that shows this source's reliability changes with it.
-            let shown = writes::dependents_of_source(conn, id).await?;
-            history::snapshot(conn, Entity::Citations, &shown.citations, Action::Update, key).await?;
-            history::snapshot(conn, Entity::Commitments, &shown.commitments, Action::Update, key).await?;
-            history::snapshot(conn, Entity::Statements, &shown.statements, Action::Update, key).await?;
-            history::snapshot(conn, Entity::Events, &shown.events, Action::Update, key).await?;
-            history::snapshot(conn, Entity::Claims, &shown.claims, Action::Update, key).await?;
-            log::info!("key {} corrected source {id}", editor.0.key_id);
-            Written::record(conn, Entity::Sources, id, StatusCode::OK).await
-        })
-        .await?;
-    Ok(written.response())
+    edit::update_response::<SourceEdit>(&state, editor.0, &req, id.into_inner().0, &body).await
 }
 
 /// Retract a source
@@ -382,25 +370,5 @@ pub async fn delete_source(
     id: web::Path<Id>,
     Query(params): Query<RetractParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let Id(id) = id.into_inner();
-    let reason = params.checked()?.to_owned();
-    let if_match = IfMatch::of(&req);
-    let key = Some(editor.0.key_id);
-    let mut conn = state.conn().await?;
-    let written = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            lock_and_match(conn, Entity::Sources, id, &if_match).await?;
-            let cited = writes::live_citations(conn, "source_id", id).await?;
-            if cited > 0 {
-                return Err(ApiError::Conflict(format!(
-                    "{cited} live citation(s) point to source {id}; retract those facts or citations first"
-                )));
-            }
-            writes::retract(conn, "sources", id, &reason).await?;
-            history::snapshot(conn, Entity::Sources, &[id], Action::Retract, key).await?;
-            log::info!("key {} retracted source {id}", editor.0.key_id);
-            Written::record(conn, Entity::Sources, id, StatusCode::OK).await
-        })
-        .await?;
-    Ok(written.response())
+    edit::retract_response::<SourceEdit>(&state, editor.0, &req, id.into_inner().0, &params).await
 }
