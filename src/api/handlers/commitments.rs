@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
 use crate::api::auth::Editor;
-use crate::api::bodies::{CommitmentInput, CommitmentPatch, StatusChangeInput};
+use crate::api::bodies::{ChangeErrors, CommitmentInput, CommitmentPatch, CreateErrors, StatusChangeInput};
 use crate::api::edit::{self, Editable};
 use crate::api::error::ApiError;
 use crate::api::history::Entity;
@@ -424,10 +424,7 @@ impl Editable for CommitmentEdit {
     responses(
         (status = 201, description = "The commitment, as it now reads.", body = Commitment,
             headers(("ETag" = String, description = "Its version."), ("Location" = String, description = "Where it lives."))),
-        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key may not write.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The Idempotency-Key was used for another request.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The body has problems; `errors` lists them all.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        CreateErrors,
     )
 )]
 #[post("/commitments")]
@@ -455,12 +452,7 @@ pub async fn create_commitment(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The commitment, as it now reads.", body = Commitment, headers(("ETag" = String, description = "Its new version."))),
-        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key may not write.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No live commitment has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since it was read.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The result has problems; `errors` lists them all.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        ChangeErrors,
     )
 )]
 #[patch("/commitments/{id}")]
@@ -493,11 +485,7 @@ fn not_found_live(id: i64) -> ApiError {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The retracted commitment.", body = Commitment, headers(("ETag" = String, description = "Its new version."))),
-        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key may not write.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No live commitment has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since it was read.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        ChangeErrors,
     )
 )]
 #[delete("/commitments/{id}")]

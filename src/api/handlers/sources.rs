@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
 use crate::api::auth::Editor;
-use crate::api::bodies::{SourceInput, SourcePatch};
+use crate::api::bodies::{ChangeErrors, CreateErrors, SourceInput, SourcePatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::history::Entity;
@@ -289,10 +289,7 @@ impl Fields {
     responses(
         (status = 201, description = "The source.", body = Source,
             headers(("ETag" = String, description = "Its version."), ("Location" = String, description = "Where it lives."))),
-        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key may not write.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The same text is already a source, or the Idempotency-Key was used for another request.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The body has problems; `errors` lists them all.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        CreateErrors,
     )
 )]
 #[post("/sources")]
@@ -320,12 +317,7 @@ pub async fn create_source(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The source, as it now reads.", body = Source, headers(("ETag" = String, description = "Its new version."))),
-        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key may not write.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No live source has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since it was read.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The result has problems; `errors` lists them all.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        ChangeErrors,
     )
 )]
 #[patch("/sources/{id}")]
@@ -354,12 +346,7 @@ pub async fn update_source(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The retracted source.", body = Source, headers(("ETag" = String, description = "Its new version."))),
-        (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key may not write.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No live source has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Live citations still point to it.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since it was read.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        ChangeErrors,
     )
 )]
 #[delete("/sources/{id}")]
