@@ -105,6 +105,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(commitments::update_commitment)
             .service(commitments::delete_commitment)
             .service(commitments::create_status_change)
+            .service(divisions::get_divisions)
             .service(statements::list_statements)
             .service(statements::get_statement)
             .service(statements::create_statement)

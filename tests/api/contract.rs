@@ -79,6 +79,7 @@ fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
         "get_citation",
         "get_claim",
         "get_commitment",
+        "get_divisions",
         "get_event",
         "get_health",
         "get_nation",

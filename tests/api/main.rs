@@ -2,6 +2,7 @@
 
 mod binary;
 mod contract;
+mod divisions;
 mod editing;
 mod errors;
 mod facts;

@@ -1,0 +1,254 @@
+//! The divisions matrix: for an event (or everything), one row per nation and one column per kind
+//! of commitment, each cell what the nation did about that kind, with the evidence behind it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use actix_web::{get, web};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::error::ApiError;
+use crate::api::params::{Id, Query};
+use crate::db::models::Commitment;
+use crate::db::queries::citations::{self, Fact};
+use crate::db::queries::events;
+use crate::schema::commitments;
+use crate::startup::AppState;
+use crate::vocab::{CommitmentKind, CommitmentStatus};
+
+/// What the matrix is drawn for.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DivisionParams {
+    /// Only commitments made at this event; without it, all of them.
+    #[param(value_type = Option<i64>, minimum = 1, example = 1)]
+    pub event: Option<Id>,
+    /// The columns: kinds of commitment, comma-separated; without it, every kind.
+    #[param(
+        example = "troops,naval_support,air_support,security_guarantee",
+        pattern = "^(troops|naval_support|air_support|funding|ammunition|equipment|military_hubs|training|intelligence|security_guarantee)(,(troops|naval_support|air_support|funding|ammunition|equipment|military_hubs|training|intelligence|security_guarantee))*$"
+    )]
+    pub kinds: Option<String>,
+}
+
+/// What a nation did about one kind of commitment: the status of its latest commitment of that
+/// kind, or `no_record` when there is none (which is not a refusal).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[schema(example = "refused")]
+pub enum CellStatus {
+    /// Intent signalled.
+    Proposed,
+    /// Promised.
+    Pledged,
+    /// Being carried out.
+    InProgress,
+    /// Carried out.
+    Delivered,
+    /// Declined.
+    Refused,
+    /// Stopped after having been given.
+    Withdrawn,
+    /// Deliberately left out.
+    Omitted,
+    /// The knowledge base holds nothing: not a refusal.
+    NoRecord,
+}
+
+impl From<CommitmentStatus> for CellStatus {
+    fn from(status: CommitmentStatus) -> Self {
+        match status {
+            CommitmentStatus::Proposed => CellStatus::Proposed,
+            CommitmentStatus::Pledged => CellStatus::Pledged,
+            CommitmentStatus::InProgress => CellStatus::InProgress,
+            CommitmentStatus::Delivered => CellStatus::Delivered,
+            CommitmentStatus::Refused => CellStatus::Refused,
+            CommitmentStatus::Withdrawn => CellStatus::Withdrawn,
+            CommitmentStatus::Omitted => CellStatus::Omitted,
+        }
+    }
+}
+
+/// One commitment behind a cell.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CellCommitment {
+    /// The commitment's id.
+    #[schema(example = 8)]
+    pub id: i64,
+    /// Its status.
+    pub status: CommitmentStatus,
+    /// It in a sentence.
+    #[schema(example = "Croatia refused to send troops.")]
+    pub summary: String,
+    /// The ids of its citations.
+    #[schema(example = json!([23]))]
+    pub citation_ids: Vec<i64>,
+}
+
+/// One cell: a nation and a kind.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Cell {
+    /// The column's kind.
+    pub kind: CommitmentKind,
+    /// The status of the latest commitment of this kind, or `no_record`.
+    pub status: CellStatus,
+    /// Every live commitment of this kind by this nation, oldest first.
+    pub commitments: Vec<CellCommitment>,
+}
+
+/// One row: a nation and what it did about each kind.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DivisionRow {
+    /// The nation (ISO 3166-1 alpha-2).
+    #[schema(example = "HR")]
+    pub nation: String,
+    /// One cell per kind, in the order of `kinds`.
+    pub cells: Vec<Cell>,
+}
+
+/// The divisions matrix.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Divisions {
+    /// The event drawn for, if one was given.
+    #[schema(example = 1)]
+    pub event_id: Option<i64>,
+    /// The columns, in order.
+    pub kinds: Vec<CommitmentKind>,
+    /// One row per nation that made a commitment of one of these kinds, or took part in the event,
+    /// in code order.
+    pub rows: Vec<DivisionRow>,
+}
+
+fn parse_kinds(text: Option<&str>) -> Result<Vec<CommitmentKind>, ApiError> {
+    let Some(text) = text else {
+        return Ok(CommitmentKind::ALL.to_vec());
+    };
+    let mut kinds = Vec::new();
+    for part in text.split(',') {
+        let kind = part
+            .trim()
+            .parse::<CommitmentKind>()
+            .map_err(|e| ApiError::parameter("kinds", format!("query parameter `kinds`: {e}")))?;
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    Ok(kinds)
+}
+
+/// Who stood where
+///
+/// One row per nation, one column per kind of commitment: the status of what each nation did about
+/// each kind (`no_record` when the knowledge base holds nothing, which is not a refusal), with the
+/// commitments and citations behind each cell. Drawn for one event, or for everything.
+#[utoipa::path(
+    tag = "commitments",
+    operation_id = "get_divisions",
+    params(DivisionParams),
+    responses(
+        (status = 200, description = "The matrix.", body = Divisions),
+        (status = 404, description = "No event has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/divisions")]
+pub async fn get_divisions(
+    state: web::Data<AppState>,
+    Query(params): Query<DivisionParams>,
+) -> Result<web::Json<Divisions>, ApiError> {
+    let kinds = parse_kinds(params.kinds.as_deref())?;
+    let event = params.event.map(|Id(id)| id);
+    let mut conn = state.conn().await?;
+    let mut nations = BTreeSet::new();
+    if let Some(event) = event {
+        events::get(&mut conn, event)
+            .await?
+            .filter(|e| e.retracted_at.is_none())
+            .ok_or_else(|| ApiError::NotFound(format!("no event has the id {event}")))?;
+        nations.extend(
+            events::participants(&mut conn, &[event])
+                .await?
+                .into_iter()
+                .map(|p| p.nation_code),
+        );
+    }
+    let mut query = commitments::table
+        .filter(commitments::retracted_at.is_null())
+        .filter(commitments::kind.eq_any(kinds.clone()))
+        .order(commitments::id.asc())
+        .select(Commitment::as_select())
+        .into_boxed();
+    if let Some(event) = event {
+        query = query.filter(commitments::event_id.eq(event));
+    }
+    let rows: Vec<Commitment> = query.load(&mut conn).await?;
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let mut cited: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (citation, _) in citations::for_facts(&mut conn, Fact::Commitment, &ids).await? {
+        if let Some(id) = citation.commitment_id {
+            cited.entry(id).or_default().push(citation.id);
+        }
+    }
+    let mut by_cell: BTreeMap<(String, CommitmentKind), Vec<Commitment>> = BTreeMap::new();
+    for c in rows {
+        nations.insert(c.nation_code.clone());
+        by_cell.entry((c.nation_code.clone(), c.kind)).or_default().push(c);
+    }
+    let rows = nations
+        .into_iter()
+        .map(|nation| DivisionRow {
+            cells: kinds
+                .iter()
+                .map(|kind| {
+                    let found = by_cell.remove(&(nation.clone(), *kind)).unwrap_or_default();
+                    Cell {
+                        kind: *kind,
+                        status: found.last().map_or(CellStatus::NoRecord, |c| c.status.into()),
+                        commitments: found
+                            .into_iter()
+                            .map(|c| CellCommitment {
+                                citation_ids: cited.remove(&c.id).unwrap_or_default(),
+                                id: c.id,
+                                status: c.status,
+                                summary: c.summary,
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+            nation,
+        })
+        .collect();
+    Ok(web::Json(Divisions {
+        event_id: event,
+        kinds,
+        rows,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pattern the document gives for `kinds`.
+    const KINDS_PATTERN: &str = "^(troops|naval_support|air_support|funding|ammunition|equipment|military_hubs|training|intelligence|security_guarantee)(,(troops|naval_support|air_support|funding|ammunition|equipment|military_hubs|training|intelligence|security_guarantee))*$";
+
+    #[test]
+    fn the_documented_pattern_lists_every_kind() {
+        let names: Vec<&str> = CommitmentKind::ALL.iter().map(|k| k.as_str()).collect();
+        let alternatives = names.join("|");
+        assert_eq!(KINDS_PATTERN, format!("^({alternatives})(,({alternatives}))*$"));
+    }
+
+    #[test]
+    fn kinds_are_parsed_and_bad_ones_named() {
+        assert_eq!(
+            parse_kinds(Some("troops,air_support,troops")).unwrap(),
+            vec![CommitmentKind::Troops, CommitmentKind::AirSupport]
+        );
+        assert!(parse_kinds(Some("")).is_err());
+        assert_eq!(parse_kinds(None).unwrap().len(), 10);
+    }
+}

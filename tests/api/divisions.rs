@@ -1,0 +1,107 @@
+//! The divisions matrix: the "Unity isn't absolute" paragraph as data.
+
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+fn cell<'a>(matrix: &'a Value, nation: &str, kind: &str) -> &'a Value {
+    let row = matrix["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["nation"] == nation)
+        .unwrap_or_else(|| panic!("no row for {nation}"));
+    row["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == kind)
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn the_paris_matrix_shows_who_offered_refused_and_what_was_left_out() {
+    let app = spawn_app().await;
+    let event = app.get_json("/v1/events?kind=meeting").await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let matrix = app
+        .get_json(&format!(
+            "/v1/divisions?event={event}&kinds=troops,naval_support,air_support,military_hubs,security_guarantee"
+        ))
+        .await;
+    let kinds: Vec<&str> = matrix["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "troops",
+            "naval_support",
+            "air_support",
+            "military_hubs",
+            "security_guarantee"
+        ]
+    );
+    let nations: Vec<&str> = matrix["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["nation"].as_str().unwrap())
+        .collect();
+    assert_eq!(nations, vec!["BE", "CZ", "FR", "GB", "HR", "US"]);
+    for (nation, kind, status) in [
+        ("HR", "troops", "refused"),
+        ("CZ", "troops", "refused"),
+        ("BE", "naval_support", "proposed"),
+        ("BE", "air_support", "proposed"),
+        ("BE", "troops", "no_record"),
+        ("FR", "troops", "proposed"),
+        ("GB", "troops", "proposed"),
+        ("GB", "military_hubs", "proposed"),
+        ("HR", "naval_support", "no_record"),
+    ] {
+        assert_eq!(cell(&matrix, nation, kind)["status"], status, "{nation} {kind}");
+    }
+    let refused = cell(&matrix, "HR", "troops");
+    assert_eq!(
+        refused["commitments"][0]["citation_ids"].as_array().unwrap().len(),
+        1,
+        "the evidence behind the cell"
+    );
+    assert!(
+        cell(&matrix, "BE", "troops")["commitments"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "no record is not a refusal"
+    );
+    let us = cell(&matrix, "US", "security_guarantee");
+    let statuses: Vec<&str> = us["commitments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        vec!["pledged", "omitted"],
+        "the backing, and the clause left out of the communique"
+    );
+
+    let everything = app.get_json("/v1/divisions").await;
+    assert_eq!(everything["kinds"].as_array().unwrap().len(), 10);
+    assert_eq!(cell(&everything, "CZ", "ammunition")["status"], "withdrawn");
+    assert_eq!(
+        app.get("/v1/divisions?kinds=tanks").await.problem(400)["parameter"],
+        "kinds"
+    );
+    app.get("/v1/divisions?event=999999").await.problem(404);
+    assert_eq!(
+        app.get("/v1/divisions?nation=FR").await.problem(400)["parameter"],
+        "nation"
+    );
+}
