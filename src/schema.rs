@@ -1,5 +1,11 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
 diesel::table! {
     api_keys (id) {
         id -> Int8,
@@ -29,6 +35,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     claims (id) {
         id -> Int8,
         kind -> Text,
@@ -42,6 +51,7 @@ diesel::table! {
         event_id -> Nullable<Int8>,
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
+        search_vector -> Nullable<Tsvector>,
     }
 }
 
@@ -57,6 +67,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     commitments (id) {
         id -> Int8,
         nation_code -> Text,
@@ -74,6 +87,7 @@ diesel::table! {
         event_id -> Nullable<Int8>,
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
+        search_vector -> Nullable<Tsvector>,
     }
 }
 
@@ -86,6 +100,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     events (id) {
         id -> Int8,
         kind -> Text,
@@ -96,6 +113,7 @@ diesel::table! {
         description -> Nullable<Text>,
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
+        search_vector -> Nullable<Tsvector>,
     }
 }
 
@@ -175,6 +193,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     sources (id) {
         id -> Int8,
         kind -> Text,
@@ -189,10 +210,14 @@ diesel::table! {
         reliability_note -> Nullable<Text>,
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
+        search_vector -> Nullable<Tsvector>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     statements (id) {
         id -> Int8,
         speaker_id -> Nullable<Int8>,
@@ -205,6 +230,7 @@ diesel::table! {
         stance -> Text,
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
+        search_vector -> Nullable<Tsvector>,
     }
 }
 

@@ -47,6 +47,7 @@ use self::handlers::*;
         (name = "people", description = "Officials who speak or act."),
         (name = "organizations", description = "Alliances, unions and coalitions, with their members."),
         (name = "citations", description = "The evidence: spans of sources, each supporting one fact."),
+        (name = "search", description = "Full-text search across the knowledge base."),
         (name = "history", description = "Every version of every record, and every change since a moment."),
         (name = "keys", description = "The keys editors write with; for admins."),
         (name = "meta", description = "Liveness and readiness of the service.")
@@ -106,6 +107,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(commitments::delete_commitment)
             .service(commitments::create_status_change)
             .service(divisions::get_divisions)
+            .service(search::search_records)
             .service(statements::list_statements)
             .service(statements::get_statement)
             .service(statements::create_statement)

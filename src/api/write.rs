@@ -455,7 +455,13 @@ async fn check_spans(
                     .skip(start as usize)
                     .take(end.saturating_sub(start) as usize)
                     .collect();
-                if end <= start || span != r.excerpt {
+                let length = text.chars().count();
+                if end as usize > length {
+                    problems.add(
+                        format!("{}end", r.path),
+                        format!("lies beyond the end of source {} ({length} code points)", r.source_id),
+                    );
+                } else if end <= start || span != r.excerpt {
                     problems.add(
                         format!("{}excerpt", r.path),
                         format!("is not the text of source {} between offsets {start} and {end} (code points); there it reads \"{span}\"", r.source_id),

@@ -24,7 +24,7 @@ fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
             let id = op["operationId"].as_str().unwrap();
             let verb = id.split('_').next().unwrap();
             assert!(
-                ["list", "get", "create", "update", "delete"].contains(&verb),
+                ["list", "get", "create", "update", "delete", "search"].contains(&verb),
                 "{method} {path}: operation id {id} is not <verb>_<resource>"
             );
             assert!(id.contains('_'));
@@ -100,6 +100,7 @@ fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
         "list_revisions",
         "list_sources",
         "list_statements",
+        "search_records",
         "update_citation",
         "update_claim",
         "update_commitment",

@@ -377,6 +377,18 @@ async fn every_problem_of_a_body_is_reported_at_once_and_nothing_is_written() {
     ] {
         assert!(fields.contains(&expected), "{expected} is reported: {problem:#}");
     }
+    // An excerpt equal to the whole text, with an end past the text's end, is refused, not stored.
+    let past_the_end = app
+        .send(
+            Method::POST,
+            "/v1/claims",
+            &[("authorization", &auth)],
+            Some(json!({"kind": "report", "description": "x",
+                        "citations": [{"source_id": 1, "excerpt": "Ukraine", "start": 0, "end": 9999999}]})),
+        )
+        .await
+        .problem(422);
+    assert_eq!(past_the_end["errors"][0]["field"], "citations[0].end", "{past_the_end}");
     let no_citation = app
         .send(
             Method::POST,

@@ -13,4 +13,5 @@ mod lists;
 mod presentation;
 mod readme;
 mod schema;
+mod search;
 mod seed;

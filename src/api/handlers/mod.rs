@@ -13,6 +13,7 @@ pub mod organizations;
 pub mod people;
 pub mod reading;
 pub mod revisions;
+pub mod search;
 pub mod sources;
 pub mod statements;
 

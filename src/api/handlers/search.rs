@@ -1,0 +1,256 @@
+//! Full-text search across statements, commitments, claims, events and sources.
+
+use actix_web::{get, web};
+use chrono::NaiveDate;
+use diesel::sql_types::{BigInt, Date, Float4, Nullable, Text};
+use diesel::QueryableByName;
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::error::ApiError;
+use crate::api::params::{NationCode, PageRequest, Query};
+use crate::api::present::Listed;
+use crate::api::types::page;
+use crate::startup::AppState;
+use crate::vocab::{ClaimKind, CommitmentKind, CommitmentStatus, EventKind, SourceKind};
+
+/// The kinds of record a search finds.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[schema(example = "statement")]
+pub enum ResultType {
+    /// A statement.
+    Statement,
+    /// A commitment.
+    Commitment,
+    /// A claim or report.
+    Claim,
+    /// An event.
+    Event,
+    /// A source.
+    Source,
+}
+
+/// The question, and filters like the lists'.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// What to look for, in web search syntax: words, "quoted phrases", `or`, and `-` to exclude.
+    #[param(example = "\"security protocols\"", min_length = 1, max_length = 500)]
+    pub q: String,
+    /// Only records of this type.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub result_type: Option<ResultType>,
+    /// Only records of this nation (a commitment's, a statement's, a claim's claimant).
+    #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "FR")]
+    pub nation: Option<NationCode>,
+    /// Only records of this kind (a commitment's, a claim's, an event's or a source's).
+    #[param(
+        example = "troops",
+        pattern = "^(troops|naval_support|air_support|funding|ammunition|equipment|military_hubs|training|intelligence|security_guarantee|report|party_claim|summit|meeting|declaration|attack_report|other|news_article|communique|official_statement|transcript)$"
+    )]
+    pub kind: Option<String>,
+    /// Only commitments whose current status is this.
+    pub status: Option<CommitmentStatus>,
+    /// Only records dated on or after this day (announced, said, reported, occurred, published).
+    #[param(example = "2026-01-01")]
+    pub since: Option<NaiveDate>,
+    /// Only records dated on or before this day.
+    #[param(example = "2026-12-31")]
+    pub until: Option<NaiveDate>,
+    /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
+    pub cursor: Option<String>,
+    /// How many results per page.
+    #[param(minimum = 1, maximum = 500, default = 50, example = 20)]
+    pub limit: Option<u32>,
+}
+
+/// One record found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResult {
+    /// The kind of record; it is read at `/v1/{type}s/{id}` (`/v1/people` aside).
+    #[serde(rename = "type")]
+    pub result_type: ResultType,
+    /// The record's id.
+    #[schema(example = 2)]
+    pub id: i64,
+    /// How well it matches; higher is better.
+    #[schema(example = 0.0607927)]
+    pub rank: f32,
+    /// The matching passage, the words found between `<mark>` and `</mark>`.
+    #[schema(example = "act as a <mark>force</mark> of <mark>reassurance</mark>")]
+    pub snippet: String,
+}
+
+page!(
+    /// A page of search results, best first.
+    SearchPage, SearchResult
+);
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = Text)]
+    result_type: String,
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Float4)]
+    rank: f32,
+    #[diesel(sql_type = Text)]
+    snippet: String,
+}
+
+/// Every searchable record, with the fields the filters read and the text the snippet is cut from.
+const RECORDS: &str = "
+    SELECT 'commitment' AS result_type, id, search_vector, nation_code AS nation, kind, status, announced_on AS dated,
+           summary || ' ' || coalesce(conditions, '') AS body
+      FROM commitments WHERE retracted_at IS NULL
+    UNION ALL
+    SELECT 'statement', id, search_vector, nation_code, NULL, NULL, said_on,
+           coalesce(quote || ': ', '') || summary
+      FROM statements WHERE retracted_at IS NULL
+    UNION ALL
+    SELECT 'claim', id, search_vector, claimed_by, kind, NULL, reported_on,
+           description || ' ' || coalesce(location, '')
+      FROM claims WHERE retracted_at IS NULL
+    UNION ALL
+    SELECT 'event', id, search_vector, NULL, kind, NULL, occurred_on, title || '. ' || coalesce(description, '')
+      FROM events WHERE retracted_at IS NULL
+    UNION ALL
+    SELECT 'source', id, search_vector, NULL, kind, NULL, published_on, title || '. ' || text
+      FROM sources WHERE retracted_at IS NULL";
+
+/// Search the knowledge base
+///
+/// Finds statements, commitments, claims, events and sources by their words (English stemming;
+/// web search syntax: "quoted phrases", `or`, `-word`), best match first, each with a snippet of
+/// the matching passage. The filters are those of the lists.
+#[utoipa::path(tag = "search", operation_id = "search_records", params(SearchParams), responses((status = 200, description = "A page of results, best first.", body = SearchPage)))]
+#[get("/search")]
+pub async fn search_records(
+    state: web::Data<AppState>,
+    Query(params): Query<SearchParams>,
+) -> Result<Listed<SearchPage>, ApiError> {
+    let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
+    let q = params.q.trim();
+    if q.is_empty() || q.contains('\0') || q.chars().count() > 500 {
+        return Err(ApiError::parameter(
+            "q",
+            "query parameter `q` must hold 1 to 500 characters to look for, without NUL",
+        ));
+    }
+    if let Some(kind) = &params.kind {
+        let known = kind.parse::<CommitmentKind>().is_ok()
+            || kind.parse::<ClaimKind>().is_ok()
+            || kind.parse::<EventKind>().is_ok()
+            || kind.parse::<SourceKind>().is_ok();
+        if !known {
+            return Err(ApiError::parameter(
+                "kind",
+                format!("query parameter `kind`: `{kind}` is not a kind of commitment, claim, event or source"),
+            ));
+        }
+    }
+    // The cursor carries the position in the ranked results.
+    let window = page.window();
+    let offset = window.after.copied().unwrap_or(0).max(0);
+    let mut conn = state.conn().await?;
+    let rows: Vec<Found> = diesel::sql_query(format!(
+        "WITH query AS (SELECT websearch_to_tsquery('english', $1) AS q),
+         found AS (
+            SELECT r.result_type, r.id, ts_rank(r.search_vector, query.q) AS rank, r.body
+              FROM ({RECORDS}) r, query
+             WHERE r.search_vector @@ query.q
+               AND ($2::text IS NULL OR r.result_type = $2)
+               AND ($3::text IS NULL OR r.nation = $3)
+               AND ($4::text IS NULL OR r.kind = $4)
+               AND ($5::text IS NULL OR r.status = $5)
+               AND ($6::date IS NULL OR r.dated >= $6)
+               AND ($7::date IS NULL OR r.dated <= $7)
+             ORDER BY rank DESC, r.result_type, r.id
+             OFFSET $8 LIMIT $9)
+         SELECT found.result_type, found.id, found.rank,
+                ts_headline('english', found.body, query.q, 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10') AS snippet
+           FROM found, query
+          ORDER BY found.rank DESC, found.result_type, found.id"
+    ))
+    .bind::<Text, _>(q)
+    .bind::<Nullable<Text>, _>(params.result_type.map(type_name))
+    .bind::<Nullable<Text>, _>(params.nation.map(NationCode::into_string))
+    .bind::<Nullable<Text>, _>(params.kind)
+    .bind::<Nullable<Text>, _>(params.status.map(|s| s.as_str()))
+    .bind::<Nullable<Date>, _>(params.since)
+    .bind::<Nullable<Date>, _>(params.until)
+    .bind::<BigInt, _>(offset)
+    .bind::<BigInt, _>(window.fetch)
+    .load(&mut conn)
+    .await?;
+    let positioned: Vec<(i64, Found)> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| (offset + i as i64 + 1, row))
+        .collect();
+    let (rows, next_cursor) = page.finish(positioned, |(position, _)| *position);
+    let items = rows
+        .into_iter()
+        .filter_map(|(_, r)| {
+            Some(SearchResult {
+                result_type: type_named(&r.result_type)?,
+                id: r.id,
+                rank: r.rank,
+                snippet: r.snippet,
+            })
+        })
+        .collect();
+    Ok(Listed(SearchPage { items, next_cursor }))
+}
+
+fn type_name(t: ResultType) -> &'static str {
+    match t {
+        ResultType::Statement => "statement",
+        ResultType::Commitment => "commitment",
+        ResultType::Claim => "claim",
+        ResultType::Event => "event",
+        ResultType::Source => "source",
+    }
+}
+
+fn type_named(name: &str) -> Option<ResultType> {
+    [
+        ResultType::Statement,
+        ResultType::Commitment,
+        ResultType::Claim,
+        ResultType::Event,
+        ResultType::Source,
+    ]
+    .into_iter()
+    .find(|t| type_name(*t) == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pattern the document gives for `kind`.
+    const KIND_PATTERN: &str = "^(troops|naval_support|air_support|funding|ammunition|equipment|military_hubs|training|intelligence|security_guarantee|report|party_claim|summit|meeting|declaration|attack_report|other|news_article|communique|official_statement|transcript)$";
+
+    #[test]
+    fn the_documented_kinds_are_every_kind_of_every_searchable_record() {
+        let all = CommitmentKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .chain(ClaimKind::ALL.iter().map(|k| k.as_str()))
+            .chain(EventKind::ALL.iter().map(|k| k.as_str()))
+            .chain(SourceKind::ALL.iter().map(|k| k.as_str()));
+        let mut kinds: Vec<&str> = Vec::new();
+        for kind in all {
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        assert_eq!(KIND_PATTERN, format!("^({})$", kinds.join("|")));
+    }
+}
