@@ -174,6 +174,21 @@ fn template() -> &'static str {
                         .batch_execute(&format!("ALTER DATABASE \"{b}\" RENAME TO \"{n}\""))
                         .await
                         .unwrap();
+                    // Templates of earlier schemas are of no further use: drop them, so they do not pile up.
+                    let stale = admin
+                        .query(
+                            "SELECT datname FROM pg_database WHERE datname LIKE 'akb\\_template\\_%' AND datname <> $1 \
+                              AND datname NOT LIKE '%\\_building'",
+                            &[&n],
+                        )
+                        .await
+                        .unwrap();
+                    for row in stale {
+                        let name: String = row.get(0);
+                        let _ = admin
+                            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .await;
+                    }
                 }
                 admin.execute("SELECT pg_advisory_unlock(7413)", &[]).await.unwrap();
             })
