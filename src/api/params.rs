@@ -257,6 +257,34 @@ impl<'de> Deserialize<'de> for NationCode {
     }
 }
 
+/// Words to look for, in web search syntax: 1 to 500 characters, without NUL, trimmed.
+#[derive(Debug, Clone)]
+pub struct SearchText(String);
+
+impl SearchText {
+    /// Checks and trims the text of a search.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let trimmed = text.trim();
+        if trimmed.is_empty() || trimmed.contains('\0') || trimmed.chars().count() > 500 {
+            Err("it must hold 1 to 500 characters to look for, without NUL".to_owned())
+        } else {
+            Ok(SearchText(trimmed.to_owned()))
+        }
+    }
+
+    /// The text, trimmed.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for SearchText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        SearchText::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -96,3 +96,56 @@ async fn searches_find_their_records_with_snippets() {
         "type"
     );
 }
+
+#[actix_web::test]
+async fn q_filters_the_lists_by_the_same_search() {
+    let app = spawn_app().await;
+    for (list, q, kind) in [
+        ("statements", "reassurance", "statement"),
+        ("statements", "%22security%20protocols%22", "statement"),
+        ("commitments", "refused%20troops", "commitment"),
+        ("commitments", "Belgium%20or%20Croatia", "commitment"),
+        ("claims", "drones", "claim"),
+        ("events", "Paris", "event"),
+        ("sources", "reassurance", "source"),
+    ] {
+        let listed = app.get_json(&format!("/v1/{list}?q={q}&limit=500")).await;
+        let mut listed: Vec<i64> = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect();
+        let searched = app.get_json(&format!("/v1/search?q={q}&type={kind}&limit=500")).await;
+        let mut searched: Vec<i64> = found(&searched).into_iter().map(|(_, id)| id).collect();
+        listed.sort_unstable();
+        searched.sort_unstable();
+        assert!(!listed.is_empty(), "/v1/{list}?q={q} finds something");
+        assert_eq!(listed, searched, "/v1/{list}?q={q} lists what the search finds");
+    }
+    // q combines with the other filters, also on a nation's own lists.
+    assert_eq!(
+        app.get_json("/v1/commitments?q=troops&status=refused").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let french = app.get_json("/v1/nations/FR/statements?q=reassurance").await;
+    assert_eq!(french["items"].as_array().unwrap().len(), 1, "{french}");
+    assert_eq!(
+        app.get_json("/v1/nations/FR/statements?q=drones").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    // A bad q, and q with as_of, are refused with the parameter named.
+    assert_eq!(app.get("/v1/commitments?q=%20").await.problem(400)["parameter"], "q");
+    let both = app
+        .get("/v1/statements?q=troops&as_of=2026-12-01T00:00:00Z")
+        .await
+        .problem(400);
+    assert_eq!(both["parameter"], "q");
+    assert!(both["detail"].as_str().unwrap().contains("as_of"), "{both}");
+}

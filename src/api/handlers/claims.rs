@@ -7,14 +7,14 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, q_with_as_of, AsOfList, Paged, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, ClaimInput, ClaimPatch, CreateErrors};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
-use crate::api::params::{Id, NationCode, PageRequest, Query};
+use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
 use crate::api::present::Listed;
 use crate::api::types::{Claim, ClaimPage};
 use crate::api::views;
@@ -30,6 +30,9 @@ use crate::vocab::ClaimKind;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ClaimListParams {
+    /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "reassurance")]
+    pub q: Option<SearchText>,
     /// Only reports, or only claims of parties to the war.
     pub kind: Option<ClaimKind>,
     /// Only claims made by this nation (ISO 3166-1 alpha-2, any case).
@@ -66,6 +69,9 @@ pub async fn list_claims(
     let mut conn = state.conn().await?;
     let claimed_by = params.claimed_by.map(NationCode::into_string);
     let include_retracted = params.include_retracted.unwrap_or(false);
+    if params.as_of.is_some() && params.q.is_some() {
+        return Err(q_with_as_of());
+    }
     if let Some(at) = params.as_of {
         let mut contains = serde_json::Map::new();
         if let Some(kind) = params.kind {
@@ -87,6 +93,7 @@ pub async fn list_claims(
         ));
     }
     let filter = ClaimFilter {
+        text: params.q.as_ref().map(|q| q.as_str().to_owned()),
         kind: params.kind,
         claimed_by,
         event: params.event.map(|Id(id)| id),

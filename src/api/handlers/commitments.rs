@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, q_with_as_of, AsOfList, Paged, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CommitmentInput, CommitmentPatch, CreateErrors, StatusChangeInput};
 use crate::api::edit::{self, Editable};
@@ -18,7 +18,7 @@ use crate::api::error::ApiError;
 use crate::api::history::Entity;
 use crate::api::history::{self, Action};
 use crate::api::input::{self, limits, Problems, Reader};
-use crate::api::params::{Id, NationCode, PageRequest, Query};
+use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
 use crate::api::present::Listed;
 use crate::api::types::{Commitment, CommitmentPage};
 use crate::api::views;
@@ -37,6 +37,9 @@ use crate::vocab::{CommitmentKind, CommitmentStatus, ForceRole};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CommitmentListParams {
+    /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "reassurance")]
+    pub q: Option<SearchText>,
     /// Only this nation's commitments (ISO 3166-1 alpha-2, any case).
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "FR")]
     pub nation: Option<NationCode>,
@@ -75,6 +78,9 @@ pub struct CommitmentListParams {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CommitmentFilterParams {
+    /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "reassurance")]
+    pub q: Option<SearchText>,
     /// Only commitments of this kind.
     pub kind: Option<CommitmentKind>,
     /// Only commitments whose current status is this.
@@ -119,6 +125,7 @@ pub async fn list_commitments(
     let nation = params.nation.map(NationCode::into_string);
     let rest = CommitmentFilterParams {
         as_of: params.as_of,
+        q: params.q,
         include_retracted: params.include_retracted,
         kind: params.kind,
         status: params.status,
@@ -140,6 +147,9 @@ pub(crate) async fn list_commitments_where(
 ) -> Result<Paged<CommitmentPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let include_retracted = params.include_retracted.unwrap_or(false);
+    if params.as_of.is_some() && params.q.is_some() {
+        return Err(q_with_as_of());
+    }
     if let Some(at) = params.as_of {
         let mut contains = serde_json::Map::new();
         if let Some(nation) = nation {
@@ -173,6 +183,7 @@ pub(crate) async fn list_commitments_where(
         .await;
     }
     let filter = CommitmentFilter {
+        text: params.q.as_ref().map(|q| q.as_str().to_owned()),
         nation,
         kind: params.kind,
         status: params.status,

@@ -7,14 +7,14 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, q_with_as_of, AsOfList, Paged, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, EventInput, EventPatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
-use crate::api::params::{Id, NationCode, PageRequest, Query};
+use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
 use crate::api::present::Listed;
 use crate::api::types::{Event, EventPage};
 use crate::api::views;
@@ -30,6 +30,9 @@ use crate::vocab::EventKind;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EventListParams {
+    /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "reassurance")]
+    pub q: Option<SearchText>,
     /// Only events of this kind.
     pub kind: Option<EventKind>,
     /// Only events this nation took part in (ISO 3166-1 alpha-2, any case).
@@ -63,6 +66,9 @@ pub async fn list_events(
     let mut conn = state.conn().await?;
     let nation = params.nation.map(NationCode::into_string);
     let include_retracted = params.include_retracted.unwrap_or(false);
+    if params.as_of.is_some() && params.q.is_some() {
+        return Err(q_with_as_of());
+    }
     if let Some(at) = params.as_of {
         let mut contains = serde_json::Map::new();
         if let Some(kind) = params.kind {
@@ -81,6 +87,7 @@ pub async fn list_events(
         ));
     }
     let filter = EventFilter {
+        text: params.q.as_ref().map(|q| q.as_str().to_owned()),
         kind: params.kind,
         nation,
         include_retracted,

@@ -163,3 +163,12 @@ pub async fn detail(
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
+
+/// The answer to a list asked for both `q` and `as_of`: the search reads the current text only.
+pub fn q_with_as_of() -> ApiError {
+    ApiError::parameter(
+        "q",
+        "query parameter `q` cannot be combined with `as_of`: the search reads the current text; \
+         drop one of them",
+    )
+}

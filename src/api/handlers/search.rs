@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::ApiError;
-use crate::api::params::{NationCode, PageRequest, Query};
+use crate::api::params::{NationCode, PageRequest, Query, SearchText};
 use crate::api::present::Listed;
 use crate::api::types::page;
 use crate::startup::AppState;
@@ -38,8 +38,8 @@ pub enum ResultType {
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// What to look for, in web search syntax: words, "quoted phrases", `or`, and `-` to exclude.
-    #[param(example = "\"security protocols\"", min_length = 1, max_length = 500)]
-    pub q: String,
+    #[param(value_type = String, example = "\"security protocols\"", min_length = 1, max_length = 500)]
+    pub q: SearchText,
     /// Only records of this type.
     #[serde(rename = "type")]
     #[param(rename = "type")]
@@ -135,13 +135,7 @@ pub async fn search_records(
     Query(params): Query<SearchParams>,
 ) -> Result<Listed<SearchPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
-    let q = params.q.trim();
-    if q.is_empty() || q.contains('\0') || q.chars().count() > 500 {
-        return Err(ApiError::parameter(
-            "q",
-            "query parameter `q` must hold 1 to 500 characters to look for, without NUL",
-        ));
-    }
+    let q = params.q.as_str();
     if let Some(kind) = &params.kind {
         let known = kind.parse::<CommitmentKind>().is_ok()
             || kind.parse::<ClaimKind>().is_ok()

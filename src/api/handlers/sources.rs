@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, q_with_as_of, AsOfList, Paged, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, SourceInput, SourcePatch};
 use crate::api::edit::{self, without_nulls, Editable};
@@ -16,7 +16,7 @@ use crate::api::error::ApiError;
 use crate::api::history::Entity;
 use crate::api::history::{self, Action};
 use crate::api::input::{limits, Problems, Reader};
-use crate::api::params::{Id, PageRequest, Query};
+use crate::api::params::{Id, PageRequest, Query, SearchText};
 use crate::api::present::Listed;
 use crate::api::types::{Source, SourcePage};
 use crate::api::views;
@@ -32,6 +32,9 @@ use crate::vocab::{Reliability, SourceKind};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SourceListParams {
+    /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "reassurance")]
+    pub q: Option<SearchText>,
     /// Only sources of this kind.
     pub kind: Option<SourceKind>,
     /// Only sources of this reliability.
@@ -63,6 +66,9 @@ pub async fn list_sources(
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let include_retracted = params.include_retracted.unwrap_or(false);
+    if params.as_of.is_some() && params.q.is_some() {
+        return Err(q_with_as_of());
+    }
     if let Some(at) = params.as_of {
         let mut contains = serde_json::Map::new();
         if let Some(kind) = params.kind {
@@ -84,6 +90,7 @@ pub async fn list_sources(
         return Ok(Listed(page));
     }
     let filter = SourceFilter {
+        text: params.q.as_ref().map(|q| q.as_str().to_owned()),
         kind: params.kind,
         reliability: params.reliability,
         include_retracted,

@@ -7,14 +7,14 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, q_with_as_of, AsOfList, Paged, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, StatementInput, StatementPatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
-use crate::api::params::{Id, NationCode, PageRequest, Query};
+use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
 use crate::api::present::Listed;
 use crate::api::types::{Statement, StatementPage};
 use crate::api::views;
@@ -30,6 +30,9 @@ use crate::vocab::Stance;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct StatementListParams {
+    /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "reassurance")]
+    pub q: Option<SearchText>,
     /// Only statements made for this nation (ISO 3166-1 alpha-2, any case).
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "US")]
     pub nation: Option<NationCode>,
@@ -60,6 +63,9 @@ pub struct StatementListParams {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct StatementFilterParams {
+    /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "reassurance")]
+    pub q: Option<SearchText>,
     /// Only statements by this person (a person's id).
     #[param(value_type = Option<i64>, minimum = 1, example = 3)]
     pub speaker: Option<Id>,
@@ -96,6 +102,7 @@ pub async fn list_statements(
     let nation = params.nation.map(NationCode::into_string);
     let rest = StatementFilterParams {
         as_of: params.as_of,
+        q: params.q,
         include_retracted: params.include_retracted,
         speaker: params.speaker,
         event: params.event,
@@ -114,6 +121,9 @@ pub(crate) async fn list_statements_where(
 ) -> Result<Paged<StatementPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let include_retracted = params.include_retracted.unwrap_or(false);
+    if params.as_of.is_some() && params.q.is_some() {
+        return Err(q_with_as_of());
+    }
     if let Some(at) = params.as_of {
         let mut contains = serde_json::Map::new();
         if let Some(nation) = nation {
@@ -136,6 +146,7 @@ pub(crate) async fn list_statements_where(
         .await;
     }
     let filter = StatementFilter {
+        text: params.q.as_ref().map(|q| q.as_str().to_owned()),
         nation,
         speaker: params.speaker.map(|Id(id)| id),
         event: params.event.map(|Id(id)| id),

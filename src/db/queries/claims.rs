@@ -12,6 +12,8 @@ use crate::vocab::ClaimKind;
 /// Which claims a list shows; every set field narrows it.
 #[derive(Debug, Default, Clone)]
 pub struct ClaimFilter {
+    /// Only those matching these words (web search syntax, as `/v1/search`).
+    pub text: Option<String>,
     /// Only claims or only reports.
     pub kind: Option<ClaimKind>,
     /// Only those claimed by this nation.
@@ -36,6 +38,9 @@ pub async fn list(conn: &mut AsyncPgConnection, filter: &ClaimFilter, window: Wi
     }
     if let Some(event) = filter.event {
         query = query.filter(claims::event_id.eq(event));
+    }
+    if let Some(text) = &filter.text {
+        query = query.filter(super::text_matches("claims", text));
     }
     if !filter.include_retracted {
         query = query.filter(claims::retracted_at.is_null());

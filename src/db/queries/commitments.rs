@@ -13,6 +13,8 @@ use crate::vocab::{CommitmentKind, CommitmentStatus};
 /// Which commitments a list shows; every set field narrows it.
 #[derive(Debug, Default, Clone)]
 pub struct CommitmentFilter {
+    /// Only those matching these words (web search syntax, as `/v1/search`).
+    pub text: Option<String>,
     /// Only this nation's.
     pub nation: Option<String>,
     /// Only of this kind.
@@ -68,6 +70,9 @@ pub async fn list(
     }
     if let Some(until) = filter.announced_until {
         query = query.filter(commitments::announced_on.le(until));
+    }
+    if let Some(text) = &filter.text {
+        query = query.filter(super::text_matches("commitments", text));
     }
     if !filter.include_retracted {
         query = query.filter(commitments::retracted_at.is_null());

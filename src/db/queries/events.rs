@@ -12,6 +12,8 @@ use crate::vocab::EventKind;
 /// Which events a list shows.
 #[derive(Debug, Default, Clone)]
 pub struct EventFilter {
+    /// Only those matching these words (web search syntax, as `/v1/search`).
+    pub text: Option<String>,
     /// Only events of this kind.
     pub kind: Option<EventKind>,
     /// Only events this nation took part in.
@@ -37,6 +39,9 @@ pub async fn list(conn: &mut AsyncPgConnection, filter: &EventFilter, window: Wi
                     .select(event_participants::event_id),
             ),
         );
+    }
+    if let Some(text) = &filter.text {
+        query = query.filter(super::text_matches("events", text));
     }
     if !filter.include_retracted {
         query = query.filter(events::retracted_at.is_null());

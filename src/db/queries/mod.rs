@@ -22,3 +22,18 @@ pub struct Window<K> {
     /// How many rows to fetch.
     pub fetch: i64,
 }
+
+/// Rows of `table` whose stored `search_vector` matches `text` in web search syntax (English),
+/// the same match as `/v1/search`.
+pub fn text_matches<QS: 'static>(
+    table: &'static str,
+    text: &str,
+) -> Box<dyn diesel::BoxableExpression<QS, diesel::pg::Pg, SqlType = diesel::sql_types::Bool>> {
+    Box::new(
+        diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "{table}.search_vector @@ websearch_to_tsquery('english', "
+        ))
+        .bind::<diesel::sql_types::Text, _>(text.to_owned())
+        .sql(")"),
+    )
+}

@@ -17,6 +17,8 @@ diesel::define_sql_function! {
 /// Which sources a list shows.
 #[derive(Debug, Default, Clone)]
 pub struct SourceFilter {
+    /// Only those matching these words (web search syntax, as `/v1/search`).
+    pub text: Option<String>,
     /// Only sources of this kind.
     pub kind: Option<SourceKind>,
     /// Only sources of this reliability.
@@ -40,6 +42,9 @@ pub async fn list(
     }
     if let Some(reliability) = filter.reliability {
         query = query.filter(sources::reliability.eq(reliability));
+    }
+    if let Some(text) = &filter.text {
+        query = query.filter(super::text_matches("sources", text));
     }
     if !filter.include_retracted {
         query = query.filter(sources::retracted_at.is_null());

@@ -12,6 +12,8 @@ use crate::vocab::Stance;
 /// Which statements a list shows; every set field narrows it.
 #[derive(Debug, Default, Clone)]
 pub struct StatementFilter {
+    /// Only those matching these words (web search syntax, as `/v1/search`).
+    pub text: Option<String>,
     /// Only made on behalf of this nation.
     pub nation: Option<String>,
     /// Only by this person.
@@ -45,6 +47,9 @@ pub async fn list(
     }
     if let Some(stance) = filter.stance {
         query = query.filter(statements::stance.eq(stance));
+    }
+    if let Some(text) = &filter.text {
+        query = query.filter(super::text_matches("statements", text));
     }
     if !filter.include_retracted {
         query = query.filter(statements::retracted_at.is_null());
