@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bodies;
 pub mod edit;
 pub mod error;
+pub mod formats;
 pub mod handlers;
 pub mod history;
 pub mod input;
@@ -143,6 +144,7 @@ pub fn openapi() -> OpenApi {
 /// Adds what every operation takes and answers besides its own: the `pretty` parameter, 400 for a
 /// bad parameter, 500 and 503 wherever the database is used, and `Link` on list pages.
 pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
+    let document = serde_json::to_value(&api).unwrap_or_default();
     let problem = |description: &str| {
         ResponseBuilder::new()
             .description(description)
@@ -216,6 +218,9 @@ pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
             if let (true, Some(RefOr::T(ok))) = (is_list, op.responses.responses.get_mut("200")) {
                 ok.headers.insert("Link".to_owned(), link.clone());
             }
+            if let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") {
+                add_list_formats(&document, ok);
+            }
             let responses = &mut op.responses.responses;
             // Every operation takes `pretty`, so every operation can answer 400.
             responses
@@ -232,6 +237,45 @@ pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
         }
     }
     api
+}
+
+/// Declares CSV and NDJSON beside JSON on an answer that is a page of records, with the CSV
+/// columns, read from the record's schema, in its description.
+fn add_list_formats(document: &serde_json::Value, ok: &mut utoipa::openapi::Response) {
+    let Some(json) = ok.content.get("application/json") else {
+        return;
+    };
+    let Some(RefOr::Ref(page)) = &json.schema else {
+        return;
+    };
+    let page = page.ref_location.rsplit('/').next().unwrap_or("");
+    let Some(item) = document["components"]["schemas"][page]["properties"]["items"]["items"]["$ref"]
+        .as_str()
+        .and_then(|r| r.rsplit('/').next())
+    else {
+        return;
+    };
+    let columns = formats::columns_of(document, item);
+    let names: Vec<String> = columns.iter().map(|c| format!("`{}`", c.name)).collect();
+    let mut header = Vec::new();
+    formats::row(&mut header, columns.iter().map(|c| c.name.as_str()));
+    ok.description = format!(
+        "{} With `Accept: text/csv` or `application/x-ndjson`, every record from `cursor` on, \
+         streamed (one page when `limit` is given). CSV columns: {}.",
+        ok.description,
+        names.join(", ")
+    );
+    ok.content.insert(
+        formats::CSV.to_owned(),
+        ContentBuilder::new()
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .example(Some(String::from_utf8_lossy(&header).into_owned().into()))
+            .build(),
+    );
+    ok.content.insert(
+        formats::NDJSON.to_owned(),
+        ContentBuilder::new().schema(Some(Ref::from_schema_name(item))).build(),
+    );
 }
 
 /// Path extractor failures (an id that is not a number) as problem+json naming the parameter.

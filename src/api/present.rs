@@ -111,6 +111,8 @@ fn take_pretty(req: &mut ServiceRequest) -> Result<bool, ApiError> {
 
 /// A page of a list; answering it also sets `Link: <...>; rel="next"` when another page follows.
 pub trait Page: Serialize {
+    /// The name of the schema of the page's records in the OpenAPI document.
+    const ITEM: &'static str;
     /// The cursor of the next page, if any.
     fn next_cursor(&self) -> Option<&str>;
 }

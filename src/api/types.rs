@@ -502,6 +502,7 @@ macro_rules! page {
         }
 
         impl crate::api::present::Page for $name {
+            const ITEM: &'static str = stringify!($item);
             fn next_cursor(&self) -> Option<&str> {
                 self.next_cursor.as_deref()
             }

@@ -105,3 +105,65 @@ async fn the_paris_matrix_shows_who_offered_refused_and_what_was_left_out() {
         "nation"
     );
 }
+
+#[actix_web::test]
+async fn the_matrix_as_csv_is_a_sheet_of_nations_by_kinds() {
+    let app = spawn_app().await;
+    let event = app.get_json("/v1/events?kind=meeting").await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/v1/divisions?event={event}&kinds=troops,naval_support,air_support");
+    let matrix = app.get_json(&path).await;
+    let res = app
+        .send(actix_web::http::Method::GET, &path, &[("Accept", "text/csv")], None)
+        .await;
+    assert!(res.header("content-type").unwrap().starts_with("text/csv"));
+    let mut reader = csv::Reader::from_reader(&res.body[..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(
+        header,
+        [
+            "nation",
+            "troops",
+            "troops.commitments",
+            "troops.citations",
+            "naval_support",
+            "naval_support.commitments",
+            "naval_support.citations",
+            "air_support",
+            "air_support.commitments",
+            "air_support.citations"
+        ]
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), matrix["rows"].as_array().unwrap().len());
+    let row = |nation: &str| records.iter().find(|r| &r[0] == nation).unwrap().clone();
+    assert_eq!(&row("HR")[1], "refused");
+    assert_eq!(&row("CZ")[1], "refused");
+    assert_eq!(
+        &row("BE")[4],
+        cell(&matrix, "BE", "naval_support")["status"].as_str().unwrap()
+    );
+    assert_eq!(
+        &row("BE")[7],
+        cell(&matrix, "BE", "air_support")["status"].as_str().unwrap()
+    );
+    assert_eq!(&row("BE")[1], "no_record");
+    let croatia = cell(&matrix, "HR", "troops");
+    assert_eq!(&row("HR")[2], croatia["commitments"][0]["id"].to_string());
+
+    let res = app
+        .send(
+            actix_web::http::Method::GET,
+            &path,
+            &[("Accept", "application/x-ndjson")],
+            None,
+        )
+        .await;
+    let lines: Vec<Value> = std::str::from_utf8(&res.body)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(&lines, matrix["rows"].as_array().unwrap());
+}

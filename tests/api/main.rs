@@ -6,6 +6,7 @@ mod divisions;
 mod editing;
 mod errors;
 mod facts;
+mod formats;
 mod helpers;
 mod history;
 mod keys;

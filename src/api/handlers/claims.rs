@@ -12,10 +12,10 @@ use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, ClaimInput, ClaimPatch, CreateErrors};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
+use crate::api::formats::list_response;
 use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
-use crate::api::present::Listed;
 use crate::api::types::{Claim, ClaimPage};
 use crate::api::views;
 use crate::api::write::{check_nations, check_references, RetractParams};
@@ -26,7 +26,7 @@ use crate::startup::AppState;
 use crate::vocab::ClaimKind;
 
 /// Filters and paging of the claims list.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ClaimListParams {
@@ -62,9 +62,22 @@ pub struct ClaimListParams {
 #[utoipa::path(tag = "claims", operation_id = "list_claims", params(ClaimListParams), responses((status = 200, description = "A page of claims.", body = ClaimPage)))]
 #[get("/claims")]
 pub async fn list_claims(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<ClaimListParams>,
-) -> Result<Listed<Paged<ClaimPage>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let (cursor, limit) = (params.cursor.clone(), params.limit);
+    list_response(&req, cursor, limit, move |cursor, limit| {
+        let mut params = params.clone();
+        params.cursor = cursor;
+        params.limit = limit;
+        list_claims_page(state.clone(), params)
+    })
+    .await
+}
+
+/// One page of `list_claims`.
+async fn list_claims_page(state: web::Data<AppState>, params: ClaimListParams) -> Result<Paged<ClaimPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let claimed_by = params.claimed_by.map(NationCode::into_string);
@@ -83,14 +96,12 @@ pub async fn list_claims(
         if let Some(Id(event)) = params.event {
             contains.insert("event_id".into(), json!(event));
         }
-        return Ok(Listed(
-            as_of_list(
-                &mut conn,
-                AsOfList::new(Entity::Claims, at, include_retracted, contains.into()),
-                &page,
-            )
-            .await?,
-        ));
+        return Ok(as_of_list(
+            &mut conn,
+            AsOfList::new(Entity::Claims, at, include_retracted, contains.into()),
+            &page,
+        )
+        .await?);
     }
     let filter = ClaimFilter {
         text: params.q.as_ref().map(|q| q.as_str().to_owned()),
@@ -101,10 +112,10 @@ pub async fn list_claims(
     };
     let rows = claims::list(&mut conn, &filter, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |c| c.id);
-    Ok(Listed(Paged::Live(ClaimPage {
+    Ok(Paged::Live(ClaimPage {
         items: views::claims(&mut conn, rows).await?,
         next_cursor,
-    })))
+    }))
 }
 
 /// Get a claim

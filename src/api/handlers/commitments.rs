@@ -15,11 +15,11 @@ use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CommitmentInput, CommitmentPatch, CreateErrors, StatusChangeInput};
 use crate::api::edit::{self, Editable};
 use crate::api::error::ApiError;
+use crate::api::formats::list_response;
 use crate::api::history::Entity;
 use crate::api::history::{self, Action};
 use crate::api::input::{self, limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
-use crate::api::present::Listed;
 use crate::api::types::{Commitment, CommitmentPage};
 use crate::api::views;
 use crate::api::write::{
@@ -33,7 +33,7 @@ use crate::startup::AppState;
 use crate::vocab::{CommitmentKind, CommitmentStatus, ForceRole};
 
 /// Filters and paging of the commitments list.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CommitmentListParams {
@@ -74,7 +74,7 @@ pub struct CommitmentListParams {
 }
 
 /// Filters and paging of one nation's commitments.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CommitmentFilterParams {
@@ -118,9 +118,25 @@ pub struct CommitmentFilterParams {
 #[utoipa::path(tag = "commitments", operation_id = "list_commitments", params(CommitmentListParams), responses((status = 200, description = "A page of commitments.", body = CommitmentPage)))]
 #[get("/commitments")]
 pub async fn list_commitments(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<CommitmentListParams>,
-) -> Result<Listed<Paged<CommitmentPage>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let (cursor, limit) = (params.cursor.clone(), params.limit);
+    list_response(&req, cursor, limit, move |cursor, limit| {
+        let mut params = params.clone();
+        params.cursor = cursor;
+        params.limit = limit;
+        list_commitments_page(state.clone(), params)
+    })
+    .await
+}
+
+/// One page of `list_commitments`.
+async fn list_commitments_page(
+    state: web::Data<AppState>,
+    params: CommitmentListParams,
+) -> Result<Paged<CommitmentPage>, ApiError> {
     let mut conn = state.conn().await?;
     let nation = params.nation.map(NationCode::into_string);
     let rest = CommitmentFilterParams {
@@ -136,7 +152,7 @@ pub async fn list_commitments(
         cursor: params.cursor,
         limit: params.limit,
     };
-    list_commitments_where(&mut conn, nation, rest).await.map(Listed)
+    list_commitments_where(&mut conn, nation, rest).await
 }
 
 /// A page of commitments, of one nation if given.

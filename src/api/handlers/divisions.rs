@@ -3,13 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use actix_web::{get, web};
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::ApiError;
+use crate::api::formats::{self, Format};
 use crate::api::params::{Id, Query};
 use crate::db::models::Commitment;
 use crate::db::queries::citations::{self, Fact};
@@ -56,6 +58,22 @@ pub enum CellStatus {
     Omitted,
     /// The knowledge base holds nothing: not a refusal.
     NoRecord,
+}
+
+impl CellStatus {
+    /// The status as written in answers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CellStatus::NoRecord => "no_record",
+            CellStatus::Proposed => "proposed",
+            CellStatus::Pledged => "pledged",
+            CellStatus::InProgress => "in_progress",
+            CellStatus::Delivered => "delivered",
+            CellStatus::Refused => "refused",
+            CellStatus::Withdrawn => "withdrawn",
+            CellStatus::Omitted => "omitted",
+        }
+    }
 }
 
 impl From<CommitmentStatus> for CellStatus {
@@ -149,15 +167,20 @@ fn parse_kinds(text: Option<&str>) -> Result<Vec<CommitmentKind>, ApiError> {
     operation_id = "get_divisions",
     params(DivisionParams),
     responses(
-        (status = 200, description = "The matrix.", body = Divisions),
+        (status = 200, description = "The matrix. With `Accept: application/x-ndjson`, one row per line. With `Accept: text/csv`, one row per nation: the column `nation`, then for each kind of `kinds`, in order, the columns `<kind>` (the cell's status), `<kind>.commitments` and `<kind>.citations` (ids, one per line).", content(
+            (Divisions = "application/json"),
+            (String = "text/csv", example = json!("nation,troops,troops.commitments,troops.citations\r\nHR,refused,8,12\r\n")),
+            (DivisionRow = "application/x-ndjson"),
+        )),
         (status = 404, description = "No event has this id.", body = crate::api::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/divisions")]
 pub async fn get_divisions(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<DivisionParams>,
-) -> Result<web::Json<Divisions>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let kinds = parse_kinds(params.kinds.as_deref())?;
     let event = params.event.map(|Id(id)| id);
     let mut conn = state.conn().await?;
@@ -221,11 +244,55 @@ pub async fn get_divisions(
             nation,
         })
         .collect();
-    Ok(web::Json(Divisions {
+    let divisions = Divisions {
         event_id: event,
         kinds,
         rows,
-    }))
+    };
+    let format = Format::of(&req);
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::VARY, "Accept"));
+    let body = match format {
+        Format::Json => return Ok(response.json(divisions)),
+        Format::Ndjson => {
+            let mut body = Vec::new();
+            for row in &divisions.rows {
+                serde_json::to_writer(&mut body, row).map_err(|e| ApiError::Internal(e.to_string()))?;
+                body.push(b'\n');
+            }
+            body
+        }
+        Format::Csv => divisions_csv(&divisions),
+    };
+    Ok(response.content_type(format.content_type()).body(body))
+}
+
+/// The matrix as CSV: `nation`, then the status, commitments and citations of each kind.
+fn divisions_csv(divisions: &Divisions) -> Vec<u8> {
+    let mut body = Vec::new();
+    let mut header = vec!["nation".to_owned()];
+    for kind in &divisions.kinds {
+        let kind = kind.as_str();
+        header.extend([
+            kind.to_owned(),
+            format!("{kind}.commitments"),
+            format!("{kind}.citations"),
+        ]);
+    }
+    formats::row(&mut body, header.iter().map(String::as_str));
+    let lines = |ids: &mut dyn Iterator<Item = i64>| ids.map(|id| id.to_string()).collect::<Vec<_>>().join("\n");
+    for row in &divisions.rows {
+        let mut fields = vec![row.nation.clone()];
+        for cell in &row.cells {
+            fields.push(cell.status.as_str().to_owned());
+            fields.push(lines(&mut cell.commitments.iter().map(|c| c.id)));
+            fields.push(lines(
+                &mut cell.commitments.iter().flat_map(|c| c.citation_ids.iter().copied()),
+            ));
+        }
+        formats::row(&mut body, fields.iter().map(String::as_str));
+    }
+    body
 }
 
 #[cfg(test)]
@@ -240,6 +307,13 @@ mod tests {
         let names: Vec<&str> = CommitmentKind::ALL.iter().map(|k| k.as_str()).collect();
         let alternatives = names.join("|");
         assert_eq!(KINDS_PATTERN, format!("^({alternatives})(,({alternatives}))*$"));
+    }
+
+    #[test]
+    fn statuses_read_in_csv_as_in_json() {
+        for status in [CellStatus::NoRecord, CellStatus::InProgress, CellStatus::Refused] {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
     }
 
     #[test]

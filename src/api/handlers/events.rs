@@ -12,10 +12,10 @@ use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, EventInput, EventPatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
+use crate::api::formats::list_response;
 use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
-use crate::api::present::Listed;
 use crate::api::types::{Event, EventPage};
 use crate::api::views;
 use crate::api::write::{check_nations, RetractParams};
@@ -26,7 +26,7 @@ use crate::startup::AppState;
 use crate::vocab::EventKind;
 
 /// Filters and paging of the events list.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EventListParams {
@@ -59,9 +59,22 @@ pub struct EventListParams {
 #[utoipa::path(tag = "events", operation_id = "list_events", params(EventListParams), responses((status = 200, description = "A page of events.", body = EventPage)))]
 #[get("/events")]
 pub async fn list_events(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<EventListParams>,
-) -> Result<Listed<Paged<EventPage>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let (cursor, limit) = (params.cursor.clone(), params.limit);
+    list_response(&req, cursor, limit, move |cursor, limit| {
+        let mut params = params.clone();
+        params.cursor = cursor;
+        params.limit = limit;
+        list_events_page(state.clone(), params)
+    })
+    .await
+}
+
+/// One page of `list_events`.
+async fn list_events_page(state: web::Data<AppState>, params: EventListParams) -> Result<Paged<EventPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let nation = params.nation.map(NationCode::into_string);
@@ -77,14 +90,12 @@ pub async fn list_events(
         if let Some(nation) = nation {
             contains.insert("participants".into(), json!([{ "nation": nation }]));
         }
-        return Ok(Listed(
-            as_of_list(
-                &mut conn,
-                AsOfList::new(Entity::Events, at, include_retracted, contains.into()),
-                &page,
-            )
-            .await?,
-        ));
+        return Ok(as_of_list(
+            &mut conn,
+            AsOfList::new(Entity::Events, at, include_retracted, contains.into()),
+            &page,
+        )
+        .await?);
     }
     let filter = EventFilter {
         text: params.q.as_ref().map(|q| q.as_str().to_owned()),
@@ -94,10 +105,10 @@ pub async fn list_events(
     };
     let rows = events::list(&mut conn, &filter, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |e| e.id);
-    Ok(Listed(Paged::Live(EventPage {
+    Ok(Paged::Live(EventPage {
         items: views::events(&mut conn, rows).await?,
         next_cursor,
-    })))
+    }))
 }
 
 /// Get an event

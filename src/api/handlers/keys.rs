@@ -1,6 +1,6 @@
 //! Keys, for admins: make, list and revoke the keys editors write with.
 
-use actix_web::{delete, get, post, web, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -8,9 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::not_found;
 use crate::api::auth::Admin;
 use crate::api::error::ApiError;
+use crate::api::formats::list_response;
 use crate::api::input::{self, limits, Problems, Reader};
 use crate::api::params::{Id, PageRequest, Query};
-use crate::api::present::Listed;
 use crate::db::models::{ApiKey, NewApiKey};
 use crate::db::queries::keys;
 use crate::startup::AppState;
@@ -75,7 +75,7 @@ crate::api::types::page!(
 );
 
 /// Paging of the keys list.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct KeyListParams {
@@ -161,18 +161,31 @@ pub async fn create_key(state: web::Data<AppState>, _admin: Admin, body: web::By
 )]
 #[get("/keys")]
 pub async fn list_keys(
+    req: HttpRequest,
     state: web::Data<AppState>,
     _admin: Admin,
     Query(params): Query<KeyListParams>,
-) -> Result<Listed<KeyPage>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let (cursor, limit) = (params.cursor.clone(), params.limit);
+    list_response(&req, cursor, limit, move |cursor, limit| {
+        let mut params = params.clone();
+        params.cursor = cursor;
+        params.limit = limit;
+        list_keys_page(state.clone(), params)
+    })
+    .await
+}
+
+/// One page of `list_keys`.
+async fn list_keys_page(state: web::Data<AppState>, params: KeyListParams) -> Result<KeyPage, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let rows = keys::list(&mut conn, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |k| k.id);
-    Ok(Listed(KeyPage {
+    Ok(KeyPage {
         items: rows.into_iter().map(Key::from).collect(),
         next_cursor,
-    }))
+    })
 }
 
 /// Revoke a key

@@ -1,6 +1,6 @@
 //! Nations, and the commitments and statements of one nation.
 
-use actix_web::{get, web};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -8,15 +8,15 @@ use super::commitments::{list_commitments_where, CommitmentFilterParams};
 use super::nation_in_path;
 use super::statements::{list_statements_where, StatementFilterParams};
 use crate::api::error::ApiError;
+use crate::api::formats::list_response;
 use crate::api::params::{PageRequest, Query, ReferenceParams};
-use crate::api::present::Listed;
 use crate::api::types::{CommitmentPage, NationDetail, NationMembership, NationPage, StatementPage};
 use crate::api::views;
 use crate::db::queries::nations;
 use crate::startup::AppState;
 
 /// Paging of the nations list.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct NationListParams {
@@ -38,17 +38,30 @@ pub struct NationListParams {
 #[utoipa::path(tag = "nations", operation_id = "list_nations", params(NationListParams), responses((status = 200, description = "A page of nations.", body = NationPage)))]
 #[get("/nations")]
 pub async fn list_nations(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<NationListParams>,
-) -> Result<Listed<NationPage>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let (cursor, limit) = (params.cursor.clone(), params.limit);
+    list_response(&req, cursor, limit, move |cursor, limit| {
+        let mut params = params.clone();
+        params.cursor = cursor;
+        params.limit = limit;
+        list_nations_page(state.clone(), params)
+    })
+    .await
+}
+
+/// One page of `list_nations`.
+async fn list_nations_page(state: web::Data<AppState>, params: NationListParams) -> Result<NationPage, ApiError> {
     let page = PageRequest::<String>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let rows = nations::list(&mut conn, page.window().as_str()).await?;
     let (rows, next_cursor) = page.finish(rows, |n| n.code.clone());
-    Ok(Listed(NationPage {
+    Ok(NationPage {
         items: rows.into_iter().map(views::nation).collect(),
         next_cursor,
-    }))
+    })
 }
 
 /// Get a nation
@@ -112,13 +125,31 @@ pub async fn get_nation(
 )]
 #[get("/nations/{code}/commitments")]
 pub async fn list_nation_commitments(
+    req: HttpRequest,
     state: web::Data<AppState>,
     code: web::Path<String>,
     Query(params): Query<CommitmentFilterParams>,
-) -> Result<Listed<super::reading::Paged<CommitmentPage>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let code = code.into_inner();
+    let (cursor, limit) = (params.cursor.clone(), params.limit);
+    list_response(&req, cursor, limit, move |cursor, limit| {
+        let mut params = params.clone();
+        params.cursor = cursor;
+        params.limit = limit;
+        list_nation_commitments_page(state.clone(), code.clone(), params)
+    })
+    .await
+}
+
+/// One page of `list_nation_commitments`.
+async fn list_nation_commitments_page(
+    state: web::Data<AppState>,
+    code: String,
+    params: CommitmentFilterParams,
+) -> Result<super::reading::Paged<CommitmentPage>, ApiError> {
     let mut conn = state.conn().await?;
     let code = nation_in_path(&mut conn, &code).await?;
-    list_commitments_where(&mut conn, Some(code), params).await.map(Listed)
+    list_commitments_where(&mut conn, Some(code), params).await
 }
 
 /// List a nation's statements
@@ -136,11 +167,29 @@ pub async fn list_nation_commitments(
 )]
 #[get("/nations/{code}/statements")]
 pub async fn list_nation_statements(
+    req: HttpRequest,
     state: web::Data<AppState>,
     code: web::Path<String>,
     Query(params): Query<StatementFilterParams>,
-) -> Result<Listed<super::reading::Paged<StatementPage>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let code = code.into_inner();
+    let (cursor, limit) = (params.cursor.clone(), params.limit);
+    list_response(&req, cursor, limit, move |cursor, limit| {
+        let mut params = params.clone();
+        params.cursor = cursor;
+        params.limit = limit;
+        list_nation_statements_page(state.clone(), code.clone(), params)
+    })
+    .await
+}
+
+/// One page of `list_nation_statements`.
+async fn list_nation_statements_page(
+    state: web::Data<AppState>,
+    code: String,
+    params: StatementFilterParams,
+) -> Result<super::reading::Paged<StatementPage>, ApiError> {
     let mut conn = state.conn().await?;
     let code = nation_in_path(&mut conn, &code).await?;
-    list_statements_where(&mut conn, Some(code), params).await.map(Listed)
+    list_statements_where(&mut conn, Some(code), params).await
 }

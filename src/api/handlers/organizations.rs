@@ -1,19 +1,19 @@
 //! Organizations: alliances, unions, coalitions.
 
-use actix_web::{get, web};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::api::error::ApiError;
+use crate::api::formats::list_response;
 use crate::api::params::{PageRequest, Query};
-use crate::api::present::Listed;
 use crate::api::types::OrganizationPage;
 use crate::api::views;
 use crate::db::queries::organizations;
 use crate::startup::AppState;
 
 /// Paging of the organizations list.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OrganizationListParams {
@@ -35,15 +35,31 @@ pub struct OrganizationListParams {
 #[utoipa::path(tag = "organizations", operation_id = "list_organizations", params(OrganizationListParams), responses((status = 200, description = "A page of organizations.", body = OrganizationPage)))]
 #[get("/organizations")]
 pub async fn list_organizations(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<OrganizationListParams>,
-) -> Result<Listed<OrganizationPage>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let (cursor, limit) = (params.cursor.clone(), params.limit);
+    list_response(&req, cursor, limit, move |cursor, limit| {
+        let mut params = params.clone();
+        params.cursor = cursor;
+        params.limit = limit;
+        list_organizations_page(state.clone(), params)
+    })
+    .await
+}
+
+/// One page of `list_organizations`.
+async fn list_organizations_page(
+    state: web::Data<AppState>,
+    params: OrganizationListParams,
+) -> Result<OrganizationPage, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let rows = organizations::list(&mut conn, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |o| o.id);
-    Ok(Listed(OrganizationPage {
+    Ok(OrganizationPage {
         items: views::organizations(&mut conn, rows).await?,
         next_cursor,
-    }))
+    })
 }

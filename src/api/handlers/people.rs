@@ -12,10 +12,10 @@ use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, PersonInput, PersonPatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
+use crate::api::formats::list_response;
 use crate::api::history::{self, Action, Entity};
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query};
-use crate::api::present::Listed;
 use crate::api::types::{Person, PersonPage};
 use crate::api::views;
 use crate::api::write::{check_nations, RetractParams};
@@ -24,7 +24,7 @@ use crate::db::queries::{people, writes};
 use crate::startup::AppState;
 
 /// Filters and paging of the people list.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PersonListParams {
@@ -51,9 +51,22 @@ pub struct PersonListParams {
 #[utoipa::path(tag = "people", operation_id = "list_people", params(PersonListParams), responses((status = 200, description = "A page of people.", body = PersonPage)))]
 #[get("/people")]
 pub async fn list_people(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<PersonListParams>,
-) -> Result<Listed<Paged<PersonPage>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let (cursor, limit) = (params.cursor.clone(), params.limit);
+    list_response(&req, cursor, limit, move |cursor, limit| {
+        let mut params = params.clone();
+        params.cursor = cursor;
+        params.limit = limit;
+        list_people_page(state.clone(), params)
+    })
+    .await
+}
+
+/// One page of `list_people`.
+async fn list_people_page(state: web::Data<AppState>, params: PersonListParams) -> Result<Paged<PersonPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let nation = params.nation.map(NationCode::into_string);
@@ -63,21 +76,19 @@ pub async fn list_people(
             Some(nation) => json!({ "nation": nation }),
             None => json!({}),
         };
-        return Ok(Listed(
-            as_of_list(
-                &mut conn,
-                AsOfList::new(Entity::People, at, include_retracted, contains),
-                &page,
-            )
-            .await?,
-        ));
+        return Ok(as_of_list(
+            &mut conn,
+            AsOfList::new(Entity::People, at, include_retracted, contains),
+            &page,
+        )
+        .await?);
     }
     let rows = people::list(&mut conn, nation.as_deref(), include_retracted, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |p| p.id);
-    Ok(Listed(Paged::Live(PersonPage {
+    Ok(Paged::Live(PersonPage {
         items: rows.into_iter().map(views::person).collect(),
         next_cursor,
-    })))
+    }))
 }
 
 /// Get a person

@@ -46,6 +46,7 @@ pub struct SnapshotPage {
 }
 
 impl<T: Page> Page for Paged<T> {
+    const ITEM: &'static str = T::ITEM;
     fn next_cursor(&self) -> Option<&str> {
         match self {
             Paged::Live(page) => page.next_cursor(),

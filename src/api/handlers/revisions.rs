@@ -1,15 +1,15 @@
 //! The history itself: every version of a record, and every change since a moment.
 
-use actix_web::{get, web};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::ApiError;
+use crate::api::formats::list_response;
 use crate::api::history::{self, Entity, RevisionRow};
 use crate::api::params::{Id, PageRequest, Query};
-use crate::api::present::Listed;
 use crate::api::types::page;
 use crate::startup::AppState;
 
@@ -95,7 +95,7 @@ page!(
 );
 
 /// Paging of a record's revisions.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RevisionListParams {
@@ -108,7 +108,7 @@ pub struct RevisionListParams {
 }
 
 /// The moment after which changes are listed, and paging.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ChangeListParams {
@@ -158,10 +158,11 @@ fn resource_of(name: &str) -> Option<Resource> {
 )]
 #[get("/{resource}/{id}/revisions")]
 pub async fn list_revisions(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, Id)>,
     Query(params): Query<RevisionListParams>,
-) -> Result<Listed<RevisionPage>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let (name, Id(id)) = path.into_inner();
     let resource = resource_of(&name).ok_or_else(|| {
         ApiError::NotFound(format!(
@@ -169,7 +170,22 @@ pub async fn list_revisions(
         ))
     })?;
     let entity = entity_of(resource);
-    let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
+    let (cursor, limit) = (params.cursor.clone(), params.limit);
+    list_response(&req, cursor, limit, move |cursor, limit| {
+        list_revisions_page(state.clone(), entity, id, cursor, limit)
+    })
+    .await
+}
+
+/// One page of a record's revisions.
+async fn list_revisions_page(
+    state: web::Data<AppState>,
+    entity: Entity,
+    id: i64,
+    cursor: Option<String>,
+    limit: Option<u32>,
+) -> Result<RevisionPage, ApiError> {
+    let page = PageRequest::<i64>::new(cursor.as_deref(), limit)?;
     let mut conn = state.conn().await?;
     let window = page.window();
     let rows = history::revisions_of(&mut conn, entity, id, window.after.copied(), window.fetch).await?;
@@ -188,7 +204,7 @@ pub async fn list_revisions(
             after: r.after,
         })
         .collect();
-    Ok(Listed(RevisionPage { items, next_cursor }))
+    Ok(RevisionPage { items, next_cursor })
 }
 
 /// List changes since a moment
@@ -203,9 +219,22 @@ pub async fn list_revisions(
 )]
 #[get("/changes")]
 pub async fn list_changes(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<ChangeListParams>,
-) -> Result<Listed<ChangePage>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let (cursor, limit) = (params.cursor.clone(), params.limit);
+    list_response(&req, cursor, limit, move |cursor, limit| {
+        let mut params = params.clone();
+        params.cursor = cursor;
+        params.limit = limit;
+        list_changes_page(state.clone(), params)
+    })
+    .await
+}
+
+/// One page of `list_changes`.
+async fn list_changes_page(state: web::Data<AppState>, params: ChangeListParams) -> Result<ChangePage, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let window = page.window();
@@ -227,5 +256,5 @@ pub async fn list_changes(
             })
         })
         .collect();
-    Ok(Listed(ChangePage { items, next_cursor }))
+    Ok(ChangePage { items, next_cursor })
 }

@@ -1,6 +1,6 @@
 //! Full-text search across statements, commitments, claims, events and sources.
 
-use actix_web::{get, web};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use diesel::sql_types::{BigInt, Date, Float4, Nullable, Text};
 use diesel::QueryableByName;
@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::ApiError;
+use crate::api::formats::list_response;
 use crate::api::params::{NationCode, PageRequest, Query, SearchText};
-use crate::api::present::Listed;
 use crate::api::types::page;
 use crate::startup::AppState;
 use crate::vocab::{ClaimKind, CommitmentKind, CommitmentStatus, EventKind, SourceKind};
@@ -33,7 +33,7 @@ pub enum ResultType {
 }
 
 /// The question, and filters like the lists'.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
@@ -131,9 +131,22 @@ const RECORDS: &str = "
 #[utoipa::path(tag = "search", operation_id = "search_records", params(SearchParams), responses((status = 200, description = "A page of results, best first.", body = SearchPage)))]
 #[get("/search")]
 pub async fn search_records(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<SearchParams>,
-) -> Result<Listed<SearchPage>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let (cursor, limit) = (params.cursor.clone(), params.limit);
+    list_response(&req, cursor, limit, move |cursor, limit| {
+        let mut params = params.clone();
+        params.cursor = cursor;
+        params.limit = limit;
+        search_records_page(state.clone(), params)
+    })
+    .await
+}
+
+/// One page of `search_records`.
+async fn search_records_page(state: web::Data<AppState>, params: SearchParams) -> Result<SearchPage, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let q = params.q.as_str();
     if let Some(kind) = &params.kind {
@@ -199,7 +212,7 @@ pub async fn search_records(
             })
         })
         .collect();
-    Ok(Listed(SearchPage { items, next_cursor }))
+    Ok(SearchPage { items, next_cursor })
 }
 
 fn type_name(t: ResultType) -> &'static str {

@@ -13,11 +13,11 @@ use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, SourceInput, SourcePatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
+use crate::api::formats::list_response;
 use crate::api::history::Entity;
 use crate::api::history::{self, Action};
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, PageRequest, Query, SearchText};
-use crate::api::present::Listed;
 use crate::api::types::{Source, SourcePage};
 use crate::api::views;
 use crate::api::write::RetractParams;
@@ -28,7 +28,7 @@ use crate::startup::AppState;
 use crate::vocab::{Reliability, SourceKind};
 
 /// Filters and paging of the sources list.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SourceListParams {
@@ -60,9 +60,25 @@ pub struct SourceListParams {
 #[utoipa::path(tag = "sources", operation_id = "list_sources", params(SourceListParams), responses((status = 200, description = "A page of sources.", body = SourcePage)))]
 #[get("/sources")]
 pub async fn list_sources(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<SourceListParams>,
-) -> Result<Listed<Paged<SourcePage>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let (cursor, limit) = (params.cursor.clone(), params.limit);
+    list_response(&req, cursor, limit, move |cursor, limit| {
+        let mut params = params.clone();
+        params.cursor = cursor;
+        params.limit = limit;
+        list_sources_page(state.clone(), params)
+    })
+    .await
+}
+
+/// One page of `list_sources`.
+async fn list_sources_page(
+    state: web::Data<AppState>,
+    params: SourceListParams,
+) -> Result<Paged<SourcePage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let include_retracted = params.include_retracted.unwrap_or(false);
@@ -87,7 +103,7 @@ pub async fn list_sources(
             &page,
         )
         .await?;
-        return Ok(Listed(page));
+        return Ok(page);
     }
     let filter = SourceFilter {
         text: params.q.as_ref().map(|q| q.as_str().to_owned()),
@@ -101,7 +117,7 @@ pub async fn list_sources(
         .into_iter()
         .map(|(s, length)| views::source_summary(s, length))
         .collect();
-    Ok(Listed(Paged::Live(SourcePage { items, next_cursor })))
+    Ok(Paged::Live(SourcePage { items, next_cursor }))
 }
 
 /// Get a source

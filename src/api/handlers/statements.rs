@@ -12,10 +12,10 @@ use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, StatementInput, StatementPatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
+use crate::api::formats::list_response;
 use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
-use crate::api::present::Listed;
 use crate::api::types::{Statement, StatementPage};
 use crate::api::views;
 use crate::api::write::{check_nations, check_references, RetractParams, Span};
@@ -26,7 +26,7 @@ use crate::startup::AppState;
 use crate::vocab::Stance;
 
 /// Filters and paging of the statements list.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct StatementListParams {
@@ -59,7 +59,7 @@ pub struct StatementListParams {
 }
 
 /// Filters and paging of one nation's statements.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct StatementFilterParams {
@@ -95,9 +95,25 @@ pub struct StatementFilterParams {
 #[utoipa::path(tag = "statements", operation_id = "list_statements", params(StatementListParams), responses((status = 200, description = "A page of statements.", body = StatementPage)))]
 #[get("/statements")]
 pub async fn list_statements(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<StatementListParams>,
-) -> Result<Listed<Paged<StatementPage>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let (cursor, limit) = (params.cursor.clone(), params.limit);
+    list_response(&req, cursor, limit, move |cursor, limit| {
+        let mut params = params.clone();
+        params.cursor = cursor;
+        params.limit = limit;
+        list_statements_page(state.clone(), params)
+    })
+    .await
+}
+
+/// One page of `list_statements`.
+async fn list_statements_page(
+    state: web::Data<AppState>,
+    params: StatementListParams,
+) -> Result<Paged<StatementPage>, ApiError> {
     let mut conn = state.conn().await?;
     let nation = params.nation.map(NationCode::into_string);
     let rest = StatementFilterParams {
@@ -110,7 +126,7 @@ pub async fn list_statements(
         cursor: params.cursor,
         limit: params.limit,
     };
-    list_statements_where(&mut conn, nation, rest).await.map(Listed)
+    list_statements_where(&mut conn, nation, rest).await
 }
 
 /// A page of statements, of one nation if given.
