@@ -17,6 +17,12 @@ Commands:
   migrate   apply pending database migrations and exit
   seed      load the built-in seed (records already loaded are left as they are) and exit
   openapi   print the OpenAPI document to standard output
+  export [FILE]
+            write the whole knowledge base as NDJSON to FILE (standard output without one),
+            key names included, never their secrets
+  import FILE
+            load an export (FILE `-` reads standard input) in one transaction; records already
+            stored unchanged are left as they are, and any problem leaves everything unwritten
   keys create --name NAME --role editor|admin
             make a key for writing; its text is printed this once, only its hash is kept
   keys list     list the keys (without their secrets)
@@ -39,6 +45,14 @@ pub fn run(args: &[String]) -> ExitCode {
             }
         };
     }
+    if command == "export" || command == "import" {
+        if args.len() > 3 || (command == "import" && args.len() < 3) {
+            eprintln!("alliance-kb: expected `alliance-kb export [FILE]` or `alliance-kb import FILE`; run `alliance-kb help`");
+            return ExitCode::from(2);
+        }
+        let file = args.get(2).cloned();
+        return report(with_transfer(command, file));
+    }
     if args.len() > 2 {
         eprintln!("alliance-kb: unexpected argument `{}`; run `alliance-kb help`", args[2]);
         return ExitCode::from(2);
@@ -59,7 +73,7 @@ pub fn run(args: &[String]) -> ExitCode {
         "serve" | "migrate" | "seed" => with_database(command, None),
         other => {
             eprintln!(
-                "alliance-kb: unknown command `{other}`; the commands are serve, migrate, seed, openapi, keys, help"
+                "alliance-kb: unknown command `{other}`; the commands are serve, migrate, seed, openapi, export, import, keys, help"
             );
             return ExitCode::from(2);
         }
@@ -209,6 +223,67 @@ fn with_database(command: &str, keys: Option<KeysCommand>) -> Result<(), StartEr
         }),
         _ => actix_web::rt::System::new().block_on(startup::serve(&config, &prepared.url)),
     }
+}
+
+/// `export [FILE]` and `import FILE`, on the database the service would use.
+fn with_transfer(command: &str, file: Option<String>) -> Result<(), StartError> {
+    use diesel_async::AsyncConnection;
+    use std::io::{Read, Write};
+    let failed = |message: String| StartError::Io(std::io::Error::other(message));
+    let config = Config::from_env().map_err(|e| failed(e.to_string()))?;
+    // Read the file before touching the database, so that a wrong name changes nothing.
+    let text = match (command, file.as_deref()) {
+        ("import", Some("-")) => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| failed(format!("cannot read standard input as UTF-8 text: {e}")))?;
+            Some(text)
+        }
+        ("import", Some(path)) => {
+            Some(std::fs::read_to_string(path).map_err(|e| failed(format!("cannot read {path} as UTF-8 text: {e}")))?)
+        }
+        _ => None,
+    };
+    let prepared: PreparedDatabase = startup::prepare_database(&config)?;
+    actix_web::rt::System::new().block_on(async {
+        let mut conn = diesel_async::AsyncPgConnection::establish(&prepared.url)
+            .await
+            .map_err(|e| failed(format!("cannot connect to the database: {e}")))?;
+        match text {
+            Some(text) => {
+                let report = crate::transfer::import(&mut conn, &text)
+                    .await
+                    .map_err(|e| failed(e.to_string()))?;
+                log::info!("import: {report}");
+                println!("{report}");
+                println!("written: {:?}", report.inserted);
+            }
+            None => {
+                let mut out: Box<dyn Write> = match &file {
+                    Some(path) => Box::new(std::io::BufWriter::new(
+                        std::fs::File::create(path).map_err(|e| failed(format!("cannot create {path}: {e}")))?,
+                    )),
+                    None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+                };
+                let mut export = crate::transfer::Export::start(conn, true)
+                    .await
+                    .map_err(|e| failed(e.to_string()))?;
+                let (mut lines, mut bytes) = (0usize, 0usize);
+                while let Some(chunk) = export.next_chunk().await.map_err(|e| failed(e.to_string()))? {
+                    lines += chunk.iter().filter(|b| **b == b'\n').count();
+                    bytes += chunk.len();
+                    out.write_all(&chunk)?;
+                }
+                out.flush()?;
+                log::info!("export: {lines} records, {bytes} bytes");
+                if file.is_some() {
+                    eprintln!("exported {lines} records ({bytes} bytes)");
+                }
+            }
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -12,4 +12,5 @@ pub mod pgcluster;
 pub mod schema;
 pub mod seed;
 pub mod startup;
+pub mod transfer;
 pub mod vocab;

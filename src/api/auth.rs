@@ -31,7 +31,7 @@ pub struct Editor(pub Caller);
 #[derive(Debug, Clone, Copy)]
 pub struct Admin(pub Caller);
 
-async fn authenticate(req: HttpRequest, needed: KeyRole) -> Result<Caller, ApiError> {
+pub(crate) async fn authenticate(req: HttpRequest, needed: KeyRole) -> Result<Caller, ApiError> {
     let unauthorized = |why: &str| {
         ApiError::Unauthorized(format!(
             "{why}; send `Authorization: Bearer <key>` with a key of the {needed} role (keys are made with `alliance-kb keys create`)"

@@ -95,6 +95,9 @@ pub enum ApiError {
     /// The method is not one the resource answers.
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// A request body larger than the endpoint takes.
+    #[error("{0}")]
+    TooLarge(String),
     /// The database cannot be reached; the cause is logged.
     #[error("database unavailable: {0}")]
     Unavailable(String),
@@ -125,6 +128,7 @@ impl ApiError {
             ApiError::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
             ApiError::Unprocessable(_) => ("invalid-body", "Invalid body"),
             ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
+            ApiError::TooLarge(_) => ("too-large", "Payload too large"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
             ApiError::Internal(_) => ("internal", "Internal error"),
         };
@@ -164,6 +168,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -264,6 +264,9 @@ pub struct AsOfPage<'a> {
     pub after: Option<i64>,
     /// How many records to fetch.
     pub fetch: i64,
+    /// Words the record's text (every string of it, as it then read) must match, in web search
+    /// syntax.
+    pub text: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -287,6 +290,7 @@ pub async fn as_of_page(conn: &mut AsyncPgConnection, page: AsOfPage<'_>) -> Res
             AND record_id > $5 \
             AND ($7::text IS NULL OR after ->> $6 >= $7) \
             AND ($8::text IS NULL OR after ->> $6 <= $8) \
+            AND ($10::text IS NULL OR jsonb_to_tsvector('english', after, '[\"string\"]') @@ websearch_to_tsquery('english', $10)) \
           ORDER BY record_id LIMIT $9",
     )
     .bind::<Text, _>(page.entity.name())
@@ -298,6 +302,7 @@ pub async fn as_of_page(conn: &mut AsyncPgConnection, page: AsOfPage<'_>) -> Res
     .bind::<Nullable<Text>, _>(since)
     .bind::<Nullable<Text>, _>(until)
     .bind::<BigInt, _>(page.fetch)
+    .bind::<Nullable<Text>, _>(page.text)
     .load(conn)
     .await?;
     Ok(rows.into_iter().map(|r| (r.record_id, r.after)).collect())

@@ -50,6 +50,7 @@ use self::handlers::*;
         (name = "citations", description = "The evidence: spans of sources, each supporting one fact."),
         (name = "search", description = "Full-text search across the knowledge base."),
         (name = "history", description = "Every version of every record, and every change since a moment."),
+        (name = "transfer", description = "The whole knowledge base as one NDJSON file: export, and import for admins."),
         (name = "keys", description = "The keys editors write with; for admins."),
         (name = "meta", description = "Liveness and readiness of the service.")
     ),
@@ -125,6 +126,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(citations::delete_citation)
             .service(revisions::list_revisions)
             .service(revisions::list_changes)
+            .service(transfer::get_export)
+            .service(transfer::create_import)
             .service(keys::create_key)
             .service(keys::list_keys)
             .service(keys::delete_key),

@@ -16,3 +16,4 @@ mod readme;
 mod schema;
 mod search;
 mod seed;
+mod transfer;

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, q_with_as_of, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, ClaimInput, ClaimPatch, CreateErrors};
 use crate::api::edit::{self, without_nulls, Editable};
@@ -82,9 +82,6 @@ async fn list_claims_page(state: web::Data<AppState>, params: ClaimListParams) -
     let mut conn = state.conn().await?;
     let claimed_by = params.claimed_by.map(NationCode::into_string);
     let include_retracted = params.include_retracted.unwrap_or(false);
-    if params.as_of.is_some() && params.q.is_some() {
-        return Err(q_with_as_of());
-    }
     if let Some(at) = params.as_of {
         let mut contains = serde_json::Map::new();
         if let Some(kind) = params.kind {
@@ -96,12 +93,12 @@ async fn list_claims_page(state: web::Data<AppState>, params: ClaimListParams) -
         if let Some(Id(event)) = params.event {
             contains.insert("event_id".into(), json!(event));
         }
-        return Ok(as_of_list(
+        return as_of_list(
             &mut conn,
-            AsOfList::new(Entity::Claims, at, include_retracted, contains.into()),
+            AsOfList::new(Entity::Claims, at, include_retracted, contains.into()).with_text(params.q.as_ref()),
             &page,
         )
-        .await?);
+        .await;
     }
     let filter = ClaimFilter {
         text: params.q.as_ref().map(|q| q.as_str().to_owned()),

@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, q_with_as_of, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CommitmentInput, CommitmentPatch, CreateErrors, StatusChangeInput};
 use crate::api::edit::{self, Editable};
@@ -163,9 +163,6 @@ pub(crate) async fn list_commitments_where(
 ) -> Result<Paged<CommitmentPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let include_retracted = params.include_retracted.unwrap_or(false);
-    if params.as_of.is_some() && params.q.is_some() {
-        return Err(q_with_as_of());
-    }
     if let Some(at) = params.as_of {
         let mut contains = serde_json::Map::new();
         if let Some(nation) = nation {
@@ -193,6 +190,7 @@ pub(crate) async fn list_commitments_where(
             AsOfList {
                 date_range: dates,
                 ..AsOfList::new(Entity::Commitments, at, include_retracted, contains.into())
+                    .with_text(params.q.as_ref())
             },
             &page,
         )

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, q_with_as_of, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, EventInput, EventPatch};
 use crate::api::edit::{self, without_nulls, Editable};
@@ -79,9 +79,6 @@ async fn list_events_page(state: web::Data<AppState>, params: EventListParams) -
     let mut conn = state.conn().await?;
     let nation = params.nation.map(NationCode::into_string);
     let include_retracted = params.include_retracted.unwrap_or(false);
-    if params.as_of.is_some() && params.q.is_some() {
-        return Err(q_with_as_of());
-    }
     if let Some(at) = params.as_of {
         let mut contains = serde_json::Map::new();
         if let Some(kind) = params.kind {
@@ -90,12 +87,12 @@ async fn list_events_page(state: web::Data<AppState>, params: EventListParams) -
         if let Some(nation) = nation {
             contains.insert("participants".into(), json!([{ "nation": nation }]));
         }
-        return Ok(as_of_list(
+        return as_of_list(
             &mut conn,
-            AsOfList::new(Entity::Events, at, include_retracted, contains.into()),
+            AsOfList::new(Entity::Events, at, include_retracted, contains.into()).with_text(params.q.as_ref()),
             &page,
         )
-        .await?);
+        .await;
     }
     let filter = EventFilter {
         text: params.q.as_ref().map(|q| q.as_str().to_owned()),

@@ -76,12 +76,12 @@ async fn list_people_page(state: web::Data<AppState>, params: PersonListParams) 
             Some(nation) => json!({ "nation": nation }),
             None => json!({}),
         };
-        return Ok(as_of_list(
+        return as_of_list(
             &mut conn,
             AsOfList::new(Entity::People, at, include_retracted, contains),
             &page,
         )
-        .await?);
+        .await;
     }
     let rows = people::list(&mut conn, nation.as_deref(), include_retracted, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |p| p.id);

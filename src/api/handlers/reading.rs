@@ -12,7 +12,7 @@ use utoipa::IntoParams;
 
 use crate::api::error::ApiError;
 use crate::api::history::{self, AsOfPage, Entity};
-use crate::api::params::PageRequest;
+use crate::api::params::{PageRequest, SearchText};
 use crate::api::present::Page;
 
 /// The parameters of every detail read.
@@ -69,6 +69,8 @@ pub struct AsOfList<'a> {
     pub date_range: Option<(&'a str, Option<String>, Option<String>)>,
     /// A field the history keeps but lists leave out (a source's text).
     pub drop_field: Option<&'a str>,
+    /// Words the record, as it then read, must match (`q`).
+    pub text: Option<String>,
 }
 
 impl AsOfList<'_> {
@@ -81,6 +83,15 @@ impl AsOfList<'_> {
             contains,
             date_range: None,
             drop_field: None,
+            text: None,
+        }
+    }
+
+    /// The same list, narrowed to records matching `q`, if given.
+    pub fn with_text(self, q: Option<&SearchText>) -> Self {
+        AsOfList {
+            text: q.map(|q| q.as_str().to_owned()),
+            ..self
         }
     }
 }
@@ -98,6 +109,7 @@ pub async fn as_of_list<T>(
         contains,
         date_range,
         drop_field,
+        text,
     } = query;
     let window = page.window();
     let rows = history::as_of_page(
@@ -110,6 +122,7 @@ pub async fn as_of_list<T>(
             date_range,
             after: window.after.copied(),
             fetch: window.fetch,
+            text,
         },
     )
     .await?;
@@ -163,13 +176,4 @@ pub async fn detail(
 /// The entity tag of a version.
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
-}
-
-/// The answer to a list asked for both `q` and `as_of`: the search reads the current text only.
-pub fn q_with_as_of() -> ApiError {
-    ApiError::parameter(
-        "q",
-        "query parameter `q` cannot be combined with `as_of`: the search reads the current text; \
-         drop one of them",
-    )
 }

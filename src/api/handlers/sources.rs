@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, q_with_as_of, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, SourceInput, SourcePatch};
 use crate::api::edit::{self, without_nulls, Editable};
@@ -82,9 +82,6 @@ async fn list_sources_page(
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let include_retracted = params.include_retracted.unwrap_or(false);
-    if params.as_of.is_some() && params.q.is_some() {
-        return Err(q_with_as_of());
-    }
     if let Some(at) = params.as_of {
         let mut contains = serde_json::Map::new();
         if let Some(kind) = params.kind {
@@ -98,7 +95,7 @@ async fn list_sources_page(
             &mut conn,
             AsOfList {
                 drop_field: Some("text"),
-                ..AsOfList::new(Entity::Sources, at, include_retracted, contains.into())
+                ..AsOfList::new(Entity::Sources, at, include_retracted, contains.into()).with_text(params.q.as_ref())
             },
             &page,
         )

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, q_with_as_of, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, StatementInput, StatementPatch};
 use crate::api::edit::{self, without_nulls, Editable};
@@ -137,9 +137,6 @@ pub(crate) async fn list_statements_where(
 ) -> Result<Paged<StatementPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let include_retracted = params.include_retracted.unwrap_or(false);
-    if params.as_of.is_some() && params.q.is_some() {
-        return Err(q_with_as_of());
-    }
     if let Some(at) = params.as_of {
         let mut contains = serde_json::Map::new();
         if let Some(nation) = nation {
@@ -156,7 +153,7 @@ pub(crate) async fn list_statements_where(
         }
         return as_of_list(
             conn,
-            AsOfList::new(Entity::Statements, at, include_retracted, contains.into()),
+            AsOfList::new(Entity::Statements, at, include_retracted, contains.into()).with_text(params.q.as_ref()),
             &page,
         )
         .await;

@@ -1,0 +1,558 @@
+//! Export and import of the whole knowledge base as NDJSON: one record per line,
+//! `{"type": "<type>", "record": {<every stored field>}}`, table after table in dependency order,
+//! rows in key order, read in one snapshot. Importing such a file into an empty knowledge base and
+//! exporting again gives the same bytes.
+//!
+//! Import loads a file in one transaction. Every line is checked first (JSON, a known type, exactly
+//! the fields an export writes), then rows are inserted in batches under the database's own rules:
+//! vocabularies, references, citation excerpts that must equal their source's span, and a citation
+//! behind every fact, checked at commit. A record whose key is already stored unchanged is left as
+//! it is, so that a file can be loaded twice; one stored with other values is a conflict, and
+//! nothing is written.
+//!
+//! Keys come across by id, name and role, never by secret: an imported key is part of the history
+//! (who made each change) and cannot sign in. Without `include_key_names`, names are withheld
+//! (null), and an import names such a key `key <id>`.
+
+use std::collections::BTreeMap;
+
+use diesel::sql_types::{BigInt, Jsonb, Text};
+use diesel::QueryableByName;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use serde_json::{Map, Value};
+
+/// One table of the export.
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    /// The `type` of its lines.
+    pub record_type: &'static str,
+    /// The table.
+    pub name: &'static str,
+    /// Its primary key columns.
+    pub key: &'static [&'static str],
+    /// Columns left out: derived ones (generated), and secrets.
+    pub left_out: &'static [&'static str],
+}
+
+/// The tables exported, in the order their rows are written and loaded (referenced ones first).
+/// Nations are reference data created by the migrations; idempotency records are a cache.
+pub const TABLES: &[Table] = &[
+    Table {
+        record_type: "key",
+        name: "api_keys",
+        key: &["id"],
+        left_out: &["secret_sha256"],
+    },
+    Table {
+        record_type: "organization",
+        name: "organizations",
+        key: &["id"],
+        left_out: &[],
+    },
+    Table {
+        record_type: "membership",
+        name: "memberships",
+        key: &["organization_id", "nation_code"],
+        left_out: &[],
+    },
+    Table {
+        record_type: "person",
+        name: "people",
+        key: &["id"],
+        left_out: &[],
+    },
+    Table {
+        record_type: "source",
+        name: "sources",
+        key: &["id"],
+        left_out: &["sha256", "search_vector"],
+    },
+    Table {
+        record_type: "event",
+        name: "events",
+        key: &["id"],
+        left_out: &["search_vector"],
+    },
+    Table {
+        record_type: "participant",
+        name: "event_participants",
+        key: &["event_id", "nation_code"],
+        left_out: &[],
+    },
+    Table {
+        record_type: "commitment",
+        name: "commitments",
+        key: &["id"],
+        left_out: &["search_vector"],
+    },
+    Table {
+        record_type: "status_change",
+        name: "commitment_status_changes",
+        key: &["id"],
+        left_out: &[],
+    },
+    Table {
+        record_type: "statement",
+        name: "statements",
+        key: &["id"],
+        left_out: &["search_vector"],
+    },
+    Table {
+        record_type: "claim",
+        name: "claims",
+        key: &["id"],
+        left_out: &["search_vector"],
+    },
+    Table {
+        record_type: "citation",
+        name: "citations",
+        key: &["id"],
+        left_out: &[],
+    },
+    Table {
+        record_type: "revision",
+        name: "revisions",
+        key: &["id"],
+        left_out: &[],
+    },
+    Table {
+        record_type: "seed_record",
+        name: "seed_records",
+        key: &["key"],
+        left_out: &[],
+    },
+];
+
+/// Tables of the schema that are not exported, and why.
+pub const NOT_EXPORTED: &[&str] = &["nations", "idempotency_keys", "__diesel_schema_migrations"];
+
+/// How many rows a query of an export or an import reads or writes at once.
+const BATCH: usize = 1000;
+
+/// The query giving a table's lines, in key order.
+fn lines_query(table: &Table, include_key_names: bool) -> String {
+    let left_out: Vec<String> = table.left_out.iter().map(|c| format!("'{c}'")).collect();
+    let mut record = format!("(to_jsonb(t) - ARRAY[{}]::text[])", left_out.join(", "));
+    if table.name == "api_keys" && !include_key_names {
+        record = format!("({record} || '{{\"name\": null}}'::jsonb)");
+    }
+    format!(
+        "SELECT jsonb_build_object('type', '{}', 'record', {record})::text AS line FROM {} t ORDER BY {}",
+        table.record_type,
+        table.name,
+        table.key.join(", ")
+    )
+}
+
+#[derive(QueryableByName)]
+struct Line {
+    #[diesel(sql_type = Text)]
+    line: String,
+}
+
+/// An export being read: a connection of its own, in a read-only snapshot, with a cursor per
+/// table in turn. Dropping it closes the connection, which ends the snapshot.
+pub struct Export {
+    conn: AsyncPgConnection,
+    table: usize,
+    open: bool,
+    include_key_names: bool,
+}
+
+impl Export {
+    /// Starts an export on `conn`, which it keeps: it opens a read-only, repeatable-read
+    /// transaction in UTC, so that every line is of one moment and times read the same anywhere.
+    pub async fn start(mut conn: AsyncPgConnection, include_key_names: bool) -> diesel::QueryResult<Self> {
+        conn.batch_execute(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL TIME ZONE 'UTC'; SET LOCAL extra_float_digits = 1",
+        )
+        .await?;
+        Ok(Export {
+            conn,
+            table: 0,
+            open: false,
+            include_key_names,
+        })
+    }
+
+    /// The next lines (each ended by a newline), or `None` at the end.
+    pub async fn next_chunk(&mut self) -> diesel::QueryResult<Option<Vec<u8>>> {
+        while let Some(table) = TABLES.get(self.table) {
+            if !self.open {
+                let query = lines_query(table, self.include_key_names);
+                self.conn
+                    .batch_execute(&format!("DECLARE export_lines NO SCROLL CURSOR FOR {query}"))
+                    .await?;
+                self.open = true;
+            }
+            let lines: Vec<Line> = diesel::sql_query(format!("FETCH {BATCH} FROM export_lines"))
+                .load(&mut self.conn)
+                .await?;
+            if lines.is_empty() {
+                self.conn.batch_execute("CLOSE export_lines").await?;
+                self.open = false;
+                self.table += 1;
+                continue;
+            }
+            let mut chunk = Vec::with_capacity(lines.iter().map(|l| l.line.len() + 1).sum());
+            for line in lines {
+                chunk.extend_from_slice(line.line.as_bytes());
+                chunk.push(b'\n');
+            }
+            return Ok(Some(chunk));
+        }
+        self.conn.batch_execute("COMMIT").await?;
+        Ok(None)
+    }
+}
+
+/// What is wrong with an import.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Lines that are not records of an export; each names its line and field.
+    #[error("{} problem(s) in the file: {}", .0.len(), .0.iter().map(|p| format!("{}: {}", p.0, p.1)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<(String, String)>),
+    /// Records whose key is stored already with other values.
+    #[error("{0}")]
+    Conflict(String),
+    /// The database refused a record (a rule of the knowledge base), or failed.
+    #[error("{0}")]
+    Database(#[from] diesel::result::Error),
+}
+
+/// How many records of each type an import wrote, and left as they were.
+#[derive(Debug, Default, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    /// Lines read.
+    #[schema(example = 120)]
+    pub lines: usize,
+    /// Records written, by type.
+    #[schema(example = json!({"source": 1, "commitment": 12}))]
+    pub inserted: BTreeMap<String, usize>,
+    /// Records already stored with the same values, left as they were, by type.
+    #[schema(example = json!({}))]
+    pub unchanged: BTreeMap<String, usize>,
+}
+
+impl std::fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inserted: usize = self.inserted.values().sum();
+        let unchanged: usize = self.unchanged.values().sum();
+        write!(
+            f,
+            "{} lines: {inserted} records written, {unchanged} already stored unchanged",
+            self.lines
+        )
+    }
+}
+
+/// One checked line.
+struct Record {
+    line: usize,
+    table: usize,
+    fields: Map<String, Value>,
+}
+
+#[derive(QueryableByName)]
+struct ColumnName {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+}
+
+/// The columns an export writes for each table, in table order, read from the schema.
+async fn exported_columns(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Vec<Vec<String>>> {
+    let rows: Vec<ColumnName> = diesel::sql_query(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns
+          WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+    )
+    .load(conn)
+    .await?;
+    Ok(TABLES
+        .iter()
+        .map(|table| {
+            rows.iter()
+                .filter(|r| r.table_name == table.name && !table.left_out.contains(&r.column_name.as_str()))
+                .map(|r| r.column_name.clone())
+                .collect()
+        })
+        .collect())
+}
+
+/// Checks the lines of a file: each a record of a known type with exactly the fields an export
+/// writes. Problems are listed by line (at most 50).
+fn check_lines(text: &str, columns: &[Vec<String>]) -> Result<Vec<Record>, ImportError> {
+    let mut records = Vec::new();
+    let mut problems: Vec<(String, String)> = Vec::new();
+    let mut last_table = 0;
+    for (index, raw) in text.lines().enumerate() {
+        let line = index + 1;
+        if problems.len() >= 50 {
+            break;
+        }
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let mut problem = |field: &str, message: String| {
+            let at = if field.is_empty() {
+                format!("line {line}")
+            } else {
+                format!("line {line}: {field}")
+            };
+            problems.push((at, message));
+        };
+        let value: Value = match serde_json::from_str(raw) {
+            Ok(value) => value,
+            Err(e) => {
+                problem("", format!("not a JSON object ({e}); each line holds one record"));
+                continue;
+            }
+        };
+        let Some(object) = value.as_object() else {
+            problem("", "not a JSON object; each line holds one record".into());
+            continue;
+        };
+        let types: Vec<&str> = TABLES.iter().map(|t| t.record_type).collect();
+        let Some(table) = object
+            .get("type")
+            .and_then(Value::as_str)
+            .and_then(|t| TABLES.iter().position(|table| table.record_type == t))
+        else {
+            problem("type", format!("must be one of {}", types.join(", ")));
+            continue;
+        };
+        if let Some(extra) = object.keys().find(|k| *k != "type" && *k != "record") {
+            problem(extra, "is not part of a line; a line holds `type` and `record`".into());
+        }
+        let Some(fields) = object.get("record").and_then(Value::as_object) else {
+            problem("record", "must be an object holding the record's fields".into());
+            continue;
+        };
+        let expected = &columns[table];
+        let kind = TABLES[table].record_type;
+        for name in expected {
+            if !fields.contains_key(name) {
+                problem(
+                    &format!("record.{name}"),
+                    format!("is missing; a {kind} record has every field of an export, null where empty"),
+                );
+            }
+        }
+        for name in fields.keys() {
+            if !expected.contains(name) {
+                problem(
+                    &format!("record.{name}"),
+                    format!("is not a field of a {kind}; its fields are {}", expected.join(", ")),
+                );
+            }
+        }
+        for name in TABLES[table].key {
+            if fields.get(*name).is_some_and(Value::is_null) {
+                problem(
+                    &format!("record.{name}"),
+                    "is part of the record's key and must be set".into(),
+                );
+            }
+        }
+        if table < last_table {
+            problem(
+                "type",
+                format!(
+                    "a {kind} comes after the {}s; records are loaded in the order an export writes them ({})",
+                    TABLES[last_table].record_type,
+                    types.join(", ")
+                ),
+            );
+        }
+        last_table = last_table.max(table);
+        records.push(Record {
+            line,
+            table,
+            fields: fields.clone(),
+        });
+    }
+    if problems.is_empty() {
+        Ok(records)
+    } else {
+        Err(ImportError::Invalid(problems))
+    }
+}
+
+#[derive(QueryableByName)]
+struct Ordinal {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Loads an export into the knowledge base, in one transaction.
+pub async fn import(conn: &mut AsyncPgConnection, text: &str) -> Result<ImportReport, ImportError> {
+    let columns = exported_columns(conn).await?;
+    let records = check_lines(text, &columns)?;
+    let lines = text.lines().count();
+    conn.transaction::<_, ImportError, _>(async |conn| {
+        conn.batch_execute("SET LOCAL TIME ZONE 'UTC'").await?;
+        let mut report = ImportReport {
+            lines,
+            ..ImportReport::default()
+        };
+        let mut start = 0;
+        while start < records.len() {
+            let table = records[start].table;
+            let mut end = start;
+            while end < records.len() && records[end].table == table && end - start < BATCH {
+                end += 1;
+            }
+            let batch = &records[start..end];
+            let (inserted, unchanged) = load_batch(conn, &TABLES[table], &columns[table], batch).await?;
+            let kind = TABLES[table].record_type.to_owned();
+            *report.inserted.entry(kind.clone()).or_default() += inserted;
+            *report.unchanged.entry(kind).or_default() += unchanged;
+            start = end;
+        }
+        report.inserted.retain(|_, n| *n > 0);
+        report.unchanged.retain(|_, n| *n > 0);
+        for table in TABLES.iter().filter(|t| t.key == ["id"]) {
+            diesel::sql_query(format!(
+                "SELECT setval(pg_get_serial_sequence('{0}', 'id'), coalesce(max(id), 0) + 1, false) FROM {0}",
+                table.name
+            ))
+            .execute(conn)
+            .await?;
+        }
+        Ok(report)
+    })
+    .await
+}
+
+/// Writes one batch of records of one table: checks for stored records with the same key and
+/// other values, then inserts those not stored yet. Returns how many were inserted and unchanged.
+async fn load_batch(
+    conn: &mut AsyncPgConnection,
+    table: &Table,
+    columns: &[String],
+    batch: &[Record],
+) -> Result<(usize, usize), ImportError> {
+    let rows = Value::Array(batch.iter().map(|r| Value::Object(r.fields.clone())).collect());
+    let join = table
+        .key
+        .iter()
+        .map(|k| format!("t.{k} = r.{k}"))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let left_out: Vec<String> = table
+        .left_out
+        .iter()
+        .map(|c| format!("'{c}'"))
+        .chain(["'ordinality'".to_owned()])
+        .collect();
+    let left_out = format!("ARRAY[{}]::text[]", left_out.join(", "));
+    let named = if table.name == "api_keys" {
+        // A withheld name compares equal to any stored one.
+        "|| jsonb_build_object('name', coalesce(r.name, t.name))"
+    } else {
+        ""
+    };
+    let conflicts: Vec<Ordinal> = diesel::sql_query(format!(
+        "SELECT r.ordinality AS n
+           FROM jsonb_populate_recordset(NULL::{name}, $1) WITH ORDINALITY r
+           JOIN {name} t ON {join}
+          WHERE (to_jsonb(t) - {left_out}) IS DISTINCT FROM ((to_jsonb(r) - {left_out}) {named})
+          ORDER BY r.ordinality LIMIT 20",
+        name = table.name
+    ))
+    .bind::<Jsonb, _>(&rows)
+    .load(conn)
+    .await?;
+    if !conflicts.is_empty() {
+        let lines: Vec<String> = conflicts
+            .iter()
+            .filter_map(|c| batch.get(usize::try_from(c.n).ok()?.checked_sub(1)?))
+            .map(|r| r.line.to_string())
+            .collect();
+        return Err(ImportError::Conflict(format!(
+            "the knowledge base already holds {}s with the keys of lines {} but other values; an import adds records and never overwrites one: import into an empty knowledge base, or correct these records through the API",
+            table.record_type,
+            lines.join(", ")
+        )));
+    }
+    let values: Vec<String> = columns
+        .iter()
+        .map(|c| match (table.name, c.as_str()) {
+            ("api_keys", "name") => "coalesce(r.name, 'key ' || r.id)".to_owned(),
+            _ => format!("r.{c}"),
+        })
+        .collect();
+    let (extra_column, extra_value) = if table.name == "api_keys" {
+        // The secret never leaves its database: an imported key holds the hash of a random value
+        // no one knows, so it cannot sign in.
+        (
+            ", secret_sha256",
+            ", encode(sha256(gen_random_uuid()::text::bytea), 'hex')",
+        )
+    } else {
+        ("", "")
+    };
+    let identity = if table.key == ["id"] {
+        "OVERRIDING SYSTEM VALUE"
+    } else {
+        ""
+    };
+    let inserted = diesel::sql_query(format!(
+        "INSERT INTO {name} ({columns}{extra_column}) {identity}
+         SELECT {values}{extra_value} FROM jsonb_populate_recordset(NULL::{name}, $1) r
+          WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE {join})",
+        name = table.name,
+        columns = columns.join(", "),
+        values = values.join(", "),
+    ))
+    .bind::<Jsonb, _>(&rows)
+    .execute(conn)
+    .await?;
+    Ok((inserted, batch.len() - inserted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn columns() -> Vec<Vec<String>> {
+        TABLES
+            .iter()
+            .map(|t| match t.record_type {
+                "person" => vec!["id".into(), "name".into(), "role".into(), "nation_code".into()],
+                _ => vec!["id".into()],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_problem_of_a_file_is_named_by_line_and_field() {
+        let file = "{\"type\": \"person\", \"record\": {\"id\": 1, \"name\": \"A\", \"role\": null}}\n\
+                    not json\n\
+                    {\"type\": \"tank\", \"record\": {}}\n\
+                    {\"type\": \"person\", \"record\": {\"id\": null, \"name\": \"B\", \"role\": null, \"nation_code\": null, \"colour\": 1}}\n\
+                    {\"type\": \"key\", \"record\": {\"id\": 1}}\n";
+        let Err(ImportError::Invalid(problems)) = check_lines(file, &columns()) else {
+            panic!("the file is refused");
+        };
+        let at: Vec<&str> = problems.iter().map(|(at, _)| at.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "line 1: record.nation_code",
+                "line 2",
+                "line 3: type",
+                "line 4: record.colour",
+                "line 4: record.id",
+                "line 5: type"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_withheld_key_name_reads_null() {
+        assert!(lines_query(&TABLES[0], false).contains("\"name\": null"));
+        assert!(!lines_query(&TABLES[0], true).contains("\"name\": null"));
+    }
+}
