@@ -126,6 +126,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(citations::delete_citation)
             .service(revisions::list_revisions)
             .service(revisions::list_changes)
+            .service(timeline::list_timeline)
             .service(transfer::get_export)
             .service(transfer::create_import)
             .service(keys::create_key)

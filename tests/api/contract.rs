@@ -102,6 +102,7 @@ fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
         "list_revisions",
         "list_sources",
         "list_statements",
+        "list_timeline",
         "search_records",
         "update_citation",
         "update_claim",

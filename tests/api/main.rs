@@ -16,4 +16,5 @@ mod readme;
 mod schema;
 mod search;
 mod seed;
+mod timeline;
 mod transfer;

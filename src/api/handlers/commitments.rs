@@ -38,7 +38,7 @@ use crate::vocab::{CommitmentKind, CommitmentStatus, ForceRole};
 #[into_params(parameter_in = Query)]
 pub struct CommitmentListParams {
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
-    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "reassurance")]
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
     /// Only this nation's commitments (ISO 3166-1 alpha-2, any case).
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "FR")]
@@ -79,7 +79,7 @@ pub struct CommitmentListParams {
 #[into_params(parameter_in = Query)]
 pub struct CommitmentFilterParams {
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
-    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "reassurance")]
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
     /// Only commitments of this kind.
     pub kind: Option<CommitmentKind>,

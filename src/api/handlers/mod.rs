@@ -16,6 +16,7 @@ pub mod revisions;
 pub mod search;
 pub mod sources;
 pub mod statements;
+pub mod timeline;
 pub mod transfer;
 
 use diesel_async::AsyncPgConnection;

@@ -38,7 +38,7 @@ pub enum ResultType {
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// What to look for, in web search syntax: words, "quoted phrases", `or`, and `-` to exclude.
-    #[param(value_type = String, example = "\"security protocols\"", min_length = 1, max_length = 500)]
+    #[param(value_type = String, example = "\"security protocols\"", min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$")]
     pub q: SearchText,
     /// Only records of this type.
     #[serde(rename = "type")]

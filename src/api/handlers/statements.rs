@@ -31,7 +31,7 @@ use crate::vocab::Stance;
 #[into_params(parameter_in = Query)]
 pub struct StatementListParams {
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
-    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "reassurance")]
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
     /// Only statements made for this nation (ISO 3166-1 alpha-2, any case).
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "US")]
@@ -64,7 +64,7 @@ pub struct StatementListParams {
 #[into_params(parameter_in = Query)]
 pub struct StatementFilterParams {
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
-    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "reassurance")]
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
     /// Only statements by this person (a person's id).
     #[param(value_type = Option<i64>, minimum = 1, example = 3)]

@@ -1,0 +1,87 @@
+//! The timeline and the nation profile: "what changed for Czechia this month?"
+
+use actix_web::http::Method;
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+fn entries(page: &Value) -> Vec<Value> {
+    page["items"].as_array().unwrap().clone()
+}
+
+#[actix_web::test]
+async fn the_timeline_puts_events_status_changes_and_statements_in_date_order() {
+    let app = spawn_app().await;
+    let (all, _) = app.get_all("/v1/timeline", 3).await;
+    let types: Vec<&str> = all.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    for kind in ["event", "status_change", "statement"] {
+        assert!(types.contains(&kind), "the timeline holds {kind}s: {types:?}");
+    }
+    // Dates never go backwards; undated entries come last.
+    let dates: Vec<Option<&str>> = all.iter().map(|e| e["date"].as_str()).collect();
+    let dated: Vec<&str> = dates.iter().map_while(|d| *d).collect();
+    assert!(dated.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
+    assert!(dates[dated.len()..].iter().all(Option::is_none), "{dates:?}");
+    // One entry per status change of a live commitment, and per live statement and event.
+    let statements = app.get_json("/v1/statements?limit=500").await["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(types.iter().filter(|t| **t == "statement").count(), statements);
+    let changes: usize = app.get_json("/v1/commitments?limit=500").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["history"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(types.iter().filter(|t| **t == "status_change").count(), changes);
+
+    // What changed for Czechia in January 2026: its refusal of troops.
+    let czechia = entries(
+        &app.get_json("/v1/timeline?nation=cz&since=2026-01-01&until=2026-01-31")
+            .await,
+    );
+    let refusal = czechia
+        .iter()
+        .find(|e| e["type"] == "status_change")
+        .expect("Czechia's status change");
+    assert_eq!(refusal["nation"], "CZ");
+    assert_eq!(refusal["kind"], "troops");
+    assert_eq!(refusal["status"], "refused");
+    assert_eq!(refusal["date"], "2026-01-07");
+    let commitment = app
+        .get_json(&format!("/v1/commitments/{}", refusal["commitment_id"]))
+        .await;
+    assert_eq!(commitment["nation"], "CZ");
+    assert!(czechia.iter().all(|e| e["nation"] == "CZ" || e["type"] == "event"));
+    // The Paris meeting is on France's timeline: it took part.
+    let france = entries(&app.get_json("/v1/timeline?nation=FR").await);
+    assert!(france.iter().any(|e| e["type"] == "event"));
+    assert!(france.iter().any(|e| e["type"] == "statement" && e["nation"] == "FR"));
+    // Nothing in 2025.
+    assert!(entries(&app.get_json("/v1/timeline?until=2025-12-31").await).is_empty());
+
+    // As CSV, for a spreadsheet.
+    let res = app
+        .send(Method::GET, "/v1/timeline?nation=CZ", &[("Accept", "text/csv")], None)
+        .await;
+    let text = String::from_utf8(res.body.to_vec()).unwrap();
+    assert!(
+        text.starts_with("date,type,id,nation,summary,commitment_id,kind,status\r\n"),
+        "{text}"
+    );
+    assert!(text.contains(",status_change,"), "{text}");
+
+    // Bad input is named.
+    assert_eq!(app.get("/v1/timeline?nation=ZZ").await.status, 404);
+    assert_eq!(
+        app.get("/v1/timeline?nation=Czechia").await.problem(400)["parameter"],
+        "nation"
+    );
+    assert_eq!(
+        app.get("/v1/timeline?since=2026-02-01&until=2026-01-01")
+            .await
+            .problem(400)["parameter"],
+        "until"
+    );
+}
