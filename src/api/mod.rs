@@ -86,6 +86,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(nations::get_nation)
             .service(nations::list_nation_commitments)
             .service(nations::list_nation_statements)
+            .service(profiles::get_nation_profile)
             .service(organizations::list_organizations)
             .service(people::list_people)
             .service(people::get_person)

@@ -85,3 +85,63 @@ async fn the_timeline_puts_events_status_changes_and_statements_in_date_order() 
         "until"
     );
 }
+
+#[actix_web::test]
+async fn a_nation_profile_counts_its_commitments_and_shows_its_words_and_sources() {
+    let app = spawn_app().await;
+    let czechia = app.get_json("/v1/nations/cz/profile").await;
+    assert_eq!(czechia["nation"]["code"], "CZ");
+    assert_eq!(
+        czechia["counts"],
+        serde_json::json!([
+            {"kind": "troops", "status": "refused", "count": 1},
+            {"kind": "ammunition", "status": "withdrawn", "count": 1}
+        ])
+    );
+    assert_eq!(czechia["commitments"][0]["status"], "refused");
+    assert_eq!(czechia["commitments"][0]["since"], "2026-01-07");
+
+    let france = app.get_json("/v1/nations/FR/profile").await;
+    let listed = app.get_json("/v1/nations/FR/commitments?limit=500").await;
+    let listed = listed["items"].as_array().unwrap();
+    let counted: u64 = france["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(counted as usize, listed.len());
+    let standing: Vec<(i64, &str)> = france["commitments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_i64().unwrap(), c["status"].as_str().unwrap()))
+        .collect();
+    let expected: Vec<(i64, &str)> = listed
+        .iter()
+        .map(|c| (c["id"].as_i64().unwrap(), c["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(standing, expected);
+    assert_eq!(
+        france["statements"],
+        app.get_json("/v1/nations/FR/statements?limit=500").await["items"]
+    );
+    assert!(france["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["quote"] == "force of reassurance"));
+    let sources = france["sources"].as_array().unwrap();
+    assert!(!sources.is_empty());
+    for source in sources {
+        assert!(source["citations"].as_u64().unwrap() > 0);
+        let detail = app.get_json(&format!("/v1/sources/{}", source["id"])).await;
+        assert_eq!(source["reliability"], detail["reliability"]);
+    }
+
+    // A nation with no record has an empty profile, not an error.
+    let nz = app.get_json("/v1/nations/NZ/profile").await;
+    assert_eq!(nz["counts"], serde_json::json!([]));
+    assert_eq!(nz["sources"], serde_json::json!([]));
+    assert_eq!(app.get("/v1/nations/ZZ/profile").await.status, 404);
+}

@@ -11,6 +11,7 @@ pub mod meta;
 pub mod nations;
 pub mod organizations;
 pub mod people;
+pub mod profiles;
 pub mod reading;
 pub mod revisions;
 pub mod search;
