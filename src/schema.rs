@@ -31,6 +31,7 @@ diesel::table! {
         claim_id -> Nullable<Int8>,
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
+        competing_value_id -> Nullable<Int8>,
     }
 }
 
@@ -88,6 +89,22 @@ diesel::table! {
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
         search_vector -> Nullable<Tsvector>,
+    }
+}
+
+diesel::table! {
+    competing_values (id) {
+        id -> Int8,
+        commitment_id -> Nullable<Int8>,
+        statement_id -> Nullable<Int8>,
+        event_id -> Nullable<Int8>,
+        claim_id -> Nullable<Int8>,
+        field -> Text,
+        value -> Jsonb,
+        note -> Nullable<Text>,
+        recorded_at -> Timestamptz,
+        retracted_at -> Nullable<Timestamptz>,
+        retraction_reason -> Nullable<Text>,
     }
 }
 
@@ -237,6 +254,7 @@ diesel::table! {
 diesel::joinable!(citations -> claims (claim_id));
 diesel::joinable!(citations -> commitment_status_changes (status_change_id));
 diesel::joinable!(citations -> commitments (commitment_id));
+diesel::joinable!(citations -> competing_values (competing_value_id));
 diesel::joinable!(citations -> events (event_id));
 diesel::joinable!(citations -> sources (source_id));
 diesel::joinable!(citations -> statements (statement_id));
@@ -246,6 +264,10 @@ diesel::joinable!(commitment_status_changes -> commitments (commitment_id));
 diesel::joinable!(commitments -> events (event_id));
 diesel::joinable!(commitments -> nations (nation_code));
 diesel::joinable!(commitments -> people (announced_by));
+diesel::joinable!(competing_values -> claims (claim_id));
+diesel::joinable!(competing_values -> commitments (commitment_id));
+diesel::joinable!(competing_values -> events (event_id));
+diesel::joinable!(competing_values -> statements (statement_id));
 diesel::joinable!(event_participants -> events (event_id));
 diesel::joinable!(event_participants -> nations (nation_code));
 diesel::joinable!(idempotency_keys -> api_keys (key_id));
@@ -263,6 +285,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     claims,
     commitment_status_changes,
     commitments,
+    competing_values,
     event_participants,
     events,
     idempotency_keys,

@@ -104,6 +104,12 @@ pub const TABLES: &[Table] = &[
         left_out: &["search_vector"],
     },
     Table {
+        record_type: "competing_value",
+        name: "competing_values",
+        key: &["id"],
+        left_out: &[],
+    },
+    Table {
         record_type: "citation",
         name: "citations",
         key: &["id"],

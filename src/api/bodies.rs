@@ -149,6 +149,33 @@ pub struct StatusChangeInput {
     pub citations: Vec<CitationInput>,
 }
 
+/// A value a source gives for a field of a fact against the fact's own value.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "field": "quantity", "value": {"min": 5000, "max": 5000, "unit": "soldiers", "text": "5,000 soldiers"},
+    "note": "A later report gives a firm figure.",
+    "citations": [{"source_id": 1, "excerpt": "several thousand"}]
+}))]
+pub struct CompetingValueInput {
+    /// The field disputed. Commitments: `quantity`, `status`, `role`, `conditions`,
+    /// `announced_on`; statements: `quote`, `stance`, `said_on`; events: `occurred_on`,
+    /// `location`, `attendance`; claims: `value`, `unit`, `reported_on`.
+    #[schema(example = "quantity")]
+    pub field: String,
+    /// The competing value, written as the record writes the field (a date as YYYY-MM-DD, a
+    /// quantity as an object with `min`, `max`, `unit` and `text`, a status by its name); it must
+    /// differ from the record's own.
+    #[schema(example = json!("2026-01-08"))]
+    pub value: serde_json::Value,
+    /// Where the value comes from, in a sentence.
+    #[schema(example = "A later report gives a firm figure.", max_length = 4000)]
+    pub note: Option<String>,
+    /// The evidence for the competing value: at least one citation.
+    #[schema(min_items = 1)]
+    pub citations: Vec<CitationInput>,
+}
+
 /// A new source. Its text is kept byte for byte and never changes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -93,6 +93,8 @@ pub enum Action {
     Retract,
     /// A citation of it was added, corrected or retracted.
     Cite,
+    /// A source's competing value for one of its fields was recorded.
+    Dispute,
 }
 
 impl Action {
@@ -103,6 +105,7 @@ impl Action {
             Action::Status => "status",
             Action::Retract => "retract",
             Action::Cite => "cite",
+            Action::Dispute => "dispute",
         }
     }
 }

@@ -48,6 +48,7 @@ use self::handlers::*;
         (name = "people", description = "Officials who speak or act."),
         (name = "organizations", description = "Alliances, unions and coalitions, with their members."),
         (name = "citations", description = "The evidence: spans of sources, each supporting one fact."),
+        (name = "disputes", description = "When sources disagree on a value: every value kept, each with its evidence."),
         (name = "search", description = "Full-text search across the knowledge base."),
         (name = "history", description = "Every version of every record, and every change since a moment."),
         (name = "transfer", description = "The whole knowledge base as one NDJSON file: export, and import for admins."),
@@ -125,6 +126,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(citations::create_citation)
             .service(citations::update_citation)
             .service(citations::delete_citation)
+            .service(disputes::create_competing_value)
             .service(revisions::list_revisions)
             .service(revisions::list_changes)
             .service(timeline::list_timeline)
@@ -201,6 +203,12 @@ pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
         ("Revision", "before", serde_json::Value::Null),
         ("Revision", "after", record.clone()),
         ("Change", "record", record),
+        ("CompetingValueInput", "value", serde_json::json!("2026-01-08")),
+        (
+            "DisputedValue",
+            "value",
+            serde_json::json!({"min": 5000, "max": 5000, "unit": "soldiers", "text": "5,000 soldiers"}),
+        ),
     ] {
         if let Some(RefOr::T(utoipa::openapi::Schema::Object(object))) = components.schemas.get_mut(schema) {
             if let Some(RefOr::T(utoipa::openapi::Schema::Object(property))) = object.properties.get_mut(field) {

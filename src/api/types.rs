@@ -228,6 +228,32 @@ pub struct Source {
     pub retracted: Option<Retraction>,
 }
 
+/// A field of a fact that sources disagree on, with every value given for it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Dispute {
+    /// The field, as the record names it.
+    #[schema(example = "quantity")]
+    pub field: String,
+    /// The record's own value first, then each competing value, in the order recorded.
+    pub values: Vec<DisputedValue>,
+}
+
+/// One of the values given for a disputed field, with the evidence for it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DisputedValue {
+    /// The value, written as the record writes the field.
+    #[schema(example = json!({"min": 5000, "max": 5000, "unit": "soldiers", "text": "5,000"}))]
+    pub value: serde_json::Value,
+    /// Null for the record's own value; else the id of the competing value.
+    #[schema(example = 1)]
+    pub competing_value_id: Option<i64>,
+    /// An editor's note on where the value comes from.
+    #[schema(example = "A later report gives a firm figure.")]
+    pub note: Option<String>,
+    /// The evidence: for the record's own value, the record's citations.
+    pub citations: Vec<Citation>,
+}
+
 /// The link from a fact to a span of a source: the evidence.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Citation {
@@ -326,6 +352,13 @@ pub struct Commitment {
     pub citations: Vec<Citation>,
     /// Every status it has had, oldest first; nothing is overwritten.
     pub history: Vec<StatusChange>,
+    /// True when sources disagree on one of its values (a date, a number, a status); `disputes`
+    /// then holds the competing values side by side.
+    #[schema(example = false)]
+    pub disputed: bool,
+    /// For each field sources disagree on: the record's own value with its citations, then each
+    /// competing value with its own. Empty when nothing is disputed.
+    pub disputes: Vec<Dispute>,
     /// Set when the record has been retracted; null while it stands.
     pub retracted: Option<Retraction>,
 }
@@ -362,6 +395,13 @@ pub struct Statement {
     pub reliability: Option<Reliability>,
     /// The evidence.
     pub citations: Vec<Citation>,
+    /// True when sources disagree on one of its values (a date, a number, a status); `disputes`
+    /// then holds the competing values side by side.
+    #[schema(example = false)]
+    pub disputed: bool,
+    /// For each field sources disagree on: the record's own value with its citations, then each
+    /// competing value with its own. Empty when nothing is disputed.
+    pub disputes: Vec<Dispute>,
     /// Set when the record has been retracted; null while it stands.
     pub retracted: Option<Retraction>,
 }
@@ -402,6 +442,13 @@ pub struct Claim {
     pub reliability: Option<Reliability>,
     /// The evidence.
     pub citations: Vec<Citation>,
+    /// True when sources disagree on one of its values (a date, a number, a status); `disputes`
+    /// then holds the competing values side by side.
+    #[schema(example = false)]
+    pub disputed: bool,
+    /// For each field sources disagree on: the record's own value with its citations, then each
+    /// competing value with its own. Empty when nothing is disputed.
+    pub disputes: Vec<Dispute>,
     /// Set when the record has been retracted; null while it stands.
     pub retracted: Option<Retraction>,
 }
@@ -446,6 +493,13 @@ pub struct Event {
     pub reliability: Option<Reliability>,
     /// The evidence.
     pub citations: Vec<Citation>,
+    /// True when sources disagree on one of its values (a date, a number, a status); `disputes`
+    /// then holds the competing values side by side.
+    #[schema(example = false)]
+    pub disputed: bool,
+    /// For each field sources disagree on: the record's own value with its citations, then each
+    /// competing value with its own. Empty when nothing is disputed.
+    pub disputes: Vec<Dispute>,
     /// Set when the record has been retracted; null while it stands.
     pub retracted: Option<Retraction>,
 }

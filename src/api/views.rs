@@ -9,6 +9,7 @@ use diesel_async::AsyncPgConnection;
 use super::types;
 use crate::db::models;
 use crate::db::queries::citations::{self, Fact};
+use crate::db::queries::competing_values::{self, Disputable};
 use crate::db::queries::{commitments, events, people};
 use crate::vocab::Reliability;
 
@@ -17,13 +18,21 @@ struct CitationIndex(HashMap<i64, Vec<types::Citation>>);
 
 impl CitationIndex {
     async fn load(conn: &mut AsyncPgConnection, fact: Fact, ids: &[i64]) -> QueryResult<Self> {
+        Ok(Self::of(fact, citations::for_facts(conn, fact, ids).await?.iter()))
+    }
+
+    /// The citations of one kind of fact among `rows`.
+    fn of<'a>(fact: Fact, rows: impl Iterator<Item = &'a (models::Citation, Reliability)>) -> Self {
         let mut index: HashMap<i64, Vec<types::Citation>> = HashMap::new();
-        for (citation, reliability) in citations::for_facts(conn, fact, ids).await? {
+        for (citation, reliability) in rows {
             if let Some(id) = citation.fact_id(fact) {
-                index.entry(id).or_default().push(citation_view(citation, reliability));
+                index
+                    .entry(id)
+                    .or_default()
+                    .push(citation_view(citation.clone(), *reliability));
             }
         }
-        Ok(CitationIndex(index))
+        CitationIndex(index)
     }
 
     fn take(&mut self, id: i64) -> Vec<types::Citation> {
@@ -39,6 +48,58 @@ fn citation_view(row: models::Citation, reliability: Reliability) -> types::Cita
         end: row.end_offset,
         excerpt: row.excerpt,
         reliability,
+    }
+}
+
+/// Competing values grouped by the id of the fact they compete on, with their citations.
+struct Disputes(HashMap<i64, Vec<(models::CompetingValue, Vec<types::Citation>)>>);
+
+impl Disputes {
+    /// The live competing values of the given facts, in two queries (none when there are none).
+    async fn load(conn: &mut AsyncPgConnection, fact: Disputable, ids: &[i64]) -> QueryResult<Self> {
+        let values = competing_values::for_facts(conn, fact, ids).await?;
+        let value_ids: Vec<i64> = values.iter().map(|v| v.id).collect();
+        let mut cites = CitationIndex::load(conn, Fact::CompetingValue, &value_ids).await?;
+        let mut by_fact: HashMap<i64, Vec<_>> = HashMap::new();
+        for value in values {
+            let citations = cites.take(value.id);
+            by_fact.entry(value.fact().1).or_default().push((value, citations));
+        }
+        Ok(Disputes(by_fact))
+    }
+
+    /// The disputes of one fact: per field, its own value (read from its representation) with
+    /// its citations, then each competing value with its own.
+    fn of<T: serde::Serialize>(&mut self, id: i64, record: &T, own: &[types::Citation]) -> Vec<types::Dispute> {
+        let Some(values) = self.0.remove(&id) else {
+            return Vec::new();
+        };
+        let record = serde_json::to_value(record).unwrap_or_default();
+        let mut disputes: Vec<types::Dispute> = Vec::new();
+        for (value, citations) in values {
+            let position = match disputes.iter().position(|d| d.field == value.field) {
+                Some(position) => position,
+                None => {
+                    disputes.push(types::Dispute {
+                        field: value.field.clone(),
+                        values: vec![types::DisputedValue {
+                            value: record[value.field.as_str()].clone(),
+                            competing_value_id: None,
+                            note: None,
+                            citations: own.to_vec(),
+                        }],
+                    });
+                    disputes.len() - 1
+                }
+            };
+            disputes[position].values.push(types::DisputedValue {
+                value: value.value,
+                competing_value_id: Some(value.id),
+                note: value.note,
+                citations,
+            });
+        }
+        disputes
     }
 }
 
@@ -59,6 +120,7 @@ pub fn citation_record(row: models::Citation, reliability: Reliability) -> types
         Fact::Statement => "statement",
         Fact::Event => "event",
         Fact::Claim => "claim",
+        Fact::CompetingValue => "competing_value",
     };
     types::CitationRecord {
         id: row.id,
@@ -193,10 +255,10 @@ pub async fn commitments(
     rows: Vec<models::Commitment>,
 ) -> QueryResult<Vec<types::Commitment>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut cites = CitationIndex::load(conn, Fact::Commitment, &ids).await?;
+    let all_citations = citations::for_commitments_and_changes(conn, &ids).await?;
+    let mut cites = CitationIndex::of(Fact::Commitment, all_citations.iter());
+    let mut change_cites = CitationIndex::of(Fact::StatusChange, all_citations.iter());
     let changes = commitments::history(conn, &ids).await?;
-    let change_ids: Vec<i64> = changes.iter().map(|c| c.id).collect();
-    let mut change_cites = CitationIndex::load(conn, Fact::StatusChange, &change_ids).await?;
     let mut history: HashMap<i64, Vec<types::StatusChange>> = HashMap::new();
     for change in changes {
         history
@@ -211,7 +273,8 @@ pub async fn commitments(
             });
     }
     let announcers = people_by_id(conn, rows.iter().filter_map(|r| r.announced_by)).await?;
-    Ok(rows
+    let mut disputes = Disputes::load(conn, Disputable::Commitment, &ids).await?;
+    let mut items: Vec<types::Commitment> = rows
         .into_iter()
         .map(|r| {
             let citations = cites.take(r.id);
@@ -236,9 +299,16 @@ pub async fn commitments(
                 citations,
                 history: history.remove(&r.id).unwrap_or_default(),
                 retracted: retraction(r.retracted_at, r.retraction_reason),
+                disputed: false,
+                disputes: Vec::new(),
             }
         })
-        .collect())
+        .collect();
+    for item in &mut items {
+        item.disputes = disputes.of(item.id, &*item, &item.citations);
+        item.disputed = !item.disputes.is_empty();
+    }
+    Ok(items)
 }
 
 /// Statement rows with their citations and speakers.
@@ -249,7 +319,8 @@ pub async fn statements(
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut cites = CitationIndex::load(conn, Fact::Statement, &ids).await?;
     let speakers = people_by_id(conn, rows.iter().filter_map(|r| r.speaker_id)).await?;
-    Ok(rows
+    let mut disputes = Disputes::load(conn, Disputable::Statement, &ids).await?;
+    let mut items: Vec<types::Statement> = rows
         .into_iter()
         .map(|r| {
             let citations = cites.take(r.id);
@@ -266,16 +337,24 @@ pub async fn statements(
                 reliability: best_reliability(&citations),
                 citations,
                 retracted: retraction(r.retracted_at, r.retraction_reason),
+                disputed: false,
+                disputes: Vec::new(),
             }
         })
-        .collect())
+        .collect();
+    for item in &mut items {
+        item.disputes = disputes.of(item.id, &*item, &item.citations);
+        item.disputed = !item.disputes.is_empty();
+    }
+    Ok(items)
 }
 
 /// Claim rows with their citations.
 pub async fn claims(conn: &mut AsyncPgConnection, rows: Vec<models::Claim>) -> QueryResult<Vec<types::Claim>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut cites = CitationIndex::load(conn, Fact::Claim, &ids).await?;
-    Ok(rows
+    let mut disputes = Disputes::load(conn, Disputable::Claim, &ids).await?;
+    let mut items: Vec<types::Claim> = rows
         .into_iter()
         .map(|r| {
             let citations = cites.take(r.id);
@@ -293,9 +372,16 @@ pub async fn claims(conn: &mut AsyncPgConnection, rows: Vec<models::Claim>) -> Q
                 reliability: best_reliability(&citations),
                 citations,
                 retracted: retraction(r.retracted_at, r.retraction_reason),
+                disputed: false,
+                disputes: Vec::new(),
             }
         })
-        .collect())
+        .collect();
+    for item in &mut items {
+        item.disputes = disputes.of(item.id, &*item, &item.citations);
+        item.disputed = !item.disputes.is_empty();
+    }
+    Ok(items)
 }
 
 /// Event rows with their participants and citations.
@@ -309,7 +395,8 @@ pub async fn events(conn: &mut AsyncPgConnection, rows: Vec<models::Event>) -> Q
             role: p.role,
         });
     }
-    Ok(rows
+    let mut disputes = Disputes::load(conn, Disputable::Event, &ids).await?;
+    let mut items: Vec<types::Event> = rows
         .into_iter()
         .map(|r| {
             let citations = cites.take(r.id);
@@ -325,7 +412,14 @@ pub async fn events(conn: &mut AsyncPgConnection, rows: Vec<models::Event>) -> Q
                 reliability: best_reliability(&citations),
                 citations,
                 retracted: retraction(r.retracted_at, r.retraction_reason),
+                disputed: false,
+                disputes: Vec::new(),
             }
         })
-        .collect())
+        .collect();
+    for item in &mut items {
+        item.disputes = disputes.of(item.id, &*item, &item.citations);
+        item.disputed = !item.disputes.is_empty();
+    }
+    Ok(items)
 }

@@ -283,6 +283,7 @@ pub struct Citation {
     pub claim_id: Option<i64>,
     pub retracted_at: Option<DateTime<Utc>>,
     pub retraction_reason: Option<String>,
+    pub competing_value_id: Option<i64>,
 }
 
 /// A new citation; exactly one of the fact ids is set.
@@ -298,6 +299,35 @@ pub struct NewCitation<'a> {
     pub statement_id: Option<i64>,
     pub event_id: Option<i64>,
     pub claim_id: Option<i64>,
+    pub competing_value_id: Option<i64>,
+}
+
+/// A value of a fact's field that a source gives against the fact's own.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = competing_values, check_for_backend(diesel::pg::Pg))]
+pub struct CompetingValue {
+    pub id: i64,
+    pub commitment_id: Option<i64>,
+    pub statement_id: Option<i64>,
+    pub event_id: Option<i64>,
+    pub claim_id: Option<i64>,
+    pub field: String,
+    pub value: serde_json::Value,
+    pub note: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A new competing value; exactly one of the fact ids is set.
+#[derive(Debug, Default, Insertable)]
+#[diesel(table_name = competing_values)]
+pub struct NewCompetingValue<'a> {
+    pub commitment_id: Option<i64>,
+    pub statement_id: Option<i64>,
+    pub event_id: Option<i64>,
+    pub claim_id: Option<i64>,
+    pub field: &'a str,
+    pub value: serde_json::Value,
+    pub note: Option<&'a str>,
 }
 
 /// A record created by a seed file, by its stable key.

@@ -62,6 +62,7 @@ fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
         "create_citation",
         "create_claim",
         "create_commitment",
+        "create_competing_value",
         "create_event",
         "create_import",
         "create_key",

@@ -2,6 +2,7 @@
 
 mod binary;
 mod contract;
+mod disputes;
 mod divisions;
 mod editing;
 mod errors;

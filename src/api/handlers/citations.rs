@@ -16,6 +16,7 @@ use crate::api::types::CitationRecord;
 use crate::api::write::{check_references, read_span_fields, RetractParams, Span};
 use crate::db::models::NewCitation;
 use crate::db::queries::citations::Fact;
+use crate::db::queries::competing_values::{self, Disputable};
 use crate::db::queries::writes;
 use crate::startup::AppState;
 
@@ -48,6 +49,7 @@ fn column(fact: Fact) -> &'static str {
         Fact::Statement => "statement_id",
         Fact::Event => "event_id",
         Fact::Claim => "claim_id",
+        Fact::CompetingValue => "competing_value_id",
     }
 }
 
@@ -60,7 +62,24 @@ async fn shown_on(conn: &mut AsyncPgConnection, fact: Fact, id: i64) -> Result<(
         Fact::Statement => (Entity::Statements, id),
         Fact::Event => (Entity::Events, id),
         Fact::Claim => (Entity::Claims, id),
+        Fact::CompetingValue => {
+            let value = competing_values::get(conn, id)
+                .await?
+                .ok_or_else(|| ApiError::Internal(format!("competing value {id} vanished")))?;
+            let (fact, fact_id) = value.fact();
+            (disputable_entity(fact), fact_id)
+        }
     })
+}
+
+/// The record kind a competing value shows on.
+pub(crate) fn disputable_entity(fact: Disputable) -> Entity {
+    match fact {
+        Disputable::Commitment => Entity::Commitments,
+        Disputable::Statement => Entity::Statements,
+        Disputable::Event => Entity::Events,
+        Disputable::Claim => Entity::Claims,
+    }
 }
 
 impl Editable for CitationEdit {
@@ -104,7 +123,11 @@ impl Editable for CitationEdit {
                 _ => Some(fact_id),
             };
             match (live, shown_entity(fact)) {
-                (Some(id), entity) => check_references(conn, entity, &[("fact_id".into(), id)], problems).await?,
+                (Some(id), Some(entity)) => check_references(conn, entity, &[("fact_id".into(), id)], problems).await?,
+                (Some(_), None) => problems.add(
+                    "fact_type",
+                    "a competing value is cited when it is added (`POST /v1/{resource}/{id}/competing-values`)",
+                ),
                 (None, _) => problems.add("fact_id", format!("no status change has the id {fact_id}")),
             }
         }
@@ -125,6 +148,7 @@ impl Editable for CitationEdit {
             Fact::Statement => "statement",
             Fact::Event => "event",
             Fact::Claim => "claim",
+            Fact::CompetingValue => "competing_value",
         };
         Ok(json!({
             "source_id": c.source_id, "excerpt": c.excerpt, "start": c.start_offset, "end": c.end_offset,
@@ -146,6 +170,7 @@ impl Editable for CitationEdit {
             Fact::Statement => row.statement_id = Some(f.fact_id),
             Fact::Event => row.event_id = Some(f.fact_id),
             Fact::Claim => row.claim_id = Some(f.fact_id),
+            Fact::CompetingValue => row.competing_value_id = Some(f.fact_id),
         }
         let ids = writes::insert_citations(conn, &[row]).await?;
         ids.first()
@@ -182,12 +207,13 @@ impl Editable for CitationEdit {
 }
 
 /// The record kind whose liveness a fact's citation needs.
-fn shown_entity(fact: Fact) -> Entity {
+fn shown_entity(fact: Fact) -> Option<Entity> {
     match fact {
-        Fact::Commitment | Fact::StatusChange => Entity::Commitments,
-        Fact::Statement => Entity::Statements,
-        Fact::Event => Entity::Events,
-        Fact::Claim => Entity::Claims,
+        Fact::Commitment | Fact::StatusChange => Some(Entity::Commitments),
+        Fact::Statement => Some(Entity::Statements),
+        Fact::Event => Some(Entity::Events),
+        Fact::Claim => Some(Entity::Claims),
+        Fact::CompetingValue => None,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod citations;
 pub mod claims;
 pub mod commitments;
+pub mod disputes;
 pub mod divisions;
 pub mod events;
 pub mod keys;

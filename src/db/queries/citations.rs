@@ -21,6 +21,8 @@ pub enum Fact {
     Event,
     /// A claim.
     Claim,
+    /// A value a source gives against a fact's own.
+    CompetingValue,
 }
 
 impl Citation {
@@ -32,6 +34,7 @@ impl Citation {
             Fact::Statement => self.statement_id,
             Fact::Event => self.event_id,
             Fact::Claim => self.claim_id,
+            Fact::CompetingValue => self.competing_value_id,
         }
     }
 }
@@ -58,8 +61,36 @@ pub async fn for_facts(
         Fact::Statement => query.filter(citations::statement_id.eq_any(ids)),
         Fact::Event => query.filter(citations::event_id.eq_any(ids)),
         Fact::Claim => query.filter(citations::claim_id.eq_any(ids)),
+        Fact::CompetingValue => query.filter(citations::competing_value_id.eq_any(ids)),
     };
     query.load(conn).await
+}
+
+/// The live citations of the given commitments and of every step of their status histories, with
+/// their sources' reliability, in one query, in id order.
+pub async fn for_commitments_and_changes(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<(Citation, Reliability)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    use crate::schema::commitment_status_changes;
+    let changes = commitment_status_changes::table
+        .filter(commitment_status_changes::commitment_id.eq_any(ids.to_vec()))
+        .select(commitment_status_changes::id.nullable());
+    citations::table
+        .inner_join(sources::table)
+        .filter(citations::retracted_at.is_null())
+        .filter(
+            citations::commitment_id
+                .eq_any(ids.to_vec())
+                .or(citations::status_change_id.eq_any(changes)),
+        )
+        .select((Citation::as_select(), sources::reliability))
+        .order(citations::id.asc())
+        .load(conn)
+        .await
 }
 
 /// The citations with the given ids, retracted ones included, with their sources' reliability.
@@ -82,6 +113,7 @@ impl Citation {
             (Fact::Statement, self.statement_id),
             (Fact::Event, self.event_id),
             (Fact::Claim, self.claim_id),
+            (Fact::CompetingValue, self.competing_value_id),
         ]
         .into_iter()
         .find_map(|(fact, id)| id.map(|id| (fact, id)))

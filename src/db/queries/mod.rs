@@ -4,6 +4,7 @@
 pub mod citations;
 pub mod claims;
 pub mod commitments;
+pub mod competing_values;
 pub mod events;
 pub mod keys;
 pub mod nations;
