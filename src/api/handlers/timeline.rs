@@ -143,14 +143,6 @@ pub async fn list_timeline(
     state: web::Data<AppState>,
     Query(params): Query<TimelineParams>,
 ) -> Result<HttpResponse, ApiError> {
-    if let (Some(since), Some(until)) = (params.since, params.until) {
-        if since > until {
-            return Err(ApiError::parameter(
-                "until",
-                format!("query parameter `until` ({until}) is before `since` ({since}); swap them"),
-            ));
-        }
-    }
     let (cursor, limit) = (params.cursor.clone(), params.limit);
     list_response(&req, cursor, limit, move |cursor, limit| {
         let mut params = params.clone();
