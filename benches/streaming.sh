@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Streaming benchmark: the memory an NDJSON or CSV list and a whole export hold while they are
+# answered, against how much they send. Loads ROWS statements (each with a citation) into a
+# database of its own, serves it, and reads /v1/statements as NDJSON and CSV and /v1/export with
+# curl, printing bytes, seconds, and the server's peak resident memory (VmHWM) after each.
+#
+# Usage: benches/streaming.sh [ROWS]   (default 200000)
+# Settings: BENCH_DATABASE_URL (a server to create the database on; default
+# postgres://postgres@127.0.0.1:5432/postgres), PROFILE (release or debug; default release).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rows="${1:-200000}"
+admin_url="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+profile="${PROFILE:-release}"
+name="akb_bench_$$"
+url="${admin_url%/*}/$name"
+port=18181
+
+if [ "$profile" = release ]; then cargo build --release --quiet; else cargo build --quiet; fi
+bin="target/$profile/alliance-kb"
+
+psql "$admin_url" -qc "CREATE DATABASE $name"
+cleanup() {
+  [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  psql "$admin_url" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" || true
+}
+trap cleanup EXIT
+
+DATABASE_URL="$url" RUST_LOG=warn "$bin" seed >/dev/null
+echo "bench: loading $rows statements with a citation each"
+psql "$url" -q <<SQL
+BEGIN;
+WITH made AS (
+  INSERT INTO statements (attribution, nation_code, summary, stance)
+  SELECT 'bench', 'FR', 'Benchmark statement number ' || g || ', with a comma and "quotes"', 'neutral'
+    FROM generate_series(1, $rows) g
+  RETURNING id)
+INSERT INTO citations (source_id, start_offset, end_offset, excerpt, statement_id)
+SELECT c.source_id, c.start_offset, c.end_offset, c.excerpt, made.id
+  FROM made, (SELECT * FROM citations ORDER BY id LIMIT 1) c;
+COMMIT;
+SQL
+
+DATABASE_URL="$url" ALLIANCE_KB_LISTEN="127.0.0.1:$port" ALLIANCE_KB_WORKERS=2 RUST_LOG=warn "$bin" serve &
+server=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+
+peak() { awk '/VmHWM/ {print $2 " kB"}' "/proc/$server/status"; }
+echo "bench: server peak memory after start: $(peak)"
+measure() {
+  local label="$1" accept="$2" path="$3"
+  local start end bytes
+  start=$(date +%s.%N)
+  bytes=$(curl -sf -H "Accept: $accept" "http://127.0.0.1:$port$path" | wc -c)
+  end=$(date +%s.%N)
+  printf 'bench: %-28s %12s bytes in %6.2f s; server peak memory %s\n' \
+    "$label" "$bytes" "$(echo "$end - $start" | bc)" "$(peak)"
+}
+measure "statements as NDJSON" application/x-ndjson /v1/statements
+measure "statements as CSV" text/csv /v1/statements
+measure "the whole export" application/x-ndjson /v1/export
+measure "one JSON page (500)" application/json '/v1/statements?limit=500'
