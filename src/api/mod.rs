@@ -127,6 +127,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(citations::update_citation)
             .service(citations::delete_citation)
             .service(disputes::create_competing_value)
+            .service(disputes::delete_competing_value)
             .service(revisions::list_revisions)
             .service(revisions::list_changes)
             .service(timeline::list_timeline)

@@ -315,6 +315,7 @@ pub struct CompetingValue {
     pub value: serde_json::Value,
     pub note: Option<String>,
     pub recorded_at: DateTime<Utc>,
+    pub retracted_at: Option<DateTime<Utc>>,
 }
 
 /// A new competing value; exactly one of the fact ids is set.

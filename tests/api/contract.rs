@@ -73,6 +73,7 @@ fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
         "delete_citation",
         "delete_claim",
         "delete_commitment",
+        "delete_competing_value",
         "delete_event",
         "delete_key",
         "delete_person",

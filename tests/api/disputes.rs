@@ -77,6 +77,65 @@ async fn two_sources_disagreeing_make_a_disputed_fact_with_both_values_and_their
     let citation = app.get_json(&format!("/v1/citations/{citation_id}")).await;
     assert_eq!(citation["fact_type"], "competing_value");
 
+    // Lists find the contested facts, and the others.
+    let contested = app.get_json("/v1/commitments?disputed=true").await;
+    assert_eq!(contested["items"].as_array().unwrap().len(), 1);
+    assert_eq!(contested["items"][0]["id"], id);
+    let all = app.get_json("/v1/commitments?limit=500").await["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    let undisputed = app.get_json("/v1/commitments?disputed=false&limit=500").await;
+    assert_eq!(undisputed["items"].as_array().unwrap().len(), all - 1);
+    assert_eq!(app.get_json("/v1/statements?disputed=true").await["items"], json!([]));
+
+    // A value recorded by mistake is retracted with a reason, under the fact's ETag.
+    let value_id = record["disputes"][0]["values"][1]["competing_value_id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/v1/competing-values/{value_id}?reason=Misread%20figure");
+    let res = app
+        .send(Method::DELETE, &path, &[("Authorization", auth.as_str())], None)
+        .await;
+    assert_eq!(res.status, 428);
+    let etag = app
+        .get(&format!("/v1/commitments/{id}"))
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    let res = app
+        .send(
+            Method::DELETE,
+            &path,
+            &[("Authorization", auth.as_str()), ("If-Match", etag.as_str())],
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(res.json()["disputed"], false);
+    assert_eq!(
+        app.get_json(&format!("/v1/commitments/{id}")).await["disputes"],
+        json!([])
+    );
+    assert_eq!(app.get_json("/v1/commitments?disputed=true").await["items"], json!([]));
+    let res = app
+        .send(
+            Method::DELETE,
+            &path,
+            &[("Authorization", auth.as_str()), ("If-Match", "*")],
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 404, "a retracted value is not retracted twice");
+    // The history still holds the disputed version.
+    let revisions = app.get_json(&format!("/v1/commitments/{id}/revisions")).await;
+    assert!(revisions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["after"]["disputed"] == true));
+
     // A date disputed on an event.
     let event = app.get_json("/v1/events?kind=meeting").await["items"][0].clone();
     let res = post(

@@ -30,6 +30,9 @@ use crate::vocab::ClaimKind;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ClaimListParams {
+    /// Only facts that sources disagree on (true), or only undisputed ones (false).
+    #[param(example = true)]
+    pub disputed: Option<bool>,
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
     #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
@@ -84,6 +87,9 @@ async fn list_claims_page(state: web::Data<AppState>, params: ClaimListParams) -
     let include_retracted = params.include_retracted.unwrap_or(false);
     if let Some(at) = params.as_of {
         let mut contains = serde_json::Map::new();
+        if let Some(disputed) = params.disputed {
+            contains.insert("disputed".into(), json!(disputed));
+        }
         if let Some(kind) = params.kind {
             contains.insert("kind".into(), json!(kind));
         }
@@ -101,6 +107,7 @@ async fn list_claims_page(state: web::Data<AppState>, params: ClaimListParams) -
         .await;
     }
     let filter = ClaimFilter {
+        disputed: params.disputed,
         text: params.q.as_ref().map(|q| q.as_str().to_owned()),
         kind: params.kind,
         claimed_by,

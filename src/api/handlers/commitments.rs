@@ -37,6 +37,9 @@ use crate::vocab::{CommitmentKind, CommitmentStatus, ForceRole};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CommitmentListParams {
+    /// Only facts that sources disagree on (true), or only undisputed ones (false).
+    #[param(example = true)]
+    pub disputed: Option<bool>,
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
     #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
@@ -78,6 +81,9 @@ pub struct CommitmentListParams {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CommitmentFilterParams {
+    /// Only facts that sources disagree on (true), or only undisputed ones (false).
+    #[param(example = true)]
+    pub disputed: Option<bool>,
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
     #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
@@ -142,6 +148,7 @@ async fn list_commitments_page(
     let rest = CommitmentFilterParams {
         as_of: params.as_of,
         q: params.q,
+        disputed: params.disputed,
         include_retracted: params.include_retracted,
         kind: params.kind,
         status: params.status,
@@ -165,6 +172,9 @@ pub(crate) async fn list_commitments_where(
     let include_retracted = params.include_retracted.unwrap_or(false);
     if let Some(at) = params.as_of {
         let mut contains = serde_json::Map::new();
+        if let Some(disputed) = params.disputed {
+            contains.insert("disputed".into(), json!(disputed));
+        }
         if let Some(nation) = nation {
             contains.insert("nation".into(), json!(nation));
         }
@@ -197,6 +207,7 @@ pub(crate) async fn list_commitments_where(
         .await;
     }
     let filter = CommitmentFilter {
+        disputed: params.disputed,
         text: params.q.as_ref().map(|q| q.as_str().to_owned()),
         nation,
         kind: params.kind,

@@ -3,17 +3,21 @@
 //! `disputed`.
 
 use actix_web::http::StatusCode;
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, post, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
 use serde_json::{json, Value};
 
 use crate::api::auth::Editor;
+use crate::api::bodies::ChangeErrors;
 use crate::api::bodies::CompetingValueInput;
 use crate::api::error::ApiError;
+use crate::api::handlers::citations::disputable_entity;
 use crate::api::history::{self, Action, Entity};
 use crate::api::input::{self, limits, Problems, Reader};
-use crate::api::params::Id;
-use crate::api::write::{check_if_match, lock_live, new_citations, read_citations, Idempotency, IfMatch, Written};
+use crate::api::params::{Id, Query};
+use crate::api::write::{
+    check_if_match, lock_live, new_citations, read_citations, Idempotency, IfMatch, RetractParams, Written,
+};
 use crate::db::models::NewCompetingValue;
 use crate::db::queries::competing_values::{self, Disputable};
 use crate::db::queries::writes;
@@ -184,6 +188,57 @@ pub async fn create_competing_value(
             let written = Written::record(conn, entity, id, StatusCode::CREATED).await?;
             idempotency.store(conn, &written).await?;
             Ok(written)
+        })
+        .await?;
+    Ok(written.response())
+}
+
+/// Retract a competing value
+///
+/// Withdraws a competing value recorded by mistake, with the reason; it is kept, with its
+/// citations, in the history of the fact it disputed, which stops reading `disputed` when no other
+/// value competes. `If-Match` takes the ETag of that fact.
+#[utoipa::path(
+    tag = "disputes",
+    operation_id = "delete_competing_value",
+    params(
+        ("id" = i64, Path, description = "The competing value's id (`competing_value_id` in a fact's `disputes`).", minimum = 1, example = 1),
+        ("If-Match" = String, Header, description = "The ETag the disputed fact was read with.", example = "\"2\""),
+        RetractParams,
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The fact the value disputed, as it now reads.", body = crate::api::types::Commitment, headers(("ETag" = String, description = "Its new version."))),
+        ChangeErrors,
+    )
+)]
+#[delete("/competing-values/{id}")]
+pub async fn delete_competing_value(
+    state: web::Data<AppState>,
+    editor: Editor,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    Query(params): Query<RetractParams>,
+) -> Result<HttpResponse, ApiError> {
+    let Id(id) = id.into_inner();
+    let reason = params.checked()?.to_owned();
+    let if_match = IfMatch::of(&req);
+    let key = Some(editor.0.key_id);
+    let mut conn = state.conn().await?;
+    let written = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let value = competing_values::get(conn, id)
+                .await?
+                .filter(|v| v.retracted_at.is_none())
+                .ok_or_else(|| ApiError::NotFound(format!("no live competing value has the id {id}")))?;
+            let (fact, fact_id) = value.fact();
+            let entity = disputable_entity(fact);
+            let version = lock_live(conn, entity, fact_id).await?;
+            check_if_match(&if_match, entity, fact_id, version, true)?;
+            competing_values::retract(conn, id, &reason).await?;
+            history::snapshot(conn, entity, &[fact_id], Action::Dispute, key).await?;
+            log::info!("key {} retracted competing value {id}", editor.0.key_id);
+            Written::record(conn, entity, fact_id, StatusCode::OK).await
         })
         .await?;
     Ok(written.response())

@@ -12,6 +12,8 @@ use crate::vocab::ClaimKind;
 /// Which claims a list shows; every set field narrows it.
 #[derive(Debug, Default, Clone)]
 pub struct ClaimFilter {
+    /// Only those disputed (true) or not (false).
+    pub disputed: Option<bool>,
     /// Only those matching these words (web search syntax, as `/v1/search`).
     pub text: Option<String>,
     /// Only claims or only reports.
@@ -41,6 +43,17 @@ pub async fn list(conn: &mut AsyncPgConnection, filter: &ClaimFilter, window: Wi
     }
     if let Some(text) = &filter.text {
         query = query.filter(super::text_matches("claims", text));
+    }
+    if let Some(disputed) = filter.disputed {
+        let competing = crate::schema::competing_values::table
+            .filter(crate::schema::competing_values::retracted_at.is_null())
+            .filter(crate::schema::competing_values::claim_id.is_not_null())
+            .select(crate::schema::competing_values::claim_id);
+        query = if disputed {
+            query.filter(claims::id.nullable().eq_any(competing))
+        } else {
+            query.filter(claims::id.nullable().ne_all(competing))
+        };
     }
     if !filter.include_retracted {
         query = query.filter(claims::retracted_at.is_null());

@@ -13,6 +13,8 @@ use crate::vocab::{CommitmentKind, CommitmentStatus};
 /// Which commitments a list shows; every set field narrows it.
 #[derive(Debug, Default, Clone)]
 pub struct CommitmentFilter {
+    /// Only those disputed (true) or not (false).
+    pub disputed: Option<bool>,
     /// Only those matching these words (web search syntax, as `/v1/search`).
     pub text: Option<String>,
     /// Only this nation's.
@@ -73,6 +75,17 @@ pub async fn list(
     }
     if let Some(text) = &filter.text {
         query = query.filter(super::text_matches("commitments", text));
+    }
+    if let Some(disputed) = filter.disputed {
+        let competing = crate::schema::competing_values::table
+            .filter(crate::schema::competing_values::retracted_at.is_null())
+            .filter(crate::schema::competing_values::commitment_id.is_not_null())
+            .select(crate::schema::competing_values::commitment_id);
+        query = if disputed {
+            query.filter(commitments::id.nullable().eq_any(competing))
+        } else {
+            query.filter(commitments::id.nullable().ne_all(competing))
+        };
     }
     if !filter.include_retracted {
         query = query.filter(commitments::retracted_at.is_null());

@@ -76,3 +76,19 @@ impl CompetingValue {
         .unwrap_or((Disputable::Commitment, 0))
     }
 }
+
+/// Retracts a competing value with its reason; returns whether a live one was retracted.
+pub async fn retract(conn: &mut AsyncPgConnection, id: i64, reason: &str) -> QueryResult<bool> {
+    let changed = diesel::update(
+        competing_values::table
+            .find(id)
+            .filter(competing_values::retracted_at.is_null()),
+    )
+    .set((
+        competing_values::retracted_at.eq(diesel::dsl::now),
+        competing_values::retraction_reason.eq(reason),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(changed == 1)
+}

@@ -12,6 +12,8 @@ use crate::vocab::EventKind;
 /// Which events a list shows.
 #[derive(Debug, Default, Clone)]
 pub struct EventFilter {
+    /// Only those disputed (true) or not (false).
+    pub disputed: Option<bool>,
     /// Only those matching these words (web search syntax, as `/v1/search`).
     pub text: Option<String>,
     /// Only events of this kind.
@@ -42,6 +44,17 @@ pub async fn list(conn: &mut AsyncPgConnection, filter: &EventFilter, window: Wi
     }
     if let Some(text) = &filter.text {
         query = query.filter(super::text_matches("events", text));
+    }
+    if let Some(disputed) = filter.disputed {
+        let competing = crate::schema::competing_values::table
+            .filter(crate::schema::competing_values::retracted_at.is_null())
+            .filter(crate::schema::competing_values::event_id.is_not_null())
+            .select(crate::schema::competing_values::event_id);
+        query = if disputed {
+            query.filter(events::id.nullable().eq_any(competing))
+        } else {
+            query.filter(events::id.nullable().ne_all(competing))
+        };
     }
     if !filter.include_retracted {
         query = query.filter(events::retracted_at.is_null());

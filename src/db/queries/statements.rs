@@ -12,6 +12,8 @@ use crate::vocab::Stance;
 /// Which statements a list shows; every set field narrows it.
 #[derive(Debug, Default, Clone)]
 pub struct StatementFilter {
+    /// Only those disputed (true) or not (false).
+    pub disputed: Option<bool>,
     /// Only those matching these words (web search syntax, as `/v1/search`).
     pub text: Option<String>,
     /// Only made on behalf of this nation.
@@ -50,6 +52,17 @@ pub async fn list(
     }
     if let Some(text) = &filter.text {
         query = query.filter(super::text_matches("statements", text));
+    }
+    if let Some(disputed) = filter.disputed {
+        let competing = crate::schema::competing_values::table
+            .filter(crate::schema::competing_values::retracted_at.is_null())
+            .filter(crate::schema::competing_values::statement_id.is_not_null())
+            .select(crate::schema::competing_values::statement_id);
+        query = if disputed {
+            query.filter(statements::id.nullable().eq_any(competing))
+        } else {
+            query.filter(statements::id.nullable().ne_all(competing))
+        };
     }
     if !filter.include_retracted {
         query = query.filter(statements::retracted_at.is_null());
