@@ -49,6 +49,9 @@ pub struct Standing {
     pub summary: String,
     /// The most reliable source behind it.
     pub reliability: Option<Reliability>,
+    /// True when sources disagree on one of its values (see the commitment's `disputes`).
+    #[schema(example = false)]
+    pub disputed: bool,
 }
 
 /// A source behind the nation's commitments and statements.
@@ -183,6 +186,7 @@ pub async fn get_nation_profile(
                 status: c.status,
                 summary: c.summary,
                 reliability: c.reliability,
+                disputed: c.disputed,
             })
             .collect(),
         statements,
