@@ -24,6 +24,20 @@ use crate::db::queries::writes;
 use crate::startup::AppState;
 use crate::vocab::{CommitmentStatus, ForceRole, Stance};
 
+/// A disputed fact, of the kind the path names (for the document: answers are the fact itself).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum DisputedFact {
+    /// A commitment.
+    Commitment(crate::api::types::Commitment),
+    /// A statement.
+    Statement(crate::api::types::Statement),
+    /// An event.
+    Event(crate::api::types::Event),
+    /// A claim.
+    Claim(crate::api::types::Claim),
+}
+
 /// The fields of each kind of fact that can be disputed.
 fn fields_of(fact: Disputable) -> &'static [&'static str] {
     match fact {
@@ -96,7 +110,7 @@ fn read_value(reader: &Reader<'_>, field: &str, problems: &mut Problems) -> Opti
     ),
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "The fact, now disputed, with every value and its evidence.", body = crate::api::types::Commitment,
+        (status = 201, description = "The fact, now disputed, with every value and its evidence.", body = DisputedFact,
             headers(("ETag" = String, description = "Its new version."), ("Location" = String, description = "Where it lives."))),
         (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key may not write.", body = crate::api::error::Problem, content_type = "application/problem+json"),
@@ -208,7 +222,7 @@ pub async fn create_competing_value(
     ),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The fact the value disputed, as it now reads.", body = crate::api::types::Commitment, headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The fact the value disputed, as it now reads.", body = DisputedFact, headers(("ETag" = String, description = "Its new version."))),
         ChangeErrors,
     )
 )]
