@@ -31,7 +31,7 @@ use crate::vocab::ClaimKind;
 #[into_params(parameter_in = Query)]
 pub struct ClaimListParams {
     /// Only facts that sources disagree on (true), or only undisputed ones (false).
-    #[param(example = true)]
+    #[param(example = false)]
     pub disputed: Option<bool>,
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
     #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]

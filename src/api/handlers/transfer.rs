@@ -93,10 +93,10 @@ pub async fn get_export(
         (status = 200, description = "What was written and what was already there.", body = ImportReport),
         (status = 401, description = "No key, or an unknown or revoked one.", body = crate::api::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key is not an admin's.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 400, description = "The body is empty or not UTF-8 text.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The body is not UTF-8 text.", body = crate::api::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Records with the keys of the file's are stored with other values; nothing was written.", body = crate::api::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is larger than 256 MiB.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Lines that are not records of an export, or records the knowledge base's rules refuse; nothing was written.", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An empty file, lines that are not records of an export, or records the knowledge base's rules refuse; nothing was written.", body = crate::api::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/import")]
@@ -117,9 +117,10 @@ pub async fn create_import(
         body.extend_from_slice(&chunk);
     }
     if body.is_empty() {
-        return Err(ApiError::BadRequest(
-            "the request body is empty; send the lines of an export (`GET /v1/export`)".into(),
-        ));
+        return Err(ApiError::Unprocessable(vec![FieldError {
+            field: "file".into(),
+            message: "is empty; send the lines of an export (`GET /v1/export`)".into(),
+        }]));
     }
     let text = String::from_utf8(body).map_err(|e| ApiError::BadRequest(format!("the file is not UTF-8 text: {e}")))?;
     let mut conn = state.conn().await?;
