@@ -2,7 +2,9 @@
 # Streaming benchmark: the memory an NDJSON or CSV list and a whole export hold while they are
 # answered, against how much they send. Loads ROWS statements (each with a citation) into a
 # database of its own, serves it, and reads /v1/statements as NDJSON and CSV and /v1/export with
-# curl, printing bytes, seconds, and the server's peak resident memory (VmHWM) after each.
+# curl, printing bytes, seconds, and the server's peak resident memory (VmHWM) after each; then
+# imports the export into an empty database with `alliance-kb import`, printing its time and peak
+# memory, and checks that exporting that database again gives the same bytes.
 #
 # Usage: benches/streaming.sh [ROWS]   (default 200000)
 # Settings: BENCH_DATABASE_URL (a server to create the database on; default
@@ -21,9 +23,12 @@ if [ "$profile" = release ]; then cargo build --release --quiet; else cargo buil
 bin="target/$profile/alliance-kb"
 
 psql "$admin_url" -qc "CREATE DATABASE $name"
+work=$(mktemp -d)
 cleanup() {
   [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" || true
+  psql "$admin_url" -qc "DROP DATABASE IF EXISTS ${name}_copy WITH (FORCE)" || true
+  rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -61,3 +66,17 @@ measure "statements as NDJSON" application/x-ndjson /v1/statements
 measure "statements as CSV" text/csv /v1/statements
 measure "the whole export" application/x-ndjson /v1/export
 measure "one JSON page (500)" application/json '/v1/statements?limit=500'
+
+curl -sf "http://127.0.0.1:$port/v1/export" -H "Accept: application/x-ndjson" >"$work/first.ndjson"
+psql "$admin_url" -qc "CREATE DATABASE ${name}_copy"
+copy="${admin_url%/*}/${name}_copy"
+DATABASE_URL="$copy" RUST_LOG=warn "$bin" migrate
+/usr/bin/time -f "bench: import of the export         %e s; peak memory %M kB" \
+  env DATABASE_URL="$copy" RUST_LOG=warn "$bin" import "$work/first.ndjson" >/dev/null
+DATABASE_URL="$copy" RUST_LOG=warn "$bin" export "$work/second.ndjson" 2>/dev/null
+if cmp -s "$work/first.ndjson" "$work/second.ndjson"; then
+  echo "bench: export, import, export: the same $(wc -c <"$work/first.ndjson") bytes"
+else
+  echo "bench: FAILED: the second export differs from the first"
+  exit 1
+fi

@@ -225,23 +225,34 @@ fn with_database(command: &str, keys: Option<KeysCommand>) -> Result<(), StartEr
     }
 }
 
+/// Standard input, read whole.
+struct OwnedText(String);
+
+impl crate::transfer::LineSource for OwnedText {
+    fn lines(&self) -> std::io::Result<Box<dyn Iterator<Item = std::io::Result<String>> + Send + '_>> {
+        Ok(Box::new(self.0.lines().map(|l| Ok(l.to_owned()))))
+    }
+}
+
 /// `export [FILE]` and `import FILE`, on the database the service would use.
 fn with_transfer(command: &str, file: Option<String>) -> Result<(), StartError> {
     use diesel_async::AsyncConnection;
     use std::io::{Read, Write};
     let failed = |message: String| StartError::Io(std::io::Error::other(message));
     let config = Config::from_env().map_err(|e| failed(e.to_string()))?;
-    // Read the file before touching the database, so that a wrong name changes nothing.
-    let text = match (command, file.as_deref()) {
+    // Open the file before touching the database, so that a wrong name changes nothing. A file is
+    // read twice, line by line (checked, then loaded); standard input, which cannot be, is held.
+    let source: Option<Box<dyn crate::transfer::LineSource>> = match (command, file.as_deref()) {
         ("import", Some("-")) => {
             let mut text = String::new();
             std::io::stdin()
                 .read_to_string(&mut text)
                 .map_err(|e| failed(format!("cannot read standard input as UTF-8 text: {e}")))?;
-            Some(text)
+            Some(Box::new(OwnedText(text)))
         }
         ("import", Some(path)) => {
-            Some(std::fs::read_to_string(path).map_err(|e| failed(format!("cannot read {path} as UTF-8 text: {e}")))?)
+            std::fs::File::open(path).map_err(|e| failed(format!("cannot open {path}: {e}")))?;
+            Some(Box::new(crate::transfer::FileLines(path.into())))
         }
         _ => None,
     };
@@ -250,9 +261,9 @@ fn with_transfer(command: &str, file: Option<String>) -> Result<(), StartError> 
         let mut conn = diesel_async::AsyncPgConnection::establish(&prepared.url)
             .await
             .map_err(|e| failed(format!("cannot connect to the database: {e}")))?;
-        match text {
-            Some(text) => {
-                let report = crate::transfer::import(&mut conn, &text)
+        match source {
+            Some(source) => {
+                let report = crate::transfer::import(&mut conn, source.as_ref())
                     .await
                     .map_err(|e| failed(e.to_string()))?;
                 log::info!("import: {report}");

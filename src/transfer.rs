@@ -286,20 +286,70 @@ async fn exported_columns(conn: &mut AsyncPgConnection) -> diesel::QueryResult<V
         .collect())
 }
 
-/// Checks the lines of a file: each a record of a known type with exactly the fields an export
-/// writes. Problems are listed by line (at most 50).
-fn check_lines(text: &str, columns: &[Vec<String>]) -> Result<Vec<Record>, ImportError> {
-    let mut records = Vec::new();
-    let mut problems: Vec<(String, String)> = Vec::new();
-    let mut last_table = 0;
-    for (index, raw) in text.lines().enumerate() {
-        let line = index + 1;
-        if problems.len() >= 50 {
-            break;
+/// Where an import reads its lines from: it reads them twice, once to check every line and once
+/// to load them, so that a file of any size is held one batch at a time.
+pub trait LineSource: Sync {
+    /// The lines, from the first.
+    fn lines(&self) -> std::io::Result<Box<dyn Iterator<Item = std::io::Result<String>> + Send + '_>>;
+}
+
+/// A file already in memory.
+pub struct InMemory<'a>(pub &'a str);
+
+impl LineSource for InMemory<'_> {
+    fn lines(&self) -> std::io::Result<Box<dyn Iterator<Item = std::io::Result<String>> + Send + '_>> {
+        Ok(Box::new(self.0.lines().map(|l| Ok(l.to_owned()))))
+    }
+}
+
+/// A file, read line by line.
+pub struct FileLines(pub std::path::PathBuf);
+
+impl LineSource for FileLines {
+    fn lines(&self) -> std::io::Result<Box<dyn Iterator<Item = std::io::Result<String>> + Send + '_>> {
+        use std::io::BufRead;
+        let file = std::fs::File::open(&self.0)?;
+        Ok(Box::new(std::io::BufReader::new(file).lines()))
+    }
+}
+
+/// Checks lines one by one: each a record of a known type with exactly the fields an export
+/// writes, in the order an export writes them. Problems are kept by line (at most 50).
+struct Checker<'a> {
+    columns: &'a [Vec<String>],
+    problems: Vec<(String, String)>,
+    last_table: usize,
+}
+
+impl<'a> Checker<'a> {
+    fn new(columns: &'a [Vec<String>]) -> Self {
+        Checker {
+            columns,
+            problems: Vec::new(),
+            last_table: 0,
         }
+    }
+
+    /// Whether enough problems are known to stop reading.
+    fn full(&self) -> bool {
+        self.problems.len() >= 50
+    }
+
+    /// Checks one line (numbered from 1); the record, if it is one.
+    fn check(&mut self, line: usize, raw: std::io::Result<String>) -> Option<Record> {
+        let columns = self.columns;
+        let raw = match raw {
+            Ok(raw) => raw,
+            Err(e) => {
+                self.problems
+                    .push((format!("line {line}"), format!("cannot be read as UTF-8 text: {e}")));
+                return None;
+            }
+        };
         if raw.trim().is_empty() {
-            continue;
+            return None;
         }
+        let problems = &mut self.problems;
         let mut problem = |field: &str, message: String| {
             let at = if field.is_empty() {
                 format!("line {line}")
@@ -308,16 +358,16 @@ fn check_lines(text: &str, columns: &[Vec<String>]) -> Result<Vec<Record>, Impor
             };
             problems.push((at, message));
         };
-        let value: Value = match serde_json::from_str(raw) {
+        let value: Value = match serde_json::from_str(&raw) {
             Ok(value) => value,
             Err(e) => {
                 problem("", format!("not a JSON object ({e}); each line holds one record"));
-                continue;
+                return None;
             }
         };
-        let Some(object) = value.as_object() else {
+        let Value::Object(mut object) = value else {
             problem("", "not a JSON object; each line holds one record".into());
-            continue;
+            return None;
         };
         let types: Vec<&str> = TABLES.iter().map(|t| t.record_type).collect();
         let Some(table) = object
@@ -326,14 +376,14 @@ fn check_lines(text: &str, columns: &[Vec<String>]) -> Result<Vec<Record>, Impor
             .and_then(|t| TABLES.iter().position(|table| table.record_type == t))
         else {
             problem("type", format!("must be one of {}", types.join(", ")));
-            continue;
+            return None;
         };
         if let Some(extra) = object.keys().find(|k| *k != "type" && *k != "record") {
             problem(extra, "is not part of a line; a line holds `type` and `record`".into());
         }
-        let Some(fields) = object.get("record").and_then(Value::as_object) else {
+        let Some(Value::Object(fields)) = object.remove("record") else {
             problem("record", "must be an object holding the record's fields".into());
-            continue;
+            return None;
         };
         let expected = &columns[table];
         let kind = TABLES[table].record_type;
@@ -361,28 +411,41 @@ fn check_lines(text: &str, columns: &[Vec<String>]) -> Result<Vec<Record>, Impor
                 );
             }
         }
-        if table < last_table {
+        if table < self.last_table {
             problem(
                 "type",
                 format!(
                     "a {kind} comes after the {}s; records are loaded in the order an export writes them ({})",
-                    TABLES[last_table].record_type,
+                    TABLES[self.last_table].record_type,
                     types.join(", ")
                 ),
             );
         }
-        last_table = last_table.max(table);
-        records.push(Record {
-            line,
-            table,
-            fields: fields.clone(),
-        });
+        self.last_table = self.last_table.max(table);
+        Some(Record { line, table, fields })
     }
-    if problems.is_empty() {
-        Ok(records)
+}
+
+/// Checks every line of a source; the number of lines read.
+fn check_lines(source: &dyn LineSource, columns: &[Vec<String>]) -> Result<usize, ImportError> {
+    let mut checker = Checker::new(columns);
+    let mut count = 0;
+    for (index, raw) in source.lines().map_err(read_error)?.enumerate() {
+        count = index + 1;
+        checker.check(count, raw);
+        if checker.full() {
+            break;
+        }
+    }
+    if checker.problems.is_empty() {
+        Ok(count)
     } else {
-        Err(ImportError::Invalid(problems))
+        Err(ImportError::Invalid(checker.problems))
     }
+}
+
+fn read_error(e: std::io::Error) -> ImportError {
+    ImportError::Invalid(vec![("file".into(), format!("cannot be read: {e}"))])
 }
 
 #[derive(QueryableByName)]
@@ -391,30 +454,44 @@ struct Ordinal {
     n: i64,
 }
 
-/// Loads an export into the knowledge base, in one transaction.
-pub async fn import(conn: &mut AsyncPgConnection, text: &str) -> Result<ImportReport, ImportError> {
+/// Loads an export into the knowledge base, in one transaction: every line is checked first, then
+/// the lines are read again and written a batch at a time.
+pub async fn import(conn: &mut AsyncPgConnection, source: &dyn LineSource) -> Result<ImportReport, ImportError> {
     let columns = exported_columns(conn).await?;
-    let records = check_lines(text, &columns)?;
-    let lines = text.lines().count();
+    let lines = check_lines(source, &columns)?;
     conn.transaction::<_, ImportError, _>(async |conn| {
         conn.batch_execute("SET LOCAL TIME ZONE 'UTC'").await?;
         let mut report = ImportReport {
             lines,
             ..ImportReport::default()
         };
-        let mut start = 0;
-        while start < records.len() {
-            let table = records[start].table;
-            let mut end = start;
-            while end < records.len() && records[end].table == table && end - start < BATCH {
-                end += 1;
+        let mut checker = Checker::new(&columns);
+        let mut batch: Vec<Record> = Vec::with_capacity(BATCH);
+        let mut read = source.lines().map_err(read_error)?.enumerate();
+        loop {
+            let record = read.next().map(|(index, raw)| checker.check(index + 1, raw));
+            let ends_batch = match (&record, <[Record]>::first(&batch)) {
+                (None, _) => true,
+                (Some(Some(r)), Some(first)) => r.table != first.table || batch.len() >= BATCH,
+                _ => false,
+            };
+            if ends_batch && !batch.is_empty() {
+                let table = batch[0].table;
+                let (inserted, unchanged) = load_batch(conn, &TABLES[table], &columns[table], &batch).await?;
+                let kind = TABLES[table].record_type.to_owned();
+                *report.inserted.entry(kind.clone()).or_default() += inserted;
+                *report.unchanged.entry(kind).or_default() += unchanged;
+                batch.clear();
             }
-            let batch = &records[start..end];
-            let (inserted, unchanged) = load_batch(conn, &TABLES[table], &columns[table], batch).await?;
-            let kind = TABLES[table].record_type.to_owned();
-            *report.inserted.entry(kind.clone()).or_default() += inserted;
-            *report.unchanged.entry(kind).or_default() += unchanged;
-            start = end;
+            match record {
+                None => break,
+                Some(Some(r)) => batch.push(r),
+                Some(None) => {}
+            }
+        }
+        if !checker.problems.is_empty() {
+            // The file changed between the two readings.
+            return Err(ImportError::Invalid(checker.problems));
         }
         report.inserted.retain(|_, n| *n > 0);
         report.unchanged.retain(|_, n| *n > 0);
@@ -539,7 +616,7 @@ mod tests {
                     {\"type\": \"tank\", \"record\": {}}\n\
                     {\"type\": \"person\", \"record\": {\"id\": null, \"name\": \"B\", \"role\": null, \"nation_code\": null, \"colour\": 1}}\n\
                     {\"type\": \"key\", \"record\": {\"id\": 1}}\n";
-        let Err(ImportError::Invalid(problems)) = check_lines(file, &columns()) else {
+        let Err(ImportError::Invalid(problems)) = check_lines(&InMemory(file), &columns()) else {
             panic!("the file is refused");
         };
         let at: Vec<&str> = problems.iter().map(|(at, _)| at.as_str()).collect();
