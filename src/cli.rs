@@ -225,15 +225,6 @@ fn with_database(command: &str, keys: Option<KeysCommand>) -> Result<(), StartEr
     }
 }
 
-/// Standard input, read whole.
-struct OwnedText(String);
-
-impl crate::transfer::LineSource for OwnedText {
-    fn lines(&self) -> std::io::Result<Box<dyn Iterator<Item = std::io::Result<String>> + Send + '_>> {
-        Ok(Box::new(self.0.lines().map(|l| Ok(l.to_owned()))))
-    }
-}
-
 /// `export [FILE]` and `import FILE`, on the database the service would use.
 fn with_transfer(command: &str, file: Option<String>) -> Result<(), StartError> {
     use diesel_async::AsyncConnection;
@@ -248,7 +239,7 @@ fn with_transfer(command: &str, file: Option<String>) -> Result<(), StartError> 
             std::io::stdin()
                 .read_to_string(&mut text)
                 .map_err(|e| failed(format!("cannot read standard input as UTF-8 text: {e}")))?;
-            Some(Box::new(OwnedText(text)))
+            Some(Box::new(text))
         }
         ("import", Some(path)) => {
             std::fs::File::open(path).map_err(|e| failed(format!("cannot open {path}: {e}")))?;

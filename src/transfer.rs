@@ -294,11 +294,9 @@ pub trait LineSource: Sync {
 }
 
 /// A file already in memory.
-pub struct InMemory<'a>(pub &'a str);
-
-impl LineSource for InMemory<'_> {
+impl LineSource for String {
     fn lines(&self) -> std::io::Result<Box<dyn Iterator<Item = std::io::Result<String>> + Send + '_>> {
-        Ok(Box::new(self.0.lines().map(|l| Ok(l.to_owned()))))
+        Ok(Box::new(str::lines(self).map(|l| Ok(l.to_owned()))))
     }
 }
 
@@ -616,7 +614,7 @@ mod tests {
                     {\"type\": \"tank\", \"record\": {}}\n\
                     {\"type\": \"person\", \"record\": {\"id\": null, \"name\": \"B\", \"role\": null, \"nation_code\": null, \"colour\": 1}}\n\
                     {\"type\": \"key\", \"record\": {\"id\": 1}}\n";
-        let Err(ImportError::Invalid(problems)) = check_lines(&InMemory(file), &columns()) else {
+        let Err(ImportError::Invalid(problems)) = check_lines(&file.to_owned(), &columns()) else {
             panic!("the file is refused");
         };
         let at: Vec<&str> = problems.iter().map(|(at, _)| at.as_str()).collect();

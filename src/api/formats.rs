@@ -66,6 +66,45 @@ impl Format {
     }
 }
 
+/// The parameters of a list that say where a page starts and how long it is; a streamed answer
+/// asks for one page after the other by changing them.
+pub trait Paging: Clone + 'static {
+    /// The `cursor` and `limit` asked for.
+    fn paging(&self) -> (Option<String>, Option<u32>);
+    /// The same parameters for another page.
+    fn at(&self, cursor: Option<String>, limit: Option<u32>) -> Self;
+}
+
+/// Implements [`Paging`] for parameter structs with `cursor` and `limit` fields.
+macro_rules! paging {
+    ($($params:ty),+ $(,)?) => {$(
+        impl crate::api::formats::Paging for $params {
+            fn paging(&self) -> (Option<String>, Option<u32>) {
+                (self.cursor.clone(), self.limit)
+            }
+            fn at(&self, cursor: Option<String>, limit: Option<u32>) -> Self {
+                let mut params = self.clone();
+                params.cursor = cursor;
+                params.limit = limit;
+                params
+            }
+        }
+    )+};
+}
+pub(crate) use paging;
+
+/// Answers a list read page by page by `fetch`, in the format asked for (see [`list_response`]).
+pub async fn list_of<Q, P, F, Fut>(req: &HttpRequest, params: Q, fetch: F) -> Result<HttpResponse, ApiError>
+where
+    Q: Paging,
+    P: Page + 'static,
+    F: Fn(Q) -> Fut + 'static,
+    Fut: Future<Output = Result<P, ApiError>> + 'static,
+{
+    let (cursor, limit) = params.paging();
+    list_response(req, cursor, limit, move |cursor, limit| fetch(params.at(cursor, limit))).await
+}
+
 /// Answers a list in the format asked for. JSON answers one page. CSV and NDJSON answer one page
 /// when `limit` is given (with `Link: rel="next"`), and otherwise every record from `cursor` on,
 /// streamed: `fetch` is called for one page after the other.

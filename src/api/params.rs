@@ -175,6 +175,23 @@ impl<K: CursorKey> PageRequest<K> {
     }
 }
 
+impl PageRequest<i64> {
+    /// For rows without a key of their own (ranked results, a merged timeline): how many rows
+    /// the pages before this one held, which the cursor carries.
+    pub fn offset(&self) -> i64 {
+        self.after.unwrap_or(0).max(0)
+    }
+
+    /// Cuts rows read from [`offset`](Self::offset) to the page; the next cursor is the position
+    /// of the page's last row.
+    pub fn finish_at_offset<T>(&self, rows: Vec<T>) -> (Vec<T>, Option<String>) {
+        let offset = self.offset();
+        let positioned: Vec<(i64, T)> = (offset + 1..).zip(rows).collect();
+        let (rows, next) = self.finish(positioned, |(position, _)| *position);
+        (rows.into_iter().map(|(_, row)| row).collect(), next)
+    }
+}
+
 impl Window<&i64> {
     /// The window with its key copied out.
     pub fn copied(self) -> Window<i64> {

@@ -9,6 +9,7 @@ use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CitationPatch, CreateErrors, NewCitationInput};
 use crate::api::edit::{self, Editable};
 use crate::api::error::ApiError;
+use crate::api::handlers::disputes::disputable_entity;
 use crate::api::history::{self, Action, Entity};
 use crate::api::input::{Problems, Reader};
 use crate::api::params::{Id, Query};
@@ -16,7 +17,7 @@ use crate::api::types::CitationRecord;
 use crate::api::write::{check_references, read_span_fields, RetractParams, Span};
 use crate::db::models::NewCitation;
 use crate::db::queries::citations::Fact;
-use crate::db::queries::competing_values::{self, Disputable};
+use crate::db::queries::competing_values;
 use crate::db::queries::writes;
 use crate::startup::AppState;
 
@@ -70,16 +71,6 @@ async fn shown_on(conn: &mut AsyncPgConnection, fact: Fact, id: i64) -> Result<(
             (disputable_entity(fact), fact_id)
         }
     })
-}
-
-/// The record kind a competing value shows on.
-pub(crate) fn disputable_entity(fact: Disputable) -> Entity {
-    match fact {
-        Disputable::Commitment => Entity::Commitments,
-        Disputable::Statement => Entity::Statements,
-        Disputable::Event => Entity::Events,
-        Disputable::Claim => Entity::Claims,
-    }
 }
 
 impl Editable for CitationEdit {

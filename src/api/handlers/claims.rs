@@ -12,7 +12,7 @@ use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, ClaimInput, ClaimPatch, CreateErrors};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
-use crate::api::formats::list_response;
+use crate::api::formats::list_of;
 use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
@@ -58,6 +58,8 @@ pub struct ClaimListParams {
     pub limit: Option<u32>,
 }
 
+crate::api::formats::paging!(ClaimListParams);
+
 /// List claims
 ///
 /// Figures reported by the sources or claimed by parties to the war (`kind` tells which): never
@@ -69,14 +71,7 @@ pub async fn list_claims(
     state: web::Data<AppState>,
     Query(params): Query<ClaimListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        let mut params = params.clone();
-        params.cursor = cursor;
-        params.limit = limit;
-        list_claims_page(state.clone(), params)
-    })
-    .await
+    list_of(&req, params, move |params| list_claims_page(state.clone(), params)).await
 }
 
 /// One page of `list_claims`.

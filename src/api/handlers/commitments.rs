@@ -15,7 +15,7 @@ use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CommitmentInput, CommitmentPatch, CreateErrors, StatusChangeInput};
 use crate::api::edit::{self, Editable};
 use crate::api::error::ApiError;
-use crate::api::formats::list_response;
+use crate::api::formats::list_of;
 use crate::api::history::Entity;
 use crate::api::history::{self, Action};
 use crate::api::input::{self, limits, Problems, Reader};
@@ -76,6 +76,8 @@ pub struct CommitmentListParams {
     pub limit: Option<u32>,
 }
 
+crate::api::formats::paging!(CommitmentListParams);
+
 /// Filters and paging of one nation's commitments.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -117,6 +119,8 @@ pub struct CommitmentFilterParams {
     pub limit: Option<u32>,
 }
 
+crate::api::formats::paging!(CommitmentFilterParams);
+
 /// List commitments
 ///
 /// What nations offered, pledged, refused or withdrew, each with its status history, its amount in
@@ -128,14 +132,7 @@ pub async fn list_commitments(
     state: web::Data<AppState>,
     Query(params): Query<CommitmentListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        let mut params = params.clone();
-        params.cursor = cursor;
-        params.limit = limit;
-        list_commitments_page(state.clone(), params)
-    })
-    .await
+    list_of(&req, params, move |params| list_commitments_page(state.clone(), params)).await
 }
 
 /// One page of `list_commitments`.

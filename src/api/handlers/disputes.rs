@@ -11,7 +11,6 @@ use crate::api::auth::Editor;
 use crate::api::bodies::ChangeErrors;
 use crate::api::bodies::CompetingValueInput;
 use crate::api::error::ApiError;
-use crate::api::handlers::citations::disputable_entity;
 use crate::api::history::{self, Action, Entity};
 use crate::api::input::{self, limits, Problems, Reader};
 use crate::api::params::{Id, Query};
@@ -48,13 +47,24 @@ fn fields_of(fact: Disputable) -> &'static [&'static str] {
     }
 }
 
-fn disputable(resource: &str) -> Option<(Disputable, Entity)> {
+/// The kind of fact a path's resource names, if its values can be disputed.
+fn disputable(resource: &str) -> Option<Disputable> {
     match resource {
-        "commitments" => Some((Disputable::Commitment, Entity::Commitments)),
-        "statements" => Some((Disputable::Statement, Entity::Statements)),
-        "events" => Some((Disputable::Event, Entity::Events)),
-        "claims" => Some((Disputable::Claim, Entity::Claims)),
+        "commitments" => Some(Disputable::Commitment),
+        "statements" => Some(Disputable::Statement),
+        "events" => Some(Disputable::Event),
+        "claims" => Some(Disputable::Claim),
         _ => None,
+    }
+}
+
+/// The record kind a competing value shows on: the fact it disputes.
+pub(crate) fn disputable_entity(fact: Disputable) -> Entity {
+    match fact {
+        Disputable::Commitment => Entity::Commitments,
+        Disputable::Statement => Entity::Statements,
+        Disputable::Event => Entity::Events,
+        Disputable::Claim => Entity::Claims,
     }
 }
 
@@ -129,11 +139,12 @@ pub async fn create_competing_value(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (resource, Id(id)) = path.into_inner();
-    let (fact, entity) = disputable(&resource).ok_or_else(|| {
+    let fact = disputable(&resource).ok_or_else(|| {
         ApiError::NotFound(format!(
             "`{resource}` cannot be disputed; the facts with disputable values are commitments, statements, events and claims"
         ))
     })?;
+    let entity = disputable_entity(fact);
     let map = input::object(&body)?;
     let idempotency = Idempotency::of(&req, editor.0, &body)?;
     let if_match = IfMatch::of(&req);

@@ -12,7 +12,7 @@ use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, EventInput, EventPatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
-use crate::api::formats::list_response;
+use crate::api::formats::list_of;
 use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
@@ -55,6 +55,8 @@ pub struct EventListParams {
     pub limit: Option<u32>,
 }
 
+crate::api::formats::paging!(EventListParams);
+
 /// List events
 ///
 /// Summits, meetings, declarations and attack reports, with the nations taking part and the
@@ -66,14 +68,7 @@ pub async fn list_events(
     state: web::Data<AppState>,
     Query(params): Query<EventListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        let mut params = params.clone();
-        params.cursor = cursor;
-        params.limit = limit;
-        list_events_page(state.clone(), params)
-    })
-    .await
+    list_of(&req, params, move |params| list_events_page(state.clone(), params)).await
 }
 
 /// One page of `list_events`.

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::not_found;
 use crate::api::auth::Admin;
 use crate::api::error::ApiError;
-use crate::api::formats::list_response;
+use crate::api::formats::list_of;
 use crate::api::input::{self, limits, Problems, Reader};
 use crate::api::params::{Id, PageRequest, Query};
 use crate::db::models::{ApiKey, NewApiKey};
@@ -86,6 +86,8 @@ pub struct KeyListParams {
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
     pub limit: Option<u32>,
 }
+
+crate::api::formats::paging!(KeyListParams);
 
 /// Makes a key and its hash; shared by the API and the `keys create` command.
 pub async fn make_key(
@@ -166,14 +168,7 @@ pub async fn list_keys(
     _admin: Admin,
     Query(params): Query<KeyListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        let mut params = params.clone();
-        params.cursor = cursor;
-        params.limit = limit;
-        list_keys_page(state.clone(), params)
-    })
-    .await
+    list_of(&req, params, move |params| list_keys_page(state.clone(), params)).await
 }
 
 /// One page of `list_keys`.

@@ -8,7 +8,7 @@ use super::commitments::{list_commitments_where, CommitmentFilterParams};
 use super::nation_in_path;
 use super::statements::{list_statements_where, StatementFilterParams};
 use crate::api::error::ApiError;
-use crate::api::formats::list_response;
+use crate::api::formats::list_of;
 use crate::api::params::{PageRequest, Query, ReferenceParams};
 use crate::api::types::{CommitmentPage, NationDetail, NationMembership, NationPage, StatementPage};
 use crate::api::views;
@@ -31,6 +31,8 @@ pub struct NationListParams {
     pub limit: Option<u32>,
 }
 
+crate::api::formats::paging!(NationListParams);
+
 /// List nations
 ///
 /// Every state of ISO 3166-1, in code order: any of them can be named by a fact, not only those a
@@ -42,14 +44,7 @@ pub async fn list_nations(
     state: web::Data<AppState>,
     Query(params): Query<NationListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        let mut params = params.clone();
-        params.cursor = cursor;
-        params.limit = limit;
-        list_nations_page(state.clone(), params)
-    })
-    .await
+    list_of(&req, params, move |params| list_nations_page(state.clone(), params)).await
 }
 
 /// One page of `list_nations`.
@@ -131,11 +126,7 @@ pub async fn list_nation_commitments(
     Query(params): Query<CommitmentFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        let mut params = params.clone();
-        params.cursor = cursor;
-        params.limit = limit;
+    list_of(&req, params, move |params| {
         list_nation_commitments_page(state.clone(), code.clone(), params)
     })
     .await
@@ -173,11 +164,7 @@ pub async fn list_nation_statements(
     Query(params): Query<StatementFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        let mut params = params.clone();
-        params.cursor = cursor;
-        params.limit = limit;
+    list_of(&req, params, move |params| {
         list_nation_statements_page(state.clone(), code.clone(), params)
     })
     .await

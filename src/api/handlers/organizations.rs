@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::api::error::ApiError;
-use crate::api::formats::list_response;
+use crate::api::formats::list_of;
 use crate::api::params::{PageRequest, Query};
 use crate::api::types::OrganizationPage;
 use crate::api::views;
@@ -28,6 +28,8 @@ pub struct OrganizationListParams {
     pub limit: Option<u32>,
 }
 
+crate::api::formats::paging!(OrganizationListParams);
+
 /// List organizations
 ///
 /// Alliances, unions and coalitions, each with its members and their dates of joining and leaving
@@ -39,11 +41,7 @@ pub async fn list_organizations(
     state: web::Data<AppState>,
     Query(params): Query<OrganizationListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        let mut params = params.clone();
-        params.cursor = cursor;
-        params.limit = limit;
+    list_of(&req, params, move |params| {
         list_organizations_page(state.clone(), params)
     })
     .await

@@ -12,7 +12,7 @@ use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, PersonInput, PersonPatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
-use crate::api::formats::list_response;
+use crate::api::formats::list_of;
 use crate::api::history::{self, Action, Entity};
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query};
@@ -45,6 +45,8 @@ pub struct PersonListParams {
     pub limit: Option<u32>,
 }
 
+crate::api::formats::paging!(PersonListParams);
+
 /// List people
 ///
 /// Officials who speak or act, with their roles as the sources state them.
@@ -55,14 +57,7 @@ pub async fn list_people(
     state: web::Data<AppState>,
     Query(params): Query<PersonListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        let mut params = params.clone();
-        params.cursor = cursor;
-        params.limit = limit;
-        list_people_page(state.clone(), params)
-    })
-    .await
+    list_of(&req, params, move |params| list_people_page(state.clone(), params)).await
 }
 
 /// One page of `list_people`.

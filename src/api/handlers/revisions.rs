@@ -7,7 +7,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::ApiError;
-use crate::api::formats::list_response;
+use crate::api::formats::list_of;
 use crate::api::history::{self, Entity, RevisionRow};
 use crate::api::params::{Id, PageRequest, Query};
 use crate::api::types::page;
@@ -107,6 +107,8 @@ pub struct RevisionListParams {
     pub limit: Option<u32>,
 }
 
+crate::api::formats::paging!(RevisionListParams);
+
 /// The moment after which changes are listed, and paging.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -122,6 +124,8 @@ pub struct ChangeListParams {
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
     pub limit: Option<u32>,
 }
+
+crate::api::formats::paging!(ChangeListParams);
 
 fn entity_of(resource: Resource) -> Entity {
     match resource {
@@ -170,9 +174,8 @@ pub async fn list_revisions(
         ))
     })?;
     let entity = entity_of(resource);
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        list_revisions_page(state.clone(), entity, id, cursor, limit)
+    list_of(&req, params, move |params| {
+        list_revisions_page(state.clone(), entity, id, params)
     })
     .await
 }
@@ -182,10 +185,9 @@ async fn list_revisions_page(
     state: web::Data<AppState>,
     entity: Entity,
     id: i64,
-    cursor: Option<String>,
-    limit: Option<u32>,
+    params: RevisionListParams,
 ) -> Result<RevisionPage, ApiError> {
-    let page = PageRequest::<i64>::new(cursor.as_deref(), limit)?;
+    let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let window = page.window();
     let rows = history::revisions_of(&mut conn, entity, id, window.after.copied(), window.fetch).await?;
@@ -223,14 +225,7 @@ pub async fn list_changes(
     state: web::Data<AppState>,
     Query(params): Query<ChangeListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        let mut params = params.clone();
-        params.cursor = cursor;
-        params.limit = limit;
-        list_changes_page(state.clone(), params)
-    })
-    .await
+    list_of(&req, params, move |params| list_changes_page(state.clone(), params)).await
 }
 
 /// One page of `list_changes`.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::ApiError;
-use crate::api::formats::list_response;
+use crate::api::formats::list_of;
 use crate::api::params::{NationCode, PageRequest, Query, SearchText};
 use crate::api::types::page;
 use crate::startup::AppState;
@@ -68,6 +68,8 @@ pub struct SearchParams {
     #[param(minimum = 1, maximum = 500, default = 50, example = 20)]
     pub limit: Option<u32>,
 }
+
+crate::api::formats::paging!(SearchParams);
 
 /// One record found.
 #[derive(Debug, Serialize, ToSchema)]
@@ -135,14 +137,7 @@ pub async fn search_records(
     state: web::Data<AppState>,
     Query(params): Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        let mut params = params.clone();
-        params.cursor = cursor;
-        params.limit = limit;
-        search_records_page(state.clone(), params)
-    })
-    .await
+    list_of(&req, params, move |params| search_records_page(state.clone(), params)).await
 }
 
 /// One page of `search_records`.
@@ -163,7 +158,7 @@ async fn search_records_page(state: web::Data<AppState>, params: SearchParams) -
     }
     // The cursor carries the position in the ranked results.
     let window = page.window();
-    let offset = window.after.copied().unwrap_or(0).max(0);
+    let offset = page.offset();
     let mut conn = state.conn().await?;
     let rows: Vec<Found> = diesel::sql_query(format!(
         "WITH query AS (SELECT websearch_to_tsquery('english', $1) AS q),
@@ -195,15 +190,10 @@ async fn search_records_page(state: web::Data<AppState>, params: SearchParams) -
     .bind::<BigInt, _>(window.fetch)
     .load(&mut conn)
     .await?;
-    let positioned: Vec<(i64, Found)> = rows
-        .into_iter()
-        .enumerate()
-        .map(|(i, row)| (offset + i as i64 + 1, row))
-        .collect();
-    let (rows, next_cursor) = page.finish(positioned, |(position, _)| *position);
+    let (rows, next_cursor) = page.finish_at_offset(rows);
     let items = rows
         .into_iter()
-        .filter_map(|(_, r)| {
+        .filter_map(|r| {
             Some(SearchResult {
                 result_type: type_named(&r.result_type)?,
                 id: r.id,

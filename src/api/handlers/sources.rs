@@ -13,7 +13,7 @@ use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, SourceInput, SourcePatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
-use crate::api::formats::list_response;
+use crate::api::formats::list_of;
 use crate::api::history::Entity;
 use crate::api::history::{self, Action};
 use crate::api::input::{limits, Problems, Reader};
@@ -53,6 +53,8 @@ pub struct SourceListParams {
     pub limit: Option<u32>,
 }
 
+crate::api::formats::paging!(SourceListParams);
+
 /// List sources
 ///
 /// The documents the facts rest on, with their reliability and SHA-256, without their texts
@@ -64,14 +66,7 @@ pub async fn list_sources(
     state: web::Data<AppState>,
     Query(params): Query<SourceListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        let mut params = params.clone();
-        params.cursor = cursor;
-        params.limit = limit;
-        list_sources_page(state.clone(), params)
-    })
-    .await
+    list_of(&req, params, move |params| list_sources_page(state.clone(), params)).await
 }
 
 /// One page of `list_sources`.

@@ -12,7 +12,7 @@ use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, StatementInput, StatementPatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
-use crate::api::formats::list_response;
+use crate::api::formats::list_of;
 use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
@@ -61,6 +61,8 @@ pub struct StatementListParams {
     pub limit: Option<u32>,
 }
 
+crate::api::formats::paging!(StatementListParams);
+
 /// Filters and paging of one nation's statements.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -94,6 +96,8 @@ pub struct StatementFilterParams {
     pub limit: Option<u32>,
 }
 
+crate::api::formats::paging!(StatementFilterParams);
+
 /// List statements
 ///
 /// Words officials said or wrote, verbatim where the source quotes them, with speaker, stance and
@@ -105,14 +109,7 @@ pub async fn list_statements(
     state: web::Data<AppState>,
     Query(params): Query<StatementListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        let mut params = params.clone();
-        params.cursor = cursor;
-        params.limit = limit;
-        list_statements_page(state.clone(), params)
-    })
-    .await
+    list_of(&req, params, move |params| list_statements_page(state.clone(), params)).await
 }
 
 /// One page of `list_statements`.

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::nation_in_path;
 use crate::api::error::ApiError;
-use crate::api::formats::list_response;
+use crate::api::formats::list_of;
 use crate::api::params::{NationCode, PageRequest, Query};
 use crate::api::types::page;
 use crate::startup::AppState;
@@ -38,6 +38,8 @@ pub struct TimelineParams {
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
     pub limit: Option<u32>,
 }
+
+crate::api::formats::paging!(TimelineParams);
 
 /// What an entry of the timeline is.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
@@ -143,14 +145,7 @@ pub async fn list_timeline(
     state: web::Data<AppState>,
     Query(params): Query<TimelineParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (cursor, limit) = (params.cursor.clone(), params.limit);
-    list_response(&req, cursor, limit, move |cursor, limit| {
-        let mut params = params.clone();
-        params.cursor = cursor;
-        params.limit = limit;
-        timeline_page(state.clone(), params)
-    })
-    .await
+    list_of(&req, params, move |params| timeline_page(state.clone(), params)).await
 }
 
 /// One page of the timeline.
@@ -163,7 +158,7 @@ async fn timeline_page(state: web::Data<AppState>, params: TimelineParams) -> Re
     };
     // The cursor carries the position in the ordered entries.
     let window = page.window();
-    let offset = window.after.copied().unwrap_or(0).max(0);
+    let offset = page.offset();
     let rows: Vec<Row> = diesel::sql_query(format!(
         "SELECT entry_type, id, dated, nation, summary, commitment_id, kind, status FROM ({ENTRIES}) t
           WHERE ($2::date IS NULL OR dated >= $2) AND ($3::date IS NULL OR dated <= $3)
@@ -176,15 +171,10 @@ async fn timeline_page(state: web::Data<AppState>, params: TimelineParams) -> Re
     .bind::<BigInt, _>(window.fetch)
     .load(&mut conn)
     .await?;
-    let positioned: Vec<(i64, Row)> = rows
-        .into_iter()
-        .enumerate()
-        .map(|(i, row)| (offset + i as i64 + 1, row))
-        .collect();
-    let (rows, next_cursor) = page.finish(positioned, |(position, _)| *position);
+    let (rows, next_cursor) = page.finish_at_offset(rows);
     let items = rows
         .into_iter()
-        .map(|(_, r)| TimelineEntry {
+        .map(|r| TimelineEntry {
             date: r.dated,
             entry_type: match r.entry_type.as_str() {
                 "event" => EntryType::Event,

@@ -124,9 +124,7 @@ pub async fn create_import(
     }
     let text = String::from_utf8(body).map_err(|e| ApiError::BadRequest(format!("the file is not UTF-8 text: {e}")))?;
     let mut conn = state.conn().await?;
-    let report = transfer::import(&mut conn, &transfer::InMemory(&text))
-        .await
-        .map_err(import_error)?;
+    let report = transfer::import(&mut conn, &text).await.map_err(import_error)?;
     log::info!("key {} imported {report}", admin.0.key_id);
     Ok(web::Json(report))
 }
