@@ -3,11 +3,13 @@
 //! PostgreSQL. See ARCHITECTURE.md for the map of the modules.
 
 pub mod api;
+pub mod basis;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod keys;
 pub mod pgcluster;
+pub mod quantity;
 #[rustfmt::skip]
 pub mod schema;
 pub mod seed;

@@ -53,6 +53,8 @@ diesel::table! {
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
         search_vector -> Nullable<Tsvector>,
+        basis -> Jsonb,
+        inferred -> Bool,
     }
 }
 
@@ -64,6 +66,9 @@ diesel::table! {
         changed_on -> Nullable<Date>,
         note -> Nullable<Text>,
         recorded_at -> Timestamptz,
+        basis -> Jsonb,
+        inferred -> Bool,
+        modality -> Text,
     }
 }
 
@@ -89,6 +94,8 @@ diesel::table! {
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
         search_vector -> Nullable<Tsvector>,
+        basis -> Jsonb,
+        inferred -> Bool,
     }
 }
 
@@ -131,6 +138,8 @@ diesel::table! {
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
         search_vector -> Nullable<Tsvector>,
+        basis -> Jsonb,
+        inferred -> Bool,
     }
 }
 
@@ -248,6 +257,8 @@ diesel::table! {
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
         search_vector -> Nullable<Tsvector>,
+        basis -> Jsonb,
+        inferred -> Bool,
     }
 }
 

@@ -11,6 +11,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 
 use crate::api::history::{self, Action, Entity};
+use crate::basis::FieldBasis;
 use crate::db::models::*;
 use crate::schema::*;
 use crate::vocab::*;
@@ -174,12 +175,17 @@ struct SeedEvent {
     description: Option<String>,
     participants: Vec<SeedParticipant>,
     citations: Vec<SeedCitation>,
+    #[serde(default)]
+    basis: SeedBasis,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SeedQuantity {
+    /// Given only when the source states a range; else the quantity rules derive it from `text`.
+    #[serde(default)]
     min: Option<f64>,
+    #[serde(default)]
     max: Option<f64>,
     unit: Option<String>,
     text: String,
@@ -189,10 +195,30 @@ struct SeedQuantity {
 #[serde(deny_unknown_fields)]
 struct SeedStatusChange {
     status: CommitmentStatus,
+    #[serde(default = "effective")]
+    modality: Modality,
     changed_on: Option<NaiveDate>,
     note: Option<String>,
     citations: Vec<SeedCitation>,
+    #[serde(default)]
+    basis: SeedBasis,
 }
+
+fn effective() -> Modality {
+    Modality::Effective
+}
+
+/// Where a seeded value comes from: `{"stated": <index of the record's citation that states
+/// it>}` or `{"inferred": "<the reasoning>"}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum SeedGround {
+    Stated(usize),
+    Inferred(String),
+}
+
+/// A seeded record's bases, by the API's field name.
+type SeedBasis = std::collections::BTreeMap<String, SeedGround>;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -209,6 +235,8 @@ struct SeedCommitment {
     event: Option<String>,
     citations: Vec<SeedCitation>,
     history: Vec<SeedStatusChange>,
+    #[serde(default)]
+    basis: SeedBasis,
 }
 
 #[derive(Debug, Deserialize)]
@@ -224,6 +252,8 @@ struct SeedStatement {
     said_on: Option<NaiveDate>,
     stance: Stance,
     citations: Vec<SeedCitation>,
+    #[serde(default)]
+    basis: SeedBasis,
 }
 
 #[derive(Debug, Deserialize)]
@@ -240,6 +270,8 @@ struct SeedClaim {
     reported_on: Option<NaiveDate>,
     event: Option<String>,
     citations: Vec<SeedCitation>,
+    #[serde(default)]
+    basis: SeedBasis,
 }
 
 fn parse_files(files: &[(&str, &str)]) -> Result<Vec<SeedFile>, SeedError> {
@@ -462,13 +494,14 @@ impl<'c> Loader<'c> {
         key: &str,
         citations: &[SeedCitation],
         target: impl Fn(&mut NewCitation<'_>),
-    ) -> Result<(), SeedError> {
+    ) -> Result<Vec<i64>, SeedError> {
         if citations.is_empty() {
             return Err(SeedError::Record {
                 key: key.to_owned(),
                 reason: "has no citation; every fact needs one".into(),
             });
         }
+        let mut ids = Vec::with_capacity(citations.len());
         for citation in citations {
             let source_id = self.lookup(key, &citation.source)?;
             let text = self
@@ -488,9 +521,73 @@ impl<'c> Loader<'c> {
                 ..Default::default()
             };
             target(&mut row);
-            diesel::insert_into(citations::table)
+            let id: i64 = diesel::insert_into(citations::table)
                 .values(row)
-                .execute(self.conn)
+                .returning(citations::id)
+                .get_result(self.conn)
+                .await
+                .map_err(at(key))?;
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    /// Stores a seeded record's bases: every value it sets has one (stated, naming one of its
+    /// citations; or inferred, with the reasoning), and none is given for a value it leaves out.
+    /// `fields` names each field that can carry a basis and whether the record sets it; `implied`
+    /// are the bases the service's rules give.
+    async fn ground(
+        &mut self,
+        key: &str,
+        (table, id): (&'static str, i64),
+        basis: &SeedBasis,
+        fields: &[(&str, bool)],
+        cited: &[i64],
+        implied: Option<(&str, FieldBasis)>,
+    ) -> Result<(), SeedError> {
+        let fail = |reason: String| SeedError::Record {
+            key: key.to_owned(),
+            reason,
+        };
+        let mut stored = serde_json::Map::new();
+        if let Some((field, basis)) = implied {
+            stored.insert(field.to_owned(), basis.stored());
+        }
+        for (field, ground) in basis {
+            let Some((_, set)) = fields.iter().find(|(name, _)| name == field) else {
+                return Err(fail(format!("gives a basis for `{field}`, which takes none here")));
+            };
+            if !set {
+                return Err(fail(format!(
+                    "gives a basis for `{field}`, which it leaves without a value"
+                )));
+            }
+            if stored.contains_key(field) {
+                return Err(fail(format!("gives a basis for `{field}`, which a rule derives")));
+            }
+            let entry = match ground {
+                SeedGround::Stated(i) => FieldBasis::stated(*cited.get(*i).ok_or_else(|| {
+                    fail(format!(
+                        "says `{field}` is stated in its citation {i}, but it has {}",
+                        cited.len()
+                    ))
+                })?),
+                SeedGround::Inferred(note) if note.trim().is_empty() => {
+                    return Err(fail(format!("infers `{field}` without saying why")))
+                }
+                SeedGround::Inferred(note) => FieldBasis::inferred(note.clone(), crate::basis::BY_SEED),
+            };
+            stored.insert(field.clone(), entry.stored());
+        }
+        for (field, set) in fields {
+            if *set && !stored.contains_key(*field) {
+                return Err(fail(format!(
+                    "sets `{field}` without a basis: say which citation states it, or that it is inferred and why"
+                )));
+            }
+        }
+        if !stored.is_empty() {
+            crate::db::queries::writes::set_basis(self.conn, table, id, &serde_json::Value::Object(stored))
                 .await
                 .map_err(at(key))?;
         }
@@ -617,7 +714,15 @@ impl<'c> Loader<'c> {
                 .execute(self.conn)
                 .await
                 .map_err(at(&event.key))?;
-            self.cite(&event.key, &event.citations, |c| c.event_id = Some(id))
+            let cited = self
+                .cite(&event.key, &event.citations, |c| c.event_id = Some(id))
+                .await?;
+            let fields = [
+                ("occurred_on", event.occurred_on.is_some()),
+                ("location", event.location.is_some()),
+                ("participants", !event.participants.is_empty()),
+            ];
+            self.ground(&event.key, ("events", id), &event.basis, &fields, &cited, None)
                 .await?;
             self.remember(&event.key, "events", id).await?;
         }
@@ -656,8 +761,24 @@ impl<'c> Loader<'c> {
                 .get_result(self.conn)
                 .await
                 .map_err(at(&statement.key))?;
-            self.cite(&statement.key, &statement.citations, |c| c.statement_id = Some(id))
+            let cited = self
+                .cite(&statement.key, &statement.citations, |c| c.statement_id = Some(id))
                 .await?;
+            let fields = [
+                ("said_on", statement.said_on.is_some()),
+                ("speaker", speaker_id.is_some()),
+                ("event_id", event_id.is_some()),
+                ("stance", statement.stance != Stance::Unclear),
+            ];
+            self.ground(
+                &statement.key,
+                ("statements", id),
+                &statement.basis,
+                &fields,
+                &cited,
+                None,
+            )
+            .await?;
             self.remember(&statement.key, "statements", id).await?;
         }
         for claim in &file.claims {
@@ -681,7 +802,15 @@ impl<'c> Loader<'c> {
                 .get_result(self.conn)
                 .await
                 .map_err(at(&claim.key))?;
-            self.cite(&claim.key, &claim.citations, |c| c.claim_id = Some(id))
+            let cited = self
+                .cite(&claim.key, &claim.citations, |c| c.claim_id = Some(id))
+                .await?;
+            let fields = [
+                ("reported_on", claim.reported_on.is_some()),
+                ("event_id", event_id.is_some()),
+                ("location", claim.location.is_some()),
+            ];
+            self.ground(&claim.key, ("claims", id), &claim.basis, &fields, &cited, None)
                 .await?;
             self.remember(&claim.key, "claims", id).await?;
         }
@@ -695,14 +824,25 @@ impl<'c> Loader<'c> {
         })?;
         let announced_by = self.lookup_opt(&c.key, c.announced_by.as_ref())?;
         let event_id = self.lookup_opt(&c.key, c.event.as_ref())?;
+        // A range the seed does not state is derived from the words by the quantity rules.
+        let derived = c
+            .quantity
+            .as_ref()
+            .filter(|q| q.min.is_none() && q.max.is_none())
+            .and_then(|q| crate::quantity::derive(&q.text));
+        let (min, max) = match (&derived, &c.quantity) {
+            (Some(d), _) => (d.min, d.max),
+            (None, Some(q)) => (q.min, q.max),
+            (None, None) => (None, None),
+        };
         let id: i64 = diesel::insert_into(commitments::table)
             .values(NewCommitment {
                 nation_code: &c.nation,
                 kind: c.kind,
                 status: last.status,
                 summary: &c.summary,
-                quantity_min: c.quantity.as_ref().and_then(|q| q.min),
-                quantity_max: c.quantity.as_ref().and_then(|q| q.max),
+                quantity_min: min,
+                quantity_max: max,
                 quantity_unit: c.quantity.as_ref().and_then(|q| q.unit.as_deref()),
                 quantity_text: c.quantity.as_ref().map(|q| q.text.as_str()),
                 role: c.role,
@@ -715,7 +855,19 @@ impl<'c> Loader<'c> {
             .get_result(self.conn)
             .await
             .map_err(at(&c.key))?;
-        self.cite(&c.key, &c.citations, |row| row.commitment_id = Some(id))
+        let cited = self
+            .cite(&c.key, &c.citations, |row| row.commitment_id = Some(id))
+            .await?;
+        let fields = [
+            ("quantity", min.is_some() || max.is_some()),
+            ("role", c.role != ForceRole::Unspecified),
+            ("conditions", c.conditions.is_some()),
+            ("announced_on", c.announced_on.is_some()),
+            ("announced_by", announced_by.is_some()),
+            ("event_id", event_id.is_some()),
+        ];
+        let implied = derived.map(|d| ("quantity", FieldBasis::inferred(d.rule, crate::basis::BY_RULE)));
+        self.ground(&c.key, ("commitments", id), &c.basis, &fields, &cited, implied)
             .await?;
         for change in &c.history {
             let change_id: i64 = diesel::insert_into(commitment_status_changes::table)
@@ -724,13 +876,26 @@ impl<'c> Loader<'c> {
                     status: change.status,
                     changed_on: change.changed_on,
                     note: change.note.as_deref(),
+                    modality: change.modality,
+                    basis: serde_json::json!({}),
                 })
                 .returning(commitment_status_changes::id)
                 .get_result(self.conn)
                 .await
                 .map_err(at(&c.key))?;
-            self.cite(&c.key, &change.citations, |row| row.status_change_id = Some(change_id))
+            let cited = self
+                .cite(&c.key, &change.citations, |row| row.status_change_id = Some(change_id))
                 .await?;
+            let fields = [("status", true), ("changed_on", change.changed_on.is_some())];
+            self.ground(
+                &c.key,
+                ("commitment_status_changes", change_id),
+                &change.basis,
+                &fields,
+                &cited,
+                None,
+            )
+            .await?;
         }
         self.remember(&c.key, "commitments", id).await
     }

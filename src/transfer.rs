@@ -71,7 +71,7 @@ pub const TABLES: &[Table] = &[
         record_type: "event",
         name: "events",
         key: &["id"],
-        left_out: &["search_vector"],
+        left_out: &["search_vector", "inferred"],
     },
     Table {
         record_type: "participant",
@@ -83,25 +83,25 @@ pub const TABLES: &[Table] = &[
         record_type: "commitment",
         name: "commitments",
         key: &["id"],
-        left_out: &["search_vector"],
+        left_out: &["search_vector", "inferred"],
     },
     Table {
         record_type: "status_change",
         name: "commitment_status_changes",
         key: &["id"],
-        left_out: &[],
+        left_out: &["inferred"],
     },
     Table {
         record_type: "statement",
         name: "statements",
         key: &["id"],
-        left_out: &["search_vector"],
+        left_out: &["search_vector", "inferred"],
     },
     Table {
         record_type: "claim",
         name: "claims",
         key: &["id"],
-        left_out: &["search_vector"],
+        left_out: &["search_vector", "inferred"],
     },
     Table {
         record_type: "competing_value",

@@ -119,7 +119,9 @@ vocabulary! {
 vocabulary! {
     /// Where a commitment stands: `proposed` (intent signalled), `pledged`, `in_progress`,
     /// `delivered`; or `refused`, `withdrawn` (stopped after having been given), `omitted`
-    /// (deliberately left out of a text where it was expected).
+    /// (deliberately left out of a text where it was expected), `endorsed` (backed in words, with
+    /// no contribution of its own specified). A status change's `modality` says whether the source
+    /// reports it as `announced` (will happen) or `effective` (has happened).
     #[schema(example = "proposed")]
     CommitmentStatus ("commitment status") {
         /// Intent signalled, not yet promised.
@@ -136,6 +138,33 @@ vocabulary! {
         Withdrawn => "withdrawn",
         /// Deliberately left out of a text where it was expected.
         Omitted => "omitted",
+        /// Backed in words, with no contribution of its own specified.
+        Endorsed => "endorsed",
+    }
+}
+
+vocabulary! {
+    /// Whether a status change is one the source says will happen (`announced`: "would stop
+    /// funding") or one it says has happened (`effective`).
+    #[schema(example = "effective")]
+    Modality ("modality") {
+        /// Said to be going to happen.
+        Announced => "announced",
+        /// Said to have happened.
+        Effective => "effective",
+    }
+}
+
+vocabulary! {
+    /// Where a value comes from: `stated` (its source says it in so many words; `citation_id`
+    /// names the citation that does) or `inferred` (an editor derived it: `note` says from what,
+    /// `inferred_by` who).
+    #[schema(example = "inferred")]
+    Basis ("basis") {
+        /// The source states it; the citation says where.
+        Stated => "stated",
+        /// An editor or a documented rule inferred it; the note says why.
+        Inferred => "inferred",
     }
 }
 
@@ -292,6 +321,8 @@ mod tests {
         check(ClaimKind::ALL);
         check(OrganizationKind::ALL);
         check(KeyRole::ALL);
+        check(Modality::ALL);
+        check(Basis::ALL);
     }
 
     #[test]

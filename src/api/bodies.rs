@@ -25,12 +25,124 @@ pub struct CitationInput {
     pub end: Option<i32>,
 }
 
+/// Where one value of a body comes from: `{"basis": "stated", "citation": 0}` (the value is stated
+/// in this body's first citation), `{"basis": "stated", "citation_id": 12}` (in a citation the
+/// record already has), or `{"basis": "inferred", "note": "why"}` (no source states it; the note
+/// says how it was derived). A date or a link set without a basis is refused with 422.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"basis": "inferred", "note": "The article gives no date; the offer is reported beside the meeting of 7 January 2026."}))]
+pub struct BasisGiven {
+    /// `stated` or `inferred`.
+    pub basis: Basis,
+    /// For `stated`: the index, from 0, of the body's citation that states the value.
+    #[schema(example = 0, minimum = 0)]
+    pub citation: Option<u32>,
+    /// For `stated`: a live citation of the record that states the value (in a correction).
+    #[schema(example = 12, minimum = 1)]
+    pub citation_id: Option<i64>,
+    /// For `inferred`: the reasoning, in a sentence or two.
+    #[schema(
+        example = "The article gives no date; the offer is reported beside the meeting of 7 January 2026.",
+        min_length = 1,
+        max_length = 4000
+    )]
+    pub note: Option<String>,
+}
+
+/// Declares the documented `basis` object of a body: one optional [`BasisGiven`] per field.
+macro_rules! basis_given {
+    ($(#[$meta:meta])* $name:ident { $( $(#[$fmeta:meta])* $field:ident, )+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: Option<BasisGiven>, )+
+        }
+    };
+}
+
+basis_given! {
+    /// Where a commitment's values come from. Required for each of `announced_on`,
+    /// `announced_by`, `event_id`, `status_changed_on` and an explicit `quantity` range that the
+    /// body sets; accepted for `role` and `conditions`. In a correction, a changed value needs its
+    /// basis anew; `status_changed_on` is set only when the commitment is made.
+    CommitmentBasisInput {
+        /// Of `quantity.min` and `quantity.max` (a range derived by the quantity rules needs none).
+        quantity,
+        /// Of `role`.
+        role,
+        /// Of `conditions`.
+        conditions,
+        /// Of `announced_on`.
+        announced_on,
+        /// Of `announced_by`.
+        announced_by,
+        /// Of `event_id`.
+        event_id,
+        /// Of `status_changed_on`, the first status step's date.
+        status_changed_on,
+    }
+}
+
+basis_given! {
+    /// Where a status change's values come from: required for `changed_on` when given.
+    StatusChangeBasisInput {
+        /// Of `status`.
+        status,
+        /// Of `changed_on`.
+        changed_on,
+    }
+}
+
+basis_given! {
+    /// Where a statement's values come from: required for `said_on`, `speaker_id` (as `speaker`)
+    /// and `event_id` when set; accepted for `stance`.
+    StatementBasisInput {
+        /// Of `said_on`.
+        said_on,
+        /// Of `speaker_id`.
+        speaker,
+        /// Of `event_id`.
+        event_id,
+        /// Of `stance`.
+        stance,
+    }
+}
+
+basis_given! {
+    /// Where an event's values come from: required for `occurred_on` and `participants` when
+    /// set; accepted for `location`.
+    EventBasisInput {
+        /// Of `occurred_on`.
+        occurred_on,
+        /// Of `location`.
+        location,
+        /// Of `participants`.
+        participants,
+    }
+}
+
+basis_given! {
+    /// Where a claim's values come from: required for `reported_on` and `event_id` when set;
+    /// accepted for `location`.
+    ClaimBasisInput {
+        /// Of `reported_on`.
+        reported_on,
+        /// Of `event_id`.
+        event_id,
+        /// Of `location`.
+        location,
+    }
+}
+
 /// An amount in the source's words, with a range where one can honestly be derived.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuantityInput {
-    /// The least the words allow; at most `max`.
-    #[schema(example = 2000)]
+    /// The least the words allow; at most `max`. Leave `min` and `max` out to have the quantity
+    /// rules derive them from `text` (see `Quantity`); given, they need `basis.quantity`.
+    #[schema(example = 3000)]
     pub min: Option<f64>,
     /// The most the words allow.
     #[schema(example = 9999)]
@@ -50,7 +162,8 @@ pub struct QuantityInput {
     "nation": "BE", "kind": "naval_support", "status": "pledged",
     "summary": "Belgium pledged a minehunter to the Black Sea task group.",
     "announced_on": "2026-01-07",
-    "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]
+    "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}],
+    "basis": {"announced_on": {"basis": "inferred", "note": "The source gives no date; the offer is reported beside the meeting of 7 January 2026."}}
 }))]
 pub struct CommitmentInput {
     /// The committing nation (ISO 3166-1 alpha-2).
@@ -79,12 +192,18 @@ pub struct CommitmentInput {
     /// The event it was made at.
     #[schema(example = 1, minimum = 1)]
     pub event_id: Option<i64>,
-    /// When its first status took effect (default `announced_on`).
+    /// When its first status took effect. Left out, it is `announced_on`, marked as inferred by
+    /// that rule.
     #[schema(example = "2026-01-07")]
     pub status_changed_on: Option<NaiveDate>,
+    /// Whether the source says the first status will happen (`announced`) or has happened
+    /// (`effective`, the default).
+    pub status_modality: Option<Modality>,
     /// The evidence: at least one citation.
     #[schema(min_items = 1)]
     pub citations: Vec<CitationInput>,
+    /// Where each value comes from (required for the dates and links the body sets).
+    pub basis: Option<CommitmentBasisInput>,
 }
 
 /// Changes to a commitment, as a JSON Merge Patch (RFC 7396): fields given replace the current
@@ -126,18 +245,24 @@ pub struct CommitmentPatch {
     /// The event it was made at.
     #[schema(example = 1, minimum = 1)]
     pub event_id: Option<i64>,
+    /// The basis of the values it changes, by field (merged into the stored ones; `null` removes one).
+    pub basis: Option<CommitmentBasisInput>,
 }
 
 /// A new step in a commitment's status history, with its evidence.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "status": "delivered", "changed_on": "2026-03-01", "note": "The minehunter joined the task group.",
-    "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]
+    "status": "delivered", "modality": "effective", "changed_on": "2026-03-01", "note": "The minehunter joined the task group.",
+    "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}],
+    "basis": {"changed_on": {"basis": "inferred", "note": "The report is dated 1 March 2026 and says the delivery was that day."}}
 }))]
 pub struct StatusChangeInput {
     /// The status from now on.
     pub status: CommitmentStatus,
+    /// Whether the source says it will happen (`announced`: "would stop funding") or has happened
+    /// (`effective`, the default).
+    pub modality: Option<Modality>,
     /// When it changed; not before the history's latest date.
     #[schema(example = "2026-03-01")]
     pub changed_on: Option<NaiveDate>,
@@ -147,6 +272,8 @@ pub struct StatusChangeInput {
     /// The evidence: at least one citation.
     #[schema(min_items = 1)]
     pub citations: Vec<CitationInput>,
+    /// Where its values come from (required for `changed_on` when given).
+    pub basis: Option<StatusChangeBasisInput>,
 }
 
 /// A value a source gives for a field of a fact against the fact's own value.
@@ -350,7 +477,9 @@ pub struct ParticipantInput {
 #[schema(example = json!({
     "kind": "summit", "title": "London summit on Ukraine", "occurred_on": "2026-02-01", "location": "London",
     "participants": [{"nation": "GB", "role": "host"}],
-    "citations": [{"source_id": 1, "excerpt": "Allies gathered in Paris"}]
+    "citations": [{"source_id": 1, "excerpt": "Allies gathered in Paris"}],
+    "basis": {"occurred_on": {"basis": "inferred", "note": "The source dates the summit by its weekday only."},
+              "participants": {"basis": "inferred", "note": "The host nation of a summit in London."}}
 }))]
 pub struct EventInput {
     /// What kind of thing happened.
@@ -376,6 +505,8 @@ pub struct EventInput {
     /// The evidence: at least one citation.
     #[schema(min_items = 1)]
     pub citations: Vec<CitationInput>,
+    /// Where its values come from (required for `occurred_on` and `participants` when set).
+    pub basis: Option<EventBasisInput>,
 }
 
 /// Changes to an event, as a JSON Merge Patch; `participants`, when given, replaces the list.
@@ -409,15 +540,19 @@ pub struct EventPatch {
     /// The nations taking part, replacing the list.
     #[schema(example = json!([{"nation": "FR", "role": "host"}, {"nation": "GB"}]))]
     pub participants: Option<Vec<ParticipantInput>>,
+    /// The basis of the values it changes, by field (merged into the stored ones; `null` removes one).
+    pub basis: Option<EventBasisInput>,
 }
 
 /// New words someone said or wrote, with their evidence.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "speaker_id": 1, "nation": "FR", "event_id": 1, "stance": "supportive", "said_on": "2026-01-07",
+    "speaker_id": 1, "nation": "FR", "stance": "supportive",
     "quote": "force of reassurance", "summary": "French soldiers would act as a force of reassurance.",
-    "citations": [{"source_id": 1, "excerpt": "act as a \"force of reassurance,\""}]
+    "citations": [{"source_id": 1, "excerpt": "act as a \"force of reassurance,\""}],
+    "basis": {"speaker": {"basis": "inferred", "note": "The excerpt's sentence names Macron as the one who stated it."},
+              "stance": {"basis": "inferred", "note": "Offering soldiers is read as support."}}
 }))]
 pub struct StatementInput {
     /// Who spoke (a person's id); give this or `attribution`.
@@ -450,6 +585,8 @@ pub struct StatementInput {
     /// The evidence: at least one citation.
     #[schema(min_items = 1)]
     pub citations: Vec<CitationInput>,
+    /// Where its values come from (required for the dates and links the body sets).
+    pub basis: Option<StatementBasisInput>,
 }
 
 /// Changes to a statement, as a JSON Merge Patch.
@@ -486,6 +623,8 @@ pub struct StatementPatch {
     /// The position the words take.
     #[schema(nullable = false)]
     pub stance: Option<Stance>,
+    /// The basis of the values it changes, by field (merged into the stored ones; `null` removes one).
+    pub basis: Option<StatementBasisInput>,
 }
 
 /// A new figure someone reported or claimed, with its evidence.
@@ -493,7 +632,7 @@ pub struct StatementPatch {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "kind": "party_claim", "description": "Drones Russia claimed to have downed overnight", "value": 129, "unit": "drones",
-    "period": "overnight", "claimed_by": "RU", "reported_on": "2026-01-07",
+    "period": "overnight", "claimed_by": "RU",
     "citations": [{"source_id": 1, "excerpt": "Russia claimed to have downed 129 drones overnight"}]
 }))]
 pub struct ClaimInput {
@@ -530,6 +669,8 @@ pub struct ClaimInput {
     /// The evidence: at least one citation.
     #[schema(min_items = 1)]
     pub citations: Vec<CitationInput>,
+    /// Where its values come from (required for the dates and links the body sets).
+    pub basis: Option<ClaimBasisInput>,
 }
 
 /// Changes to a claim, as a JSON Merge Patch.
@@ -569,6 +710,8 @@ pub struct ClaimPatch {
     /// The event it belongs to.
     #[schema(example = 2, minimum = 1)]
     pub event_id: Option<i64>,
+    /// The basis of the values it changes, by field (merged into the stored ones; `null` removes one).
+    pub basis: Option<ClaimBasisInput>,
 }
 
 /// A new citation of an existing fact.

@@ -10,9 +10,11 @@ use diesel_async::AsyncPgConnection;
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
+use super::grounds::{self, BasisInput, Grounded};
 use super::history::{self, Action, Entity};
 use super::input::{merge_patch, Problems, Reader};
 use super::write::{check_if_match, lock_and_match, lock_live, new_citations, read_citations, IfMatch, Span, Written};
+use crate::basis::FieldBasis;
 use crate::db::models::NewCitation;
 use crate::db::queries::writes;
 
@@ -26,8 +28,17 @@ pub trait Editable: Send + Sync + 'static {
     const CITED: bool;
     /// Fields a body sets when the record is made, and no patch may change.
     const CREATE_ONLY: &'static [&'static str] = &[];
+    /// The fields whose values carry a basis (stated or inferred), with the body field each is
+    /// about; a create-only one (a commitment's first status date) is stored by `after_insert`.
+    const GROUNDED: &'static [Grounded] = &[];
     /// The checked fields.
     type Fields: Send + Sync;
+
+    /// The bases the service's own rules give to values it derived (a range from the quantity
+    /// rules).
+    fn implied_basis(_fields: &Self::Fields) -> Vec<(&'static str, FieldBasis)> {
+        Vec::new()
+    }
 
     /// Reads and checks the fields of a body (a create's, or a patch merged onto the record).
     fn read(
@@ -70,6 +81,8 @@ pub trait Editable: Send + Sync + 'static {
         _id: i64,
         _fields: &Self::Fields,
         _citations: &[Span],
+        _basis: &BasisInput,
+        _key: i64,
     ) -> impl Future<Output = Result<Vec<i64>, ApiError>> + Send {
         async { Ok(Vec::new()) }
     }
@@ -90,6 +103,15 @@ pub trait Editable: Send + Sync + 'static {
     }
 }
 
+/// The grounded fields a record keeps in its own `basis` (the create-only ones are kept elsewhere).
+fn stored_grounds<E: Editable>() -> Vec<Grounded> {
+    E::GROUNDED
+        .iter()
+        .filter(|g| !E::CREATE_ONLY.contains(&g.body_field))
+        .copied()
+        .collect()
+}
+
 /// Makes a record from a body: every field checked, its citations too, then stored with its first
 /// revision.
 pub async fn create<E: Editable>(
@@ -104,6 +126,9 @@ pub async fn create<E: Editable>(
     if E::CITED {
         allowed.push("citations");
     }
+    if !E::GROUNDED.is_empty() {
+        allowed.push("basis");
+    }
     reader.only(&allowed, &mut problems);
     let fields = E::read(conn, &reader, &mut problems).await?;
     let spans = if E::CITED {
@@ -111,6 +136,9 @@ pub async fn create<E: Editable>(
     } else {
         Vec::new()
     };
+    let in_body = body.get("citations").and_then(Value::as_array).map_or(0, Vec::len);
+    let given = grounds::read(&reader, E::GROUNDED, in_body, &mut problems);
+    grounds::check_complete(body, &given, E::GROUNDED, &mut problems);
     if let Some(fields) = &fields {
         E::check_new(fields, &spans, &mut problems);
     }
@@ -122,7 +150,20 @@ pub async fn create<E: Editable>(
     };
     let id = E::insert(conn, &fields).await?;
     let mut cited = writes::insert_citations(conn, &new_citations(&spans, |c| E::cite(c, id))).await?;
-    cited.extend(E::after_insert(conn, id, &fields, &spans).await?);
+    let mut unresolved = Problems::default();
+    let basis = grounds::created(
+        &given,
+        &stored_grounds::<E>(),
+        &cited,
+        E::implied_basis(&fields),
+        &grounds::editor(key),
+        &mut unresolved,
+    );
+    unresolved.finish(())?;
+    if basis.as_object().is_some_and(|m| !m.is_empty()) {
+        writes::set_basis(conn, E::ENTITY.name(), id, &basis).await?;
+    }
+    cited.extend(E::after_insert(conn, id, &fields, &spans, &given, key).await?);
     history::snapshot(conn, Entity::Citations, &cited, Action::Create, Some(key)).await?;
     history::snapshot(conn, E::ENTITY, &[id], Action::Create, Some(key)).await?;
     E::after_write(conn, id, Some(key)).await?;
@@ -149,6 +190,8 @@ pub async fn update<E: Editable>(
                 name.as_str(),
                 "are added, corrected and retracted through /v1/citations",
             );
+        } else if name == "basis" && !E::GROUNDED.is_empty() {
+            continue;
         } else if E::CREATE_ONLY.contains(&name.as_str()) {
             problems.add(
                 name.as_str(),
@@ -165,11 +208,38 @@ pub async fn update<E: Editable>(
             );
         }
     }
-    let mut merged = E::current(conn, id).await?;
-    merge_patch(&mut merged, &Value::Object(patch.clone()));
+    let before = E::current(conn, id).await?;
+    let mut values = patch.clone();
+    values.remove("basis");
+    let mut merged = before.clone();
+    merge_patch(&mut merged, &Value::Object(values));
     let empty = Map::new();
     let reader = Reader::new(merged.as_object().unwrap_or(&empty));
     let fields = E::read(conn, &reader, &mut problems).await?;
+    let grounded = stored_grounds::<E>();
+    let basis = if grounded.is_empty() {
+        None
+    } else {
+        let given = grounds::read(&Reader::new(patch), &grounded, 0, &mut problems);
+        let stored = writes::basis_of(conn, E::ENTITY.name(), id).await?;
+        let own = writes::live_citation_ids(conn, E::ENTITY.name(), id).await?;
+        let mut basis = grounds::patched(
+            &stored,
+            &given,
+            before.as_object().unwrap_or(&empty),
+            merged.as_object().unwrap_or(&empty),
+            &grounded,
+            &own,
+            &grounds::editor(key),
+            &mut problems,
+        );
+        if let (Some(fields), Some(map)) = (&fields, basis.as_object_mut()) {
+            for (field, implied) in E::implied_basis(fields) {
+                map.insert(field.to_owned(), implied.stored());
+            }
+        }
+        (basis != stored).then_some(basis)
+    };
     let Some(fields) = problems.finish(fields)? else {
         return Err(ApiError::Internal(format!(
             "a checked {} lacks a field",
@@ -179,6 +249,9 @@ pub async fn update<E: Editable>(
     // The body is checked first, so that an editor learns every problem at once.
     check_if_match(if_match, E::ENTITY, id, version, true)?;
     E::update(conn, id, &fields).await?;
+    if let Some(basis) = basis {
+        writes::set_basis(conn, E::ENTITY.name(), id, &basis).await?;
+    }
     history::snapshot(conn, E::ENTITY, &[id], Action::Update, Some(key)).await?;
     E::after_write(conn, id, Some(key)).await?;
     log::info!("key {key} corrected {} {id}", E::ENTITY.singular());

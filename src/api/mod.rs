@@ -6,6 +6,7 @@ pub mod bodies;
 pub mod edit;
 pub mod error;
 pub mod formats;
+pub mod grounds;
 pub mod handlers;
 pub mod history;
 pub mod input;

@@ -5,7 +5,97 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::basis::FieldBasis;
 use crate::vocab::*;
+
+/// Declares the basis map of a kind of record: one optional [`FieldBasis`] per field that can be
+/// stated or inferred, and the list of those fields.
+macro_rules! basis_map {
+    ($(#[$meta:meta])* $name:ident { $( $(#[$fmeta:meta])* $field:ident, )+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, Serialize, ToSchema)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: Option<FieldBasis>, )+
+        }
+
+        impl $name {
+            /// The fields that carry a basis.
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
+
+            /// The map as the database stores it, read back.
+            pub fn from_stored(stored: &serde_json::Value) -> Self {
+                $name { $( $field: crate::basis::entry(stored, stringify!($field)), )+ }
+            }
+        }
+    };
+}
+
+basis_map! {
+    /// Where each of a commitment's values comes from; null where the value is null too, or (for
+    /// `role` and `conditions`) where no basis was recorded.
+    CommitmentBasis {
+        /// Of `quantity.min` and `quantity.max`: a range derived by the quantity rules is inferred by `rule`.
+        quantity,
+        /// Of `role`.
+        role,
+        /// Of `conditions`.
+        conditions,
+        /// Of `announced_on`.
+        announced_on,
+        /// Of `announced_by`: whether the source credits that person.
+        announced_by,
+        /// Of `event_id`: whether the source ties the commitment to that event.
+        event_id,
+    }
+}
+
+basis_map! {
+    /// Where a status change's status and date come from; the date's is null when it is undated.
+    StatusChangeBasis {
+        /// Of `status`: whether the source's words state that status, or an editor read it from them.
+        status,
+        /// Of `changed_on`.
+        changed_on,
+    }
+}
+
+basis_map! {
+    /// Where each of a statement's values comes from; null where the value is null too.
+    StatementBasis {
+        /// Of `said_on`.
+        said_on,
+        /// Of `speaker`: whether the source names that person as the speaker.
+        speaker,
+        /// Of `event_id`: whether the source ties the words to that event.
+        event_id,
+        /// Of `stance`: a stance is a reading of the words, and says so.
+        stance,
+    }
+}
+
+basis_map! {
+    /// Where each of an event's values comes from; null where the value is null too.
+    EventBasis {
+        /// Of `occurred_on`.
+        occurred_on,
+        /// Of `location`.
+        location,
+        /// Of `participants`: whether the source names those nations as taking part.
+        participants,
+    }
+}
+
+basis_map! {
+    /// Where each of a claim's values comes from; null where the value is null too.
+    ClaimBasis {
+        /// Of `reported_on`.
+        reported_on,
+        /// Of `event_id`: whether the source ties the figure to that event.
+        event_id,
+        /// Of `location`.
+        location,
+    }
+}
 
 /// Why and when a record was retracted: it is hidden from reads unless `include_retracted=true`,
 /// and kept with its history.
@@ -279,12 +369,18 @@ pub struct Citation {
 }
 
 /// An amount as the source gives it, with a numeric range where one can honestly be derived.
+///
+/// The range is derived from `text` by one table of rules, the same for every record, unless an
+/// editor gives `min` and `max` with their basis. The rules: "several thousand" is 3,000 to 9,999;
+/// "a few thousand" 2,000 to 4,999; "more than two dozen" 25 and up; "dozens" 24 and up; a
+/// figure ("5,000") exactly itself; "at least N" N and up; "up to N" at most N; "about N" no range.
+/// The commitment's `basis.quantity` names the rule that gave the range.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Quantity {
-    /// The least the source's words allow, if a number can be derived.
-    #[schema(example = 2000)]
+    /// The least the source's words allow, if a number can be derived (by the quantity rules).
+    #[schema(example = 3000)]
     pub min: Option<f64>,
-    /// The most the source's words allow, if a number can be derived.
+    /// The most the source's words allow, if a number can be derived; null when the words set no upper bound.
     #[schema(example = 9999)]
     pub max: Option<f64>,
     /// What is counted.
@@ -300,9 +396,16 @@ pub struct Quantity {
 pub struct StatusChange {
     /// The status from this step on.
     pub status: CommitmentStatus,
-    /// When the change happened, where known.
-    #[schema(example = "2026-01-07")]
+    /// Whether the source says the change will happen (`announced`) or has happened (`effective`).
+    pub modality: Modality,
+    /// When the change happened (or, if announced, was announced), where the source gives a date
+    /// or one is inferred; `basis.changed_on` says which. Null when undated.
+    #[schema(example = json!(null))]
     pub changed_on: Option<NaiveDate>,
+    /// Where its date comes from: `stated` by the source (with the citation that says it) or
+    /// `inferred` (with the reasoning and who inferred it). Never read an inferred value as the
+    /// source's word.
+    pub basis: StatusChangeBasis,
     /// What the change was, in a sentence.
     #[schema(example = "Announced it would stop funding ammunition for Ukraine.")]
     pub note: Option<String>,
@@ -338,14 +441,23 @@ pub struct Commitment {
     /// The conditions the commitment is subject to, as the source states them.
     #[schema(example = "in a potential ceasefire scenario")]
     pub conditions: Option<String>,
-    /// When it was announced, where known.
-    #[schema(example = "2026-01-07")]
+    /// When it was announced, where the source gives a date or one is inferred
+    /// (`basis.announced_on` says which); null when undated.
+    #[schema(example = json!(null))]
     pub announced_on: Option<NaiveDate>,
     /// Who announced it, where the source says.
     pub announced_by: Option<PersonRef>,
     /// The event it was made at, if any.
     #[schema(example = 1)]
     pub event_id: Option<i64>,
+    /// Where each value comes from: `stated` by the source (with the citation that says it) or
+    /// `inferred` (with the reasoning and who inferred it). Never read an inferred value as the
+    /// source's word.
+    pub basis: CommitmentBasis,
+    /// True when any value (a date, a range, a link, a stance) is an inference rather than its
+    /// source's word; `basis` says which. `basis=stated` on a list leaves such records out.
+    #[schema(example = true)]
+    pub inferred: bool,
     /// The reliability of the most reliable source it rests on.
     pub reliability: Option<Reliability>,
     /// The evidence.
@@ -386,11 +498,20 @@ pub struct Statement {
     /// What was said, in a sentence.
     #[schema(example = "President Donald Trump strongly stands behind security protocols to deter future attacks.")]
     pub summary: String,
-    /// When the words were said, where known.
-    #[schema(example = "2026-01-07")]
+    /// When the words were said, where the source gives a date or one is inferred
+    /// (`basis.said_on` says which); null when undated.
+    #[schema(example = json!(null))]
     pub said_on: Option<NaiveDate>,
     /// The position the words take.
     pub stance: Stance,
+    /// Where each value comes from: `stated` by the source (with the citation that says it) or
+    /// `inferred` (with the reasoning and who inferred it). Never read an inferred value as the
+    /// source's word.
+    pub basis: StatementBasis,
+    /// True when any value (a date, a range, a link, a stance) is an inference rather than its
+    /// source's word; `basis` says which. `basis=stated` on a list leaves such records out.
+    #[schema(example = true)]
+    pub inferred: bool,
     /// The reliability of the most reliable source it rests on.
     pub reliability: Option<Reliability>,
     /// The evidence.
@@ -432,12 +553,21 @@ pub struct Claim {
     /// The nation that makes the claim (alpha-2); null for a report not attributed to a party.
     #[schema(example = "RU")]
     pub claimed_by: Option<String>,
-    /// When the figure was reported.
-    #[schema(example = "2026-01-07")]
+    /// When the figure was reported, where the source gives a date or one is inferred
+    /// (`basis.reported_on` says which); null when undated.
+    #[schema(example = json!(null))]
     pub reported_on: Option<NaiveDate>,
     /// The event it belongs to, if any.
     #[schema(example = 2)]
     pub event_id: Option<i64>,
+    /// Where each value comes from: `stated` by the source (with the citation that says it) or
+    /// `inferred` (with the reasoning and who inferred it). Never read an inferred value as the
+    /// source's word.
+    pub basis: ClaimBasis,
+    /// True when any value (a date, a range, a link, a stance) is an inference rather than its
+    /// source's word; `basis` says which. `basis=stated` on a list leaves such records out.
+    #[schema(example = true)]
+    pub inferred: bool,
     /// The reliability of the most reliable source it rests on.
     pub reliability: Option<Reliability>,
     /// The evidence.
@@ -475,7 +605,8 @@ pub struct Event {
     /// A title for it.
     #[schema(example = "Paris meeting on security guarantees for Ukraine")]
     pub title: String,
-    /// When it happened, where known.
+    /// When it happened, where the source gives a date or one is inferred (`basis.occurred_on`
+    /// says which); null when undated.
     #[schema(example = "2026-01-07")]
     pub occurred_on: Option<NaiveDate>,
     /// Where it happened.
@@ -489,6 +620,14 @@ pub struct Event {
     pub description: Option<String>,
     /// The nations the sources name as taking part.
     pub participants: Vec<Participant>,
+    /// Where each value comes from: `stated` by the source (with the citation that says it) or
+    /// `inferred` (with the reasoning and who inferred it). Never read an inferred value as the
+    /// source's word.
+    pub basis: EventBasis,
+    /// True when any value (a date, a range, a link, a stance) is an inference rather than its
+    /// source's word; `basis` says which. `basis=stated` on a list leaves such records out.
+    #[schema(example = true)]
+    pub inferred: bool,
     /// The reliability of the most reliable source it rests on.
     pub reliability: Option<Reliability>,
     /// The evidence.

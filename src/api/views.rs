@@ -11,7 +11,7 @@ use crate::db::models;
 use crate::db::queries::citations::{self, Fact};
 use crate::db::queries::competing_values::{self, Disputable};
 use crate::db::queries::{commitments, events, people};
-use crate::vocab::Reliability;
+use crate::vocab::{Basis, Reliability};
 
 /// Citations grouped by the id of the fact they support.
 struct CitationIndex(HashMap<i64, Vec<types::Citation>>);
@@ -266,7 +266,9 @@ pub async fn commitments(
             .or_default()
             .push(types::StatusChange {
                 status: change.status,
+                modality: change.modality,
                 changed_on: change.changed_on,
+                basis: types::StatusChangeBasis::from_stored(&change.basis),
                 note: change.note,
                 recorded_at: change.recorded_at,
                 citations: change_cites.take(change.id),
@@ -278,7 +280,14 @@ pub async fn commitments(
         .into_iter()
         .map(|r| {
             let citations = cites.take(r.id);
+            let history = history.remove(&r.id).unwrap_or_default();
+            let inferred = r.inferred
+                || history
+                    .iter()
+                    .any(|h| h.basis.changed_on.as_ref().is_some_and(|b| b.basis == Basis::Inferred));
             types::Commitment {
+                basis: types::CommitmentBasis::from_stored(&r.basis),
+                inferred,
                 id: r.id,
                 nation: r.nation_code,
                 kind: r.kind,
@@ -297,7 +306,7 @@ pub async fn commitments(
                 event_id: r.event_id,
                 reliability: best_reliability(&citations),
                 citations,
-                history: history.remove(&r.id).unwrap_or_default(),
+                history,
                 retracted: retraction(r.retracted_at, r.retraction_reason),
                 disputed: false,
                 disputes: Vec::new(),
@@ -325,6 +334,8 @@ pub async fn statements(
         .map(|r| {
             let citations = cites.take(r.id);
             types::Statement {
+                basis: types::StatementBasis::from_stored(&r.basis),
+                inferred: r.inferred,
                 id: r.id,
                 speaker: r.speaker_id.and_then(|id| speakers.get(&id).cloned()),
                 attribution: r.attribution,
@@ -359,6 +370,8 @@ pub async fn claims(conn: &mut AsyncPgConnection, rows: Vec<models::Claim>) -> Q
         .map(|r| {
             let citations = cites.take(r.id);
             types::Claim {
+                basis: types::ClaimBasis::from_stored(&r.basis),
+                inferred: r.inferred,
                 id: r.id,
                 kind: r.kind,
                 description: r.description,
@@ -401,6 +414,8 @@ pub async fn events(conn: &mut AsyncPgConnection, rows: Vec<models::Event>) -> Q
         .map(|r| {
             let citations = cites.take(r.id);
             types::Event {
+                basis: types::EventBasis::from_stored(&r.basis),
+                inferred: r.inferred,
                 id: r.id,
                 kind: r.kind,
                 title: r.title,

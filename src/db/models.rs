@@ -117,6 +117,10 @@ pub struct Event {
     pub description: Option<String>,
     pub retracted_at: Option<DateTime<Utc>>,
     pub retraction_reason: Option<String>,
+    /// Where each value comes from, by field (see `crate::basis`).
+    pub basis: serde_json::Value,
+    /// Whether any value is an inference.
+    pub inferred: bool,
 }
 
 /// A new event.
@@ -160,6 +164,10 @@ pub struct Commitment {
     pub event_id: Option<i64>,
     pub retracted_at: Option<DateTime<Utc>>,
     pub retraction_reason: Option<String>,
+    /// Where each value comes from, by field (see `crate::basis`).
+    pub basis: serde_json::Value,
+    /// Whether any value is an inference (derived from `basis` by the database).
+    pub inferred: bool,
 }
 
 /// A new commitment; its status is then set by its first status change.
@@ -191,6 +199,12 @@ pub struct StatusChange {
     pub changed_on: Option<NaiveDate>,
     pub note: Option<String>,
     pub recorded_at: DateTime<Utc>,
+    /// Where its date comes from (see `crate::basis`).
+    pub basis: serde_json::Value,
+    /// Whether its date is an inference.
+    pub inferred: bool,
+    /// Whether the source says the change will happen or has happened.
+    pub modality: Modality,
 }
 
 /// A new step in a commitment's status history.
@@ -201,6 +215,10 @@ pub struct NewStatusChange<'a> {
     pub status: CommitmentStatus,
     pub changed_on: Option<NaiveDate>,
     pub note: Option<&'a str>,
+    /// Whether the source says the change will happen or has happened.
+    pub modality: Modality,
+    /// Where its date comes from (see `crate::basis`).
+    pub basis: serde_json::Value,
 }
 
 /// Words someone said or wrote.
@@ -218,6 +236,10 @@ pub struct Statement {
     pub stance: Stance,
     pub retracted_at: Option<DateTime<Utc>>,
     pub retraction_reason: Option<String>,
+    /// Where each value comes from, by field (see `crate::basis`).
+    pub basis: serde_json::Value,
+    /// Whether any value is an inference.
+    pub inferred: bool,
 }
 
 /// A new statement.
@@ -250,6 +272,10 @@ pub struct Claim {
     pub event_id: Option<i64>,
     pub retracted_at: Option<DateTime<Utc>>,
     pub retraction_reason: Option<String>,
+    /// Where each value comes from, by field (see `crate::basis`).
+    pub basis: serde_json::Value,
+    /// Whether any value is an inference.
+    pub inferred: bool,
 }
 
 /// A new claim.

@@ -88,13 +88,30 @@ async fn the_paris_matrix_shows_who_offered_refused_and_what_was_left_out() {
         .collect();
     assert_eq!(
         statuses,
-        vec!["pledged", "omitted"],
+        vec!["endorsed", "omitted"],
         "the backing, and the clause left out of the communique"
     );
+    // Neither is dated nor announced: the rule ranks neither above the other, so the cell says
+    // `mixed` instead of letting the later record hide the public backing.
+    assert_eq!(us["status"], "mixed");
+    for c in us["commitments"].as_array().unwrap() {
+        assert!(c["changed_on"].is_null() && c["changed_on_basis"].is_null(), "{c}");
+        assert_eq!(c["modality"], "effective");
+        assert_eq!(
+            c["event_basis"]["basis"], "inferred",
+            "the link to the meeting is inferred: {c}"
+        );
+    }
 
     let everything = app.get_json("/v1/divisions").await;
     assert_eq!(everything["kinds"].as_array().unwrap().len(), 10);
     assert_eq!(cell(&everything, "CZ", "ammunition")["status"], "withdrawn");
+    assert_eq!(
+        cell(&everything, "CZ", "ammunition")["commitments"][0]["modality"],
+        "announced",
+        "the stop is announced, and the cell says so"
+    );
+    assert!(cell(&everything, "US", "security_guarantee")["commitments"][0]["event_basis"].is_null());
     assert_eq!(
         app.get("/v1/divisions?kinds=tanks").await.problem(400)["parameter"],
         "kinds"

@@ -54,7 +54,9 @@ async fn an_editor_adds_a_source_and_a_commitment_changes_its_status_and_reads_b
         "nation": "be", "kind": "naval_support", "status": "pledged", "announced_on": "2026-01-08",
         "summary": "Belgium pledged a minehunter to the Black Sea task group.",
         "quantity": {"min": 1, "max": 1, "unit": "minehunters", "text": "a minehunter"},
-        "citations": [{"source_id": source_id, "excerpt": "Belgium will contribute a minehunter"}]
+        "citations": [{"source_id": source_id, "excerpt": "Belgium will contribute a minehunter"}],
+        "basis": {"quantity": {"basis": "stated", "citation": 0},
+                  "announced_on": {"basis": "inferred", "note": "The statement is published on 8 January 2026 and announces the pledge."}}
     });
     let created = send(
         Method::POST,
@@ -117,7 +119,8 @@ async fn an_editor_adds_a_source_and_a_commitment_changes_its_status_and_reads_b
         h(&[]),
         Some(
             json!({"status": "delivered", "changed_on": "2026-03-02", "note": "Joined the task group.",
-                    "citations": [{"source_id": source_id, "excerpt": "from March"}]}),
+                    "citations": [{"source_id": source_id, "excerpt": "from March"}],
+                    "basis": {"changed_on": {"basis": "inferred", "note": "\"from March\": the first working day of March 2026."}}}),
         ),
     )
     .await;
@@ -405,6 +408,19 @@ async fn every_problem_of_a_body_is_reported_at_once_and_nothing_is_written() {
             .contains("at least one citation"),
         "{no_citation}"
     );
+    let dated = app
+        .send(
+            Method::POST,
+            "/v1/commitments/10/status",
+            &[("authorization", &auth)],
+            Some(
+                json!({"status": "withdrawn", "modality": "effective", "changed_on": "2026-02-01",
+                        "citations": [{"source_id": 1, "excerpt": "The Czech government went further"}],
+                        "basis": {"changed_on": {"basis": "inferred", "note": "A later report dates the stop."}}}),
+            ),
+        )
+        .await;
+    assert_eq!(dated.status.as_u16(), 201, "{}", String::from_utf8_lossy(&dated.body));
     let out_of_order = app
         .send(
             Method::POST,
@@ -506,7 +522,8 @@ async fn people_events_statements_claims_and_citations_are_written_with_the_same
     let bad = post(
         "/v1/statements",
         json!({"speaker_id": pid, "summary": "x", "stance": "conditional", "quote": "We will send tanks",
-        "citations": [{"source_id": sid, "excerpt": "We will send engineers, not combat troops."}]}),
+        "citations": [{"source_id": sid, "excerpt": "We will send engineers, not combat troops."}],
+        "basis": {"speaker": {"basis": "stated", "citation": 0}}}),
     )
     .await
     .problem(422);
@@ -519,7 +536,8 @@ async fn people_events_statements_claims_and_citations_are_written_with_the_same
     .problem(422);
     let statement = created(post("/v1/statements", json!({"speaker_id": pid, "nation": "HR", "stance": "conditional",
         "summary": "Croatia would send engineers, not combat troops.", "quote": "We will send engineers, not combat troops.",
-        "citations": [{"source_id": sid, "excerpt": "We will send engineers, not combat troops."}]})).await);
+        "citations": [{"source_id": sid, "excerpt": "The minister said: \"We will send engineers, not combat troops.\""}],
+        "basis": {"speaker": {"basis": "stated", "citation": 0}}})).await);
     let st = statement["id"].as_i64().unwrap();
     assert_eq!(statement["speaker"]["name"], "Ivan Anušić");
 
@@ -580,7 +598,8 @@ async fn people_events_statements_claims_and_citations_are_written_with_the_same
         post(
             "/v1/events",
             json!({"kind": "meeting", "title": "Zagreb briefing", "participants": [{"nation": "HR", "role": "host"}],
-        "citations": [{"source_id": sid, "excerpt": "Zagreb confirmed"}]}),
+        "citations": [{"source_id": sid, "excerpt": "Zagreb confirmed"}],
+        "basis": {"participants": {"basis": "inferred", "note": "Zagreb confirmed the figure, so Croatia hosted the briefing."}}}),
         )
         .await,
     );
@@ -589,7 +608,8 @@ async fn people_events_statements_claims_and_citations_are_written_with_the_same
         Method::PATCH,
         format!("/v1/events/{eid}"),
         "\"1\"".into(),
-        Some(json!({"participants": [{"nation": "HR"}, {"nation": "SI"}]})),
+        Some(json!({"participants": [{"nation": "HR"}, {"nation": "SI"}],
+                    "basis": {"participants": {"basis": "inferred", "note": "A later report adds Slovenia."}}})),
     )
     .await;
     let moved = moved.json();
@@ -606,7 +626,8 @@ async fn people_events_statements_claims_and_citations_are_written_with_the_same
         post(
             "/v1/claims",
             json!({"kind": "report", "description": "Croatian engineers offered", "value": 40, "unit": "engineers",
-        "event_id": eid, "citations": [{"source_id": sid, "excerpt": "40 engineers"}]}),
+        "event_id": eid, "citations": [{"source_id": sid, "excerpt": "40 engineers"}],
+        "basis": {"event_id": {"basis": "inferred", "note": "The figure was confirmed at the briefing."}}}),
         )
         .await,
     );

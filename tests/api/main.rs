@@ -1,5 +1,6 @@
 //! The integration tests: the public HTTP API against a real PostgreSQL database.
 
+mod basis;
 mod binary;
 mod contract;
 mod disputes;

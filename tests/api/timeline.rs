@@ -36,25 +36,40 @@ async fn the_timeline_puts_events_status_changes_and_statements_in_date_order() 
         .sum();
     assert_eq!(types.iter().filter(|t| **t == "status_change").count(), changes);
 
-    // What changed for Czechia in January 2026: its refusal of troops.
-    let czechia = entries(
+    // The article dates none of Czechia's acts: nothing of Czechia's falls in January 2026, and its
+    // status changes stay undated rather than borrowing the meeting's date.
+    let january = entries(
         &app.get_json("/v1/timeline?nation=cz&since=2026-01-01&until=2026-01-31")
             .await,
     );
+    assert!(january.iter().all(|e| e["type"] == "event"), "{january:?}");
+    let czechia = entries(&app.get_json("/v1/timeline?nation=cz&limit=500").await);
     let refusal = czechia
         .iter()
-        .find(|e| e["type"] == "status_change")
-        .expect("Czechia's status change");
+        .find(|e| e["type"] == "status_change" && e["status"] == "refused")
+        .expect("Czechia's refusal");
     assert_eq!(refusal["nation"], "CZ");
     assert_eq!(refusal["kind"], "troops");
-    assert_eq!(refusal["status"], "refused");
-    assert_eq!(refusal["date"], "2026-01-07");
+    assert!(
+        refusal["date"].is_null() && refusal["date_basis"].is_null(),
+        "{refusal}"
+    );
+    let stop = czechia
+        .iter()
+        .find(|e| e["status"] == "withdrawn")
+        .expect("the announced stop");
+    assert!(stop["date"].is_null());
+    assert_eq!(stop["modality"], "announced");
     let commitment = app
         .get_json(&format!("/v1/commitments/{}", refusal["commitment_id"]))
         .await;
     assert_eq!(commitment["nation"], "CZ");
     assert!(czechia.iter().all(|e| e["nation"] == "CZ" || e["type"] == "event"));
-    // The Paris meeting is on France's timeline: it took part.
+    // The Paris meeting is on Czechia's timeline only through an inferred link, shown as such.
+    let meeting = czechia.iter().find(|e| e["type"] == "event").expect("the meeting");
+    assert_eq!(meeting["date"], "2026-01-07");
+    assert_eq!(meeting["date_basis"]["basis"], "stated");
+    assert_eq!(meeting["link_basis"]["basis"], "inferred", "{meeting}");
     let france = entries(&app.get_json("/v1/timeline?nation=FR").await);
     assert!(france.iter().any(|e| e["type"] == "event"));
     assert!(france.iter().any(|e| e["type"] == "statement" && e["nation"] == "FR"));
@@ -67,7 +82,9 @@ async fn the_timeline_puts_events_status_changes_and_statements_in_date_order() 
         .await;
     let text = String::from_utf8(res.body.to_vec()).unwrap();
     assert!(
-        text.starts_with("date,type,id,nation,summary,commitment_id,kind,status\r\n"),
+        text.starts_with(
+            "date,date_basis.basis,date_basis.citation_id,date_basis.note,date_basis.inferred_by,type,id,nation,summary,commitment_id,kind,status,modality,link_basis.basis,link_basis.citation_id,link_basis.note,link_basis.inferred_by\r\n"
+        ),
         "{text}"
     );
     assert!(text.contains(",status_change,"), "{text}");
@@ -95,7 +112,12 @@ async fn a_nation_profile_counts_its_commitments_and_shows_its_words_and_sources
         ])
     );
     assert_eq!(czechia["commitments"][0]["status"], "refused");
-    assert_eq!(czechia["commitments"][0]["since"], "2026-01-07");
+    assert!(
+        czechia["commitments"][0]["since"].is_null(),
+        "the article does not date the refusal"
+    );
+    assert!(czechia["commitments"][0]["since_basis"].is_null());
+    assert_eq!(czechia["commitments"][1]["modality"], "announced");
 
     let france = app.get_json("/v1/nations/FR/profile").await;
     let listed = app.get_json("/v1/nations/FR/commitments?limit=500").await;

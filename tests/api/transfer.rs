@@ -71,6 +71,22 @@ async fn export_import_export_gives_the_same_file() {
         )
         .await;
     assert_eq!(retracted.status, 200);
+    // An event with a participant, whose basis travels with it.
+    let event = app
+        .send(
+            Method::POST,
+            "/v1/events",
+            &[("Authorization", &bearer)],
+            Some(json!({
+                "kind": "meeting", "title": "Paris meeting, as an editor recorded it",
+                "occurred_on": "2026-01-07", "participants": [{"nation": "FR", "role": "host"}],
+                "citations": [{"source_id": 1, "excerpt": "In a high-stakes meeting in Paris on January 7, 2026"}],
+                "basis": {"occurred_on": {"basis": "stated", "citation": 0},
+                          "participants": {"basis": "inferred", "note": "France hosted the meeting in its capital."}}
+            })),
+        )
+        .await;
+    assert_eq!(event.status, 201, "{}", String::from_utf8_lossy(&event.body));
 
     let folder = std::env::temp_dir().join(format!("akb-transfer-{}", std::process::id()));
     std::fs::create_dir_all(&folder).unwrap();

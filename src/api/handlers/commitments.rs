@@ -16,6 +16,7 @@ use crate::api::bodies::{ChangeErrors, CommitmentInput, CommitmentPatch, CreateE
 use crate::api::edit::{self, Editable};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
+use crate::api::grounds::{self, BasisInput, Grounded};
 use crate::api::history::Entity;
 use crate::api::history::{self, Action};
 use crate::api::input::{self, limits, Problems, Reader};
@@ -26,11 +27,12 @@ use crate::api::write::{
     check_if_match, check_nations, check_references, lock_live, new_citations, read_citations, Idempotency, IfMatch,
     RetractParams, Span, Written,
 };
+use crate::basis::FieldBasis;
 use crate::db::models::{self, NewCitation, NewCommitment, NewStatusChange};
 use crate::db::queries::commitments::{self, CommitmentFilter};
 use crate::db::queries::writes;
 use crate::startup::AppState;
-use crate::vocab::{CommitmentKind, CommitmentStatus, ForceRole};
+use crate::vocab::{CommitmentKind, CommitmentStatus, ForceRole, Modality};
 
 /// Filters and paging of the commitments list.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -40,6 +42,10 @@ pub struct CommitmentListParams {
     /// Only facts that sources disagree on (true), or only undisputed ones (false).
     #[param(example = false)]
     pub disputed: Option<bool>,
+    /// Only records every value of which its source states (`stated`), or only those with at
+    /// least one inferred value (`inferred`): a date from framing, a derived range, an inferred
+    /// link or stance.
+    pub basis: Option<crate::vocab::Basis>,
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
     #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
@@ -86,6 +92,10 @@ pub struct CommitmentFilterParams {
     /// Only facts that sources disagree on (true), or only undisputed ones (false).
     #[param(example = false)]
     pub disputed: Option<bool>,
+    /// Only records every value of which its source states (`stated`), or only those with at
+    /// least one inferred value (`inferred`): a date from framing, a derived range, an inferred
+    /// link or stance.
+    pub basis: Option<crate::vocab::Basis>,
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
     #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
@@ -146,6 +156,7 @@ async fn list_commitments_page(
         as_of: params.as_of,
         q: params.q,
         disputed: params.disputed,
+        basis: params.basis,
         include_retracted: params.include_retracted,
         kind: params.kind,
         status: params.status,
@@ -171,6 +182,9 @@ pub(crate) async fn list_commitments_where(
         let mut contains = serde_json::Map::new();
         if let Some(disputed) = params.disputed {
             contains.insert("disputed".into(), json!(disputed));
+        }
+        if let Some(basis) = params.basis {
+            contains.insert("inferred".into(), json!(basis == crate::vocab::Basis::Inferred));
         }
         if let Some(nation) = nation {
             contains.insert("nation".into(), json!(nation));
@@ -205,6 +219,7 @@ pub(crate) async fn list_commitments_where(
     }
     let filter = CommitmentFilter {
         disputed: params.disputed,
+        inferred: params.basis.map(|b| b == crate::vocab::Basis::Inferred),
         text: params.q.as_ref().map(|q| q.as_str().to_owned()),
         nation,
         kind: params.kind,
@@ -259,8 +274,9 @@ const EDITABLE: &[&str] = &[
     "event_id",
 ];
 
-/// An amount: least, most, unit, and the source's words.
-type QuantityFields = (Option<f64>, Option<f64>, Option<String>, String);
+/// An amount: least, most, unit, the source's words, and the quantity rule that derived the
+/// range when the editor gave none.
+type QuantityFields = (Option<f64>, Option<f64>, Option<String>, String, Option<String>);
 
 /// A commitment's editable fields, read and checked.
 struct Fields {
@@ -294,11 +310,17 @@ impl Fields {
         }
     }
 
-    /// The editable fields of a stored commitment, as the body of a create would give them.
+    /// The editable fields of a stored commitment, as the body of a create would give them. A
+    /// range the quantity rules derived is left out, so that it is derived again from the words.
     fn of(row: &models::Commitment) -> serde_json::Value {
-        let quantity = row.quantity_text.as_ref().map(
-            |text| json!({ "min": row.quantity_min, "max": row.quantity_max, "unit": row.quantity_unit, "text": text }),
-        );
+        let by_rule = crate::basis::entry(&row.basis, "quantity").is_some_and(|b| b.by_rule());
+        let quantity = row.quantity_text.as_ref().map(|text| {
+            if by_rule {
+                json!({ "unit": row.quantity_unit, "text": text })
+            } else {
+                json!({ "min": row.quantity_min, "max": row.quantity_max, "unit": row.quantity_unit, "text": text })
+            }
+        });
         let mut value = json!({
             "nation": row.nation_code, "kind": row.kind, "summary": row.summary, "quantity": quantity,
             "role": row.role, "conditions": row.conditions, "announced_on": row.announced_on,
@@ -331,7 +353,14 @@ impl Fields {
                         problems.add("quantity.min", format!("must not be greater than quantity.max ({max})"));
                     }
                 }
-                text.map(|text| (min, max, unit, text))
+                text.map(|text| match (min, max) {
+                    // No range given: the documented rules derive one from the words, or none.
+                    (None, None) => match crate::quantity::derive(&text) {
+                        Some(d) => (d.min, d.max, unit, text, Some(d.rule)),
+                        None => (None, None, unit, text, None),
+                    },
+                    _ => (min, max, unit, text, None),
+                })
             }
         };
         let role = reader
@@ -370,19 +399,40 @@ impl Fields {
 /// Commitments as editors write them; their status changes through `create_status_change`.
 pub struct CommitmentEdit;
 
-/// A commitment's checked fields, with its status and the date its first status took effect.
+/// A commitment's checked fields, with its status, the date its first status took effect, and
+/// whether that status is announced or effective.
 pub struct CommitmentFields {
     fields: Fields,
     status: CommitmentStatus,
     changed_on: Option<NaiveDate>,
+    modality: Modality,
 }
 
 impl Editable for CommitmentEdit {
     const ENTITY: Entity = Entity::Commitments;
     const FIELDS: &'static [&'static str] = EDITABLE;
     const CITED: bool = true;
-    const CREATE_ONLY: &'static [&'static str] = &["status", "status_changed_on"];
+    const CREATE_ONLY: &'static [&'static str] = &["status", "status_changed_on", "status_modality"];
+    const GROUNDED: &'static [Grounded] = &[
+        Grounded::required("quantity", "quantity"),
+        Grounded::optional("role", "role"),
+        Grounded::optional("conditions", "conditions"),
+        Grounded::required("announced_on", "announced_on"),
+        Grounded::required("announced_by", "announced_by"),
+        Grounded::required("event_id", "event_id"),
+        Grounded::required("status_changed_on", "status_changed_on"),
+    ];
     type Fields = CommitmentFields;
+
+    fn implied_basis(f: &CommitmentFields) -> Vec<(&'static str, FieldBasis)> {
+        f.fields
+            .quantity
+            .as_ref()
+            .and_then(|q| q.4.as_ref())
+            .map(|rule| ("quantity", FieldBasis::inferred(rule.clone(), crate::basis::BY_RULE)))
+            .into_iter()
+            .collect()
+    }
 
     async fn read(
         conn: &mut AsyncPgConnection,
@@ -392,15 +442,19 @@ impl Editable for CommitmentEdit {
         let fields = Fields::read(conn, reader, problems).await?;
         let status = reader.vocab::<CommitmentStatus>("status", true, problems);
         let changed_on = reader.date("status_changed_on", false, problems);
+        let modality = reader
+            .vocab::<Modality>("status_modality", false, problems)
+            .unwrap_or(Modality::Effective);
         Ok(fields.zip(status).map(|(fields, status)| CommitmentFields {
             fields,
             status,
             changed_on,
+            modality,
         }))
     }
 
     fn patch_refusal(field: &str, id: i64) -> Option<String> {
-        matches!(field, "status" | "status_changed_on")
+        matches!(field, "status" | "status_changed_on" | "status_modality")
             .then(|| format!("changes through POST /v1/commitments/{id}/status, which keeps the history"))
     }
 
@@ -422,16 +476,48 @@ impl Editable for CommitmentEdit {
         id: i64,
         f: &CommitmentFields,
         citations: &[Span],
+        basis: &BasisInput,
+        key: i64,
     ) -> Result<Vec<i64>, ApiError> {
-        // Its status is the first step of its history, on the same evidence.
+        // Its status is the first step of its history, on the same evidence. Undated, it takes
+        // the announcement's date, marked as inferred by that rule.
+        let defaulted = f.changed_on.is_none() && f.fields.announced_on.is_some();
+        let implied = if defaulted {
+            json!({ "changed_on": FieldBasis::inferred(
+                "no date was given for the first status step; it takes the commitment's announced_on",
+                crate::basis::BY_RULE,
+            ).stored() })
+        } else {
+            json!({})
+        };
         let first = NewStatusChange {
             commitment_id: id,
             status: f.status,
             changed_on: f.changed_on.or(f.fields.announced_on),
             note: None,
+            modality: f.modality,
+            basis: implied,
         };
         let change = writes::insert_status_change(conn, first).await?;
-        Ok(writes::insert_citations(conn, &new_citations(citations, |c| c.status_change_id = Some(change))).await?)
+        let cited =
+            writes::insert_citations(conn, &new_citations(citations, |c| c.status_change_id = Some(change))).await?;
+        if let Some(given) = basis.get("status_changed_on") {
+            let mut problems = Problems::default();
+            let resolved = grounds::resolve(
+                "status_changed_on",
+                given,
+                &cited,
+                &[],
+                &grounds::editor(key),
+                &mut problems,
+            );
+            problems.finish(())?;
+            if let Some(resolved) = resolved {
+                let stored = json!({ "changed_on": resolved.stored() });
+                writes::set_basis(conn, "commitment_status_changes", change, &stored).await?;
+            }
+        }
+        Ok(cited)
     }
 
     async fn update(conn: &mut AsyncPgConnection, id: i64, f: &CommitmentFields) -> Result<(), ApiError> {
@@ -443,6 +529,12 @@ impl Editable for CommitmentEdit {
         citation.commitment_id = Some(id);
     }
 }
+
+/// The grounded field of a status change.
+const CHANGE_GROUNDS: &[Grounded] = &[
+    Grounded::optional("status", "status"),
+    Grounded::required("changed_on", "changed_on"),
+];
 
 /// Add a commitment
 ///
@@ -581,11 +673,23 @@ pub async fn create_status_change(
             check_if_match(&if_match, Entity::Commitments, id, version, false)?;
             let mut problems = Problems::default();
             let reader = Reader::new(&map);
-            reader.only(&["status", "changed_on", "note", "citations"], &mut problems);
+            reader.only(
+                &["status", "modality", "changed_on", "note", "citations", "basis"],
+                &mut problems,
+            );
             let status = reader.vocab::<CommitmentStatus>("status", true, &mut problems);
+            let modality = reader
+                .vocab::<Modality>("modality", false, &mut problems)
+                .unwrap_or(Modality::Effective);
             let changed_on = reader.date("changed_on", false, &mut problems);
             let note = reader.text("note", false, limits::SENTENCE, &mut problems);
             let spans = read_citations(conn, &reader, "citations", &mut problems).await?;
+            let in_body = map
+                .get("citations")
+                .and_then(serde_json::Value::as_array)
+                .map_or(0, Vec::len);
+            let given = grounds::read(&reader, CHANGE_GROUNDS, in_body, &mut problems);
+            grounds::check_complete(&map, &given, CHANGE_GROUNDS, &mut problems);
             if let (Some(date), Some(latest)) = (changed_on, writes::last_change_date(conn, id).await?) {
                 if date < latest {
                     problems.add(
@@ -602,11 +706,26 @@ pub async fn create_status_change(
                 status,
                 changed_on,
                 note: note.as_deref(),
+                modality,
+                basis: json!({}),
             };
             let change_id = writes::insert_status_change(conn, change).await?;
             let cited =
                 writes::insert_citations(conn, &new_citations(&spans, |c| c.status_change_id = Some(change_id)))
                     .await?;
+            let mut unresolved = Problems::default();
+            let basis = grounds::created(
+                &given,
+                CHANGE_GROUNDS,
+                &cited,
+                Vec::new(),
+                &grounds::editor(editor.0.key_id),
+                &mut unresolved,
+            );
+            unresolved.finish(())?;
+            if basis.as_object().is_some_and(|m| !m.is_empty()) {
+                writes::set_basis(conn, "commitment_status_changes", change_id, &basis).await?;
+            }
             history::snapshot(conn, Entity::Citations, &cited, Action::Create, key).await?;
             history::snapshot(conn, Entity::Commitments, &[id], Action::Status, key).await?;
             log::info!("key {} set commitment {id} to {status}", editor.0.key_id);

@@ -25,6 +25,10 @@ use crate::vocab::{CommitmentStatus, ForceRole, Stance};
 
 /// A disputed fact, of the kind the path names (for the document: answers are the fact itself).
 #[derive(serde::Serialize, utoipa::ToSchema)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "never built: it only describes answers in the document"
+)]
 #[serde(untagged)]
 pub enum DisputedFact {
     /// A commitment.

@@ -13,12 +13,13 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::error::ApiError;
 use crate::api::formats::{self, Format};
 use crate::api::params::{Id, Query};
-use crate::db::models::Commitment;
+use crate::basis::{self, FieldBasis};
+use crate::db::models::{Commitment, StatusChange};
 use crate::db::queries::citations::{self, Fact};
 use crate::db::queries::events;
 use crate::schema::commitments;
 use crate::startup::AppState;
-use crate::vocab::{CommitmentKind, CommitmentStatus};
+use crate::vocab::{CommitmentKind, CommitmentStatus, Modality};
 
 /// What the matrix is drawn for.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -36,8 +37,11 @@ pub struct DivisionParams {
     pub kinds: Option<String>,
 }
 
-/// What a nation did about one kind of commitment: the status of its latest commitment of that
-/// kind, or `no_record` when there is none (which is not a refusal).
+/// What a nation did about one kind of commitment, summarised from the current status of each of
+/// its commitments of that kind by one rule: an `effective` status outranks an `announced` one;
+/// among equals, the later date wins, and a dated status outranks an undated one; when the
+/// commitments left tie and their statuses differ, the cell is `mixed` (read `commitments`).
+/// `no_record` when there is none (which is not a refusal). Never the order they were recorded in.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 #[schema(example = "refused")]
@@ -56,6 +60,10 @@ pub enum CellStatus {
     Withdrawn,
     /// Deliberately left out.
     Omitted,
+    /// Backed in words, with no contribution of its own specified.
+    Endorsed,
+    /// Its commitments stand differently and the rule ranks none above the others.
+    Mixed,
     /// The knowledge base holds nothing: not a refusal.
     NoRecord,
 }
@@ -72,6 +80,8 @@ impl CellStatus {
             CellStatus::Refused => "refused",
             CellStatus::Withdrawn => "withdrawn",
             CellStatus::Omitted => "omitted",
+            CellStatus::Endorsed => "endorsed",
+            CellStatus::Mixed => "mixed",
         }
     }
 }
@@ -86,6 +96,7 @@ impl From<CommitmentStatus> for CellStatus {
             CommitmentStatus::Refused => CellStatus::Refused,
             CommitmentStatus::Withdrawn => CellStatus::Withdrawn,
             CommitmentStatus::Omitted => CellStatus::Omitted,
+            CommitmentStatus::Endorsed => CellStatus::Endorsed,
         }
     }
 }
@@ -98,6 +109,15 @@ pub struct CellCommitment {
     pub id: i64,
     /// Its status.
     pub status: CommitmentStatus,
+    /// Whether its source says that status will happen (`announced`) or has happened (`effective`).
+    pub modality: Modality,
+    /// The date of that status, where given or inferred; null when undated.
+    #[schema(example = json!(null))]
+    pub changed_on: Option<chrono::NaiveDate>,
+    /// Where that date comes from, stated or inferred; null when undated.
+    pub changed_on_basis: Option<FieldBasis>,
+    /// When drawn for an event: where the commitment's link to it comes from, stated or inferred.
+    pub event_basis: Option<FieldBasis>,
     /// It in a sentence.
     #[schema(example = "Croatia refused to send troops.")]
     pub summary: String,
@@ -111,7 +131,7 @@ pub struct CellCommitment {
 pub struct Cell {
     /// The column's kind.
     pub kind: CommitmentKind,
-    /// The status of the latest commitment of this kind, or `no_record`.
+    /// The commitments' statuses summarised by the rule of `CellStatus`, or `no_record`.
     pub status: CellStatus,
     /// Every live commitment of this kind by this nation, oldest first.
     pub commitments: Vec<CellCommitment>,
@@ -208,6 +228,10 @@ pub async fn get_divisions(
     }
     let rows: Vec<Commitment> = query.load(&mut conn).await?;
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let mut current: BTreeMap<i64, StatusChange> = BTreeMap::new();
+    for change in crate::db::queries::commitments::history(&mut conn, &ids).await? {
+        current.insert(change.commitment_id, change);
+    }
     let mut cited: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for (citation, _) in citations::for_facts(&mut conn, Fact::Commitment, &ids).await? {
         if let Some(id) = citation.commitment_id {
@@ -226,18 +250,26 @@ pub async fn get_divisions(
                 .iter()
                 .map(|kind| {
                     let found = by_cell.remove(&(nation.clone(), *kind)).unwrap_or_default();
-                    Cell {
-                        kind: *kind,
-                        status: found.last().map_or(CellStatus::NoRecord, |c| c.status.into()),
-                        commitments: found
-                            .into_iter()
-                            .map(|c| CellCommitment {
+                    let commitments: Vec<CellCommitment> = found
+                        .into_iter()
+                        .map(|c| {
+                            let step = current.get(&c.id);
+                            CellCommitment {
                                 citation_ids: cited.remove(&c.id).unwrap_or_default(),
                                 id: c.id,
                                 status: c.status,
+                                modality: step.map_or(Modality::Effective, |s| s.modality),
+                                changed_on: step.and_then(|s| s.changed_on),
+                                changed_on_basis: step.and_then(|s| basis::entry(&s.basis, "changed_on")),
+                                event_basis: event.and_then(|_| basis::entry(&c.basis, "event_id")),
                                 summary: c.summary,
-                            })
-                            .collect(),
+                            }
+                        })
+                        .collect();
+                    Cell {
+                        kind: *kind,
+                        status: summarise(&commitments),
+                        commitments,
                     }
                 })
                 .collect(),
@@ -265,6 +297,22 @@ pub async fn get_divisions(
         Format::Csv => divisions_csv(&divisions),
     };
     Ok(response.content_type(format.content_type()).body(body))
+}
+
+/// A cell's status by the rule of [`CellStatus`]: effective over announced, then the latest date
+/// (dated over undated); a tie between different statuses is `mixed`.
+fn summarise(commitments: &[CellCommitment]) -> CellStatus {
+    let rank = |c: &CellCommitment| (c.modality == Modality::Effective, c.changed_on.is_some(), c.changed_on);
+    let Some(best) = commitments.iter().map(rank).max() else {
+        return CellStatus::NoRecord;
+    };
+    let mut top = commitments.iter().filter(|c| rank(c) == best).map(|c| c.status);
+    let first = top.next().map_or(CellStatus::NoRecord, CellStatus::from);
+    if top.any(|s| CellStatus::from(s) != first) {
+        CellStatus::Mixed
+    } else {
+        first
+    }
 }
 
 /// The matrix as CSV: `nation`, then the status, commitments and citations of each kind.

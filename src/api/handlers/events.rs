@@ -13,6 +13,7 @@ use crate::api::bodies::{ChangeErrors, CreateErrors, EventInput, EventPatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
+use crate::api::grounds::Grounded;
 use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
@@ -33,6 +34,10 @@ pub struct EventListParams {
     /// Only facts that sources disagree on (true), or only undisputed ones (false).
     #[param(example = false)]
     pub disputed: Option<bool>,
+    /// Only records every value of which its source states (`stated`), or only those with at
+    /// least one inferred value (`inferred`): a date from framing, a derived range, an inferred
+    /// link or stance.
+    pub basis: Option<crate::vocab::Basis>,
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
     #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
@@ -82,6 +87,9 @@ async fn list_events_page(state: web::Data<AppState>, params: EventListParams) -
         if let Some(disputed) = params.disputed {
             contains.insert("disputed".into(), json!(disputed));
         }
+        if let Some(basis) = params.basis {
+            contains.insert("inferred".into(), json!(basis == crate::vocab::Basis::Inferred));
+        }
         if let Some(kind) = params.kind {
             contains.insert("kind".into(), json!(kind));
         }
@@ -97,6 +105,7 @@ async fn list_events_page(state: web::Data<AppState>, params: EventListParams) -
     }
     let filter = EventFilter {
         disputed: params.disputed,
+        inferred: params.basis.map(|b| b == crate::vocab::Basis::Inferred),
         text: params.q.as_ref().map(|q| q.as_str().to_owned()),
         kind: params.kind,
         nation,
@@ -173,6 +182,11 @@ impl EventFields {
 
 impl Editable for EventEdit {
     const ENTITY: Entity = Entity::Events;
+    const GROUNDED: &'static [Grounded] = &[
+        Grounded::required("occurred_on", "occurred_on"),
+        Grounded::optional("location", "location"),
+        Grounded::required("participants", "participants"),
+    ];
     const FIELDS: &'static [&'static str] = &[
         "kind",
         "title",

@@ -13,11 +13,12 @@ use crate::api::error::ApiError;
 use crate::api::params::{Query, ReferenceParams};
 use crate::api::types::{Nation, Statement};
 use crate::api::views;
+use crate::basis::FieldBasis;
 use crate::db::queries::commitments::{self, CommitmentFilter};
 use crate::db::queries::statements::{self, StatementFilter};
 use crate::db::queries::{nations, sources, Window};
 use crate::startup::AppState;
-use crate::vocab::{CommitmentKind, CommitmentStatus, Reliability, SourceKind};
+use crate::vocab::{CommitmentKind, CommitmentStatus, Modality, Reliability, SourceKind};
 
 /// How many of a nation's commitments are of one kind and stand at one status.
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,9 +42,17 @@ pub struct Standing {
     pub kind: CommitmentKind,
     /// Its latest status.
     pub status: CommitmentStatus,
-    /// The day of its latest status change, when the sources date it.
-    #[schema(example = "2026-01-07")]
+    /// Whether its source says that status will happen (`announced`) or has happened (`effective`).
+    pub modality: Modality,
+    /// The day of its latest status change, when the sources date it (or an editor inferred a
+    /// date: see `since_basis`); null when undated.
+    #[schema(example = json!(null))]
     pub since: Option<NaiveDate>,
+    /// Where `since` comes from, stated or inferred; null when undated.
+    pub since_basis: Option<FieldBasis>,
+    /// True when any of its values is an inference rather than its source's word.
+    #[schema(example = true)]
+    pub inferred: bool,
     /// What it is.
     #[schema(example = "France signalled its intent to deploy several thousand soldiers as a force of reassurance.")]
     pub summary: String,
@@ -181,6 +190,9 @@ pub async fn get_nation_profile(
             .into_iter()
             .map(|c| Standing {
                 since: c.history.last().and_then(|h| h.changed_on),
+                since_basis: c.history.last().and_then(|h| h.basis.changed_on.clone()),
+                modality: c.history.last().map_or(Modality::Effective, |h| h.modality),
+                inferred: c.inferred,
                 id: c.id,
                 kind: c.kind,
                 status: c.status,

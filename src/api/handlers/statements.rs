@@ -13,6 +13,7 @@ use crate::api::bodies::{ChangeErrors, CreateErrors, StatementInput, StatementPa
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
+use crate::api::grounds::Grounded;
 use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
@@ -33,6 +34,10 @@ pub struct StatementListParams {
     /// Only facts that sources disagree on (true), or only undisputed ones (false).
     #[param(example = false)]
     pub disputed: Option<bool>,
+    /// Only records every value of which its source states (`stated`), or only those with at
+    /// least one inferred value (`inferred`): a date from framing, a derived range, an inferred
+    /// link or stance.
+    pub basis: Option<crate::vocab::Basis>,
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
     #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
@@ -71,6 +76,10 @@ pub struct StatementFilterParams {
     /// Only facts that sources disagree on (true), or only undisputed ones (false).
     #[param(example = false)]
     pub disputed: Option<bool>,
+    /// Only records every value of which its source states (`stated`), or only those with at
+    /// least one inferred value (`inferred`): a date from framing, a derived range, an inferred
+    /// link or stance.
+    pub basis: Option<crate::vocab::Basis>,
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
     #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
@@ -123,6 +132,7 @@ async fn list_statements_page(
         as_of: params.as_of,
         q: params.q,
         disputed: params.disputed,
+        basis: params.basis,
         include_retracted: params.include_retracted,
         speaker: params.speaker,
         event: params.event,
@@ -146,6 +156,9 @@ pub(crate) async fn list_statements_where(
         if let Some(disputed) = params.disputed {
             contains.insert("disputed".into(), json!(disputed));
         }
+        if let Some(basis) = params.basis {
+            contains.insert("inferred".into(), json!(basis == crate::vocab::Basis::Inferred));
+        }
         if let Some(nation) = nation {
             contains.insert("nation".into(), json!(nation));
         }
@@ -167,6 +180,7 @@ pub(crate) async fn list_statements_where(
     }
     let filter = StatementFilter {
         disputed: params.disputed,
+        inferred: params.basis.map(|b| b == crate::vocab::Basis::Inferred),
         text: params.q.as_ref().map(|q| q.as_str().to_owned()),
         nation,
         speaker: params.speaker.map(|Id(id)| id),
@@ -237,6 +251,12 @@ impl StatementFields {
 
 impl Editable for StatementEdit {
     const ENTITY: Entity = Entity::Statements;
+    const GROUNDED: &'static [Grounded] = &[
+        Grounded::required("said_on", "said_on"),
+        Grounded::required("speaker", "speaker_id"),
+        Grounded::required("event_id", "event_id"),
+        Grounded::optional("stance", "stance"),
+    ];
     const FIELDS: &'static [&'static str] = &[
         "speaker_id",
         "attribution",

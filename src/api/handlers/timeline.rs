@@ -2,7 +2,7 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use diesel::sql_types::{BigInt, Date, Nullable, Text};
+use diesel::sql_types::{BigInt, Date, Jsonb, Nullable, Text};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
@@ -13,8 +13,9 @@ use crate::api::error::ApiError;
 use crate::api::formats::list_of;
 use crate::api::params::{NationCode, PageRequest, Query};
 use crate::api::types::page;
+use crate::basis::FieldBasis;
 use crate::startup::AppState;
-use crate::vocab::{CommitmentKind, CommitmentStatus};
+use crate::vocab::{CommitmentKind, CommitmentStatus, Modality};
 
 /// Whose timeline, and which stretch of it.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -22,7 +23,8 @@ use crate::vocab::{CommitmentKind, CommitmentStatus};
 #[into_params(parameter_in = Query)]
 pub struct TimelineParams {
     /// Only this nation's: its commitments' status changes, its statements, and the events it took
-    /// part in or made a commitment at.
+    /// part in or that one of its commitments is linked to (`link_basis` says whether the source
+    /// states that link or an editor inferred it).
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "CZ")]
     pub nation: Option<NationCode>,
     /// Only entries dated on or after this day (YYYY-MM-DD); undated entries are left out.
@@ -57,9 +59,13 @@ pub enum EntryType {
 /// One entry of the timeline.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TimelineEntry {
-    /// The day it happened; null when the sources do not date it (such entries come last).
+    /// The day it happened; null when the sources do not date it (such entries come last). An
+    /// undated fact stays undated: no date is borrowed from another record.
     #[schema(example = "2026-01-07")]
     pub date: Option<NaiveDate>,
+    /// Where `date` comes from: stated by the source (with its citation) or inferred (with the
+    /// reasoning); null when undated.
+    pub date_basis: Option<FieldBasis>,
     /// What the entry is.
     #[serde(rename = "type")]
     pub entry_type: EntryType,
@@ -79,6 +85,12 @@ pub struct TimelineEntry {
     pub kind: Option<CommitmentKind>,
     /// For a status change: the status it changed to.
     pub status: Option<CommitmentStatus>,
+    /// For a status change: whether the source says it will happen (`announced`) or has happened
+    /// (`effective`).
+    pub modality: Option<Modality>,
+    /// For an event in a nation's timeline: where the nation's link to it comes from (the event's
+    /// participants, or a commitment's link to the event), stated or inferred; null otherwise.
+    pub link_basis: Option<FieldBasis>,
 }
 
 page!(
@@ -104,23 +116,42 @@ struct Row {
     kind: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     status: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    modality: Option<String>,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    date_basis: Option<serde_json::Value>,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    link_basis: Option<serde_json::Value>,
 }
 
-/// Every entry, with its nation, date and order within a day.
+/// Every entry, with its nation, date (never borrowed from another record), the basis of that
+/// date, and order within a day. An event is in a nation's timeline when the nation took part in
+/// it or one of its commitments is linked to it; the basis of that link comes along (a stated
+/// link before an inferred one).
 const ENTRIES: &str = "
     SELECT 'event' AS entry_type, 0 AS rank, e.id, e.occurred_on AS dated, NULL::text AS nation, e.title AS summary,
-           NULL::bigint AS commitment_id, NULL::text AS kind, NULL::text AS status
+           NULL::bigint AS commitment_id, NULL::text AS kind, NULL::text AS status, NULL::text AS modality,
+           e.basis -> 'occurred_on' AS date_basis,
+           CASE WHEN $1::text IS NULL THEN NULL
+                WHEN EXISTS (SELECT 1 FROM event_participants p WHERE p.event_id = e.id AND p.nation_code = $1)
+                THEN e.basis -> 'participants'
+                ELSE (SELECT c.basis -> 'event_id' FROM commitments c
+                       WHERE c.event_id = e.id AND c.nation_code = $1 AND c.retracted_at IS NULL
+                       ORDER BY (c.basis -> 'event_id' ->> 'basis') = 'stated' DESC, c.id LIMIT 1)
+           END AS link_basis
       FROM events e
      WHERE e.retracted_at IS NULL
        AND ($1::text IS NULL
             OR EXISTS (SELECT 1 FROM event_participants p WHERE p.event_id = e.id AND p.nation_code = $1)
             OR EXISTS (SELECT 1 FROM commitments c WHERE c.event_id = e.id AND c.nation_code = $1 AND c.retracted_at IS NULL))
     UNION ALL
-    SELECT 'status_change', 1, s.id, coalesce(s.changed_on, c.announced_on), c.nation_code, c.summary, c.id, c.kind, s.status
+    SELECT 'status_change', 1, s.id, s.changed_on, c.nation_code, c.summary, c.id, c.kind, s.status, s.modality,
+           s.basis -> 'changed_on', NULL
       FROM commitment_status_changes s JOIN commitments c ON c.id = s.commitment_id
      WHERE c.retracted_at IS NULL AND ($1::text IS NULL OR c.nation_code = $1)
     UNION ALL
-    SELECT 'statement', 2, st.id, st.said_on, st.nation_code, st.summary, NULL, NULL, NULL
+    SELECT 'statement', 2, st.id, st.said_on, st.nation_code, st.summary, NULL, NULL, NULL, NULL,
+           st.basis -> 'said_on', NULL
       FROM statements st
      WHERE st.retracted_at IS NULL AND ($1::text IS NULL OR st.nation_code = $1)";
 
@@ -128,8 +159,9 @@ const ENTRIES: &str = "
 ///
 /// Events, changes of commitments' status and statements in date order (events first within a
 /// day, then status changes, then statements; undated entries last), for one nation or for all:
-/// "what changed for Czechia this month?" is `?nation=CZ&since=2026-01-01&until=2026-01-31`. A
-/// status change without its own date is dated by its commitment's announcement.
+/// "what changed for Czechia this month?" is `?nation=CZ&since=2026-01-01&until=2026-01-31`. An
+/// entry the sources do not date stays undated (`date` null), and each date says in `date_basis`
+/// whether the source states it or an editor inferred it.
 #[utoipa::path(
     tag = "history",
     operation_id = "list_timeline",
@@ -160,7 +192,8 @@ async fn timeline_page(state: web::Data<AppState>, params: TimelineParams) -> Re
     let window = page.window();
     let offset = page.offset();
     let rows: Vec<Row> = diesel::sql_query(format!(
-        "SELECT entry_type, id, dated, nation, summary, commitment_id, kind, status FROM ({ENTRIES}) t
+        "SELECT entry_type, id, dated, nation, summary, commitment_id, kind, status, modality, date_basis, link_basis
+           FROM ({ENTRIES}) t
           WHERE ($2::date IS NULL OR dated >= $2) AND ($3::date IS NULL OR dated <= $3)
           ORDER BY dated NULLS LAST, rank, id OFFSET $4 LIMIT $5"
     ))
@@ -176,6 +209,9 @@ async fn timeline_page(state: web::Data<AppState>, params: TimelineParams) -> Re
         .into_iter()
         .map(|r| TimelineEntry {
             date: r.dated,
+            date_basis: r.date_basis.and_then(|b| serde_json::from_value(b).ok()),
+            link_basis: r.link_basis.and_then(|b| serde_json::from_value(b).ok()),
+            modality: r.modality.and_then(|m| m.parse().ok()),
             entry_type: match r.entry_type.as_str() {
                 "event" => EntryType::Event,
                 "status_change" => EntryType::StatusChange,

@@ -14,6 +14,8 @@ use crate::vocab::ClaimKind;
 pub struct ClaimFilter {
     /// Only those disputed (true) or not (false).
     pub disputed: Option<bool>,
+    /// Only those with an inferred value (true), or only those whose every value is stated (false).
+    pub inferred: Option<bool>,
     /// Only those matching these words (web search syntax, as `/v1/search`).
     pub text: Option<String>,
     /// Only claims or only reports.
@@ -43,6 +45,9 @@ pub async fn list(conn: &mut AsyncPgConnection, filter: &ClaimFilter, window: Wi
     }
     if let Some(text) = &filter.text {
         query = query.filter(super::text_matches("claims", text));
+    }
+    if let Some(inferred) = filter.inferred {
+        query = query.filter(claims::inferred.eq(inferred));
     }
     if let Some(disputed) = filter.disputed {
         let competing = crate::schema::competing_values::table

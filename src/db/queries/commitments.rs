@@ -15,6 +15,8 @@ use crate::vocab::{CommitmentKind, CommitmentStatus};
 pub struct CommitmentFilter {
     /// Only those disputed (true) or not (false).
     pub disputed: Option<bool>,
+    /// Only those with an inferred value (true), or only those whose every value is stated (false).
+    pub inferred: Option<bool>,
     /// Only those matching these words (web search syntax, as `/v1/search`).
     pub text: Option<String>,
     /// Only this nation's.
@@ -75,6 +77,21 @@ pub async fn list(
     }
     if let Some(text) = &filter.text {
         query = query.filter(super::text_matches("commitments", text));
+    }
+    if let Some(inferred) = filter.inferred {
+        // A commitment's history counts too: an inferred status or date is an inferred value.
+        let inferred_steps = commitment_status_changes::table
+            .filter(commitment_status_changes::inferred)
+            .select(commitment_status_changes::commitment_id);
+        query = if inferred {
+            query.filter(commitments::inferred.or(commitments::id.eq_any(inferred_steps)))
+        } else {
+            query.filter(
+                commitments::inferred
+                    .eq(false)
+                    .and(commitments::id.ne_all(inferred_steps)),
+            )
+        };
     }
     if let Some(disputed) = filter.disputed {
         let competing = crate::schema::competing_values::table

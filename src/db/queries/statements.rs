@@ -14,6 +14,8 @@ use crate::vocab::Stance;
 pub struct StatementFilter {
     /// Only those disputed (true) or not (false).
     pub disputed: Option<bool>,
+    /// Only those with an inferred value (true), or only those whose every value is stated (false).
+    pub inferred: Option<bool>,
     /// Only those matching these words (web search syntax, as `/v1/search`).
     pub text: Option<String>,
     /// Only made on behalf of this nation.
@@ -52,6 +54,9 @@ pub async fn list(
     }
     if let Some(text) = &filter.text {
         query = query.filter(super::text_matches("statements", text));
+    }
+    if let Some(inferred) = filter.inferred {
+        query = query.filter(statements::inferred.eq(inferred));
     }
     if let Some(disputed) = filter.disputed {
         let competing = crate::schema::competing_values::table

@@ -2,12 +2,76 @@
 //! transaction; the history of what changed is stored by the caller afterwards.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::{BigInt, Jsonb, Text};
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::models::*;
 use crate::schema::*;
+
+/// The tables whose rows carry a basis map (see `crate::basis`).
+pub const BASIS_TABLES: &[&str] = &[
+    "commitments",
+    "commitment_status_changes",
+    "statements",
+    "events",
+    "claims",
+];
+
+/// Sets the basis map of a row of one of [`BASIS_TABLES`].
+pub async fn set_basis(
+    conn: &mut AsyncPgConnection,
+    table: &'static str,
+    id: i64,
+    basis: &serde_json::Value,
+) -> QueryResult<usize> {
+    if !BASIS_TABLES.contains(&table) {
+        return Err(diesel::result::Error::QueryBuilderError(
+            format!("{table} keeps no basis").into(),
+        ));
+    }
+    diesel::sql_query(format!("UPDATE {table} SET basis = $2 WHERE id = $1"))
+        .bind::<BigInt, _>(id)
+        .bind::<Jsonb, _>(basis)
+        .execute(conn)
+        .await
+}
+
+/// The basis map of a row of one of [`BASIS_TABLES`]; an empty map when there is no such row.
+pub async fn basis_of(conn: &mut AsyncPgConnection, table: &'static str, id: i64) -> QueryResult<serde_json::Value> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Jsonb)]
+        basis: serde_json::Value,
+    }
+    if !BASIS_TABLES.contains(&table) {
+        return Ok(serde_json::Value::Object(Default::default()));
+    }
+    let rows: Vec<Row> = diesel::sql_query(format!("SELECT basis FROM {table} WHERE id = $1"))
+        .bind::<BigInt, _>(id)
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .next()
+        .map_or_else(|| serde_json::Value::Object(Default::default()), |r| r.basis))
+}
+
+/// The ids of the live citations of a fact of one of [`BASIS_TABLES`], in id order.
+pub async fn live_citation_ids(conn: &mut AsyncPgConnection, table: &'static str, id: i64) -> QueryResult<Vec<i64>> {
+    let query = citations::table
+        .filter(citations::retracted_at.is_null())
+        .select(citations::id)
+        .order(citations::id.asc());
+    match table {
+        "commitments" => query.filter(citations::commitment_id.eq(id)).load(conn).await,
+        "commitment_status_changes" => query.filter(citations::status_change_id.eq(id)).load(conn).await,
+        "statements" => query.filter(citations::statement_id.eq(id)).load(conn).await,
+        "events" => query.filter(citations::event_id.eq(id)).load(conn).await,
+        "claims" => query.filter(citations::claim_id.eq(id)).load(conn).await,
+        _ => Ok(Vec::new()),
+    }
+}
 
 /// Inserts a source; returns its id.
 pub async fn insert_source(conn: &mut AsyncPgConnection, new: NewSource<'_>) -> QueryResult<i64> {
