@@ -25,7 +25,8 @@ new_commitment() {
     -H 'Idempotency-Key: walkthrough-minehunter' \
     -d "{\"nation\": \"BE\", \"kind\": \"naval_support\", \"status\": \"pledged\", \"announced_on\": \"2026-01-08\",
          \"summary\": \"Belgium pledged a minehunter to the Black Sea task group.\",
-         \"citations\": [{\"source_id\": $SOURCE, \"excerpt\": \"Belgium will contribute a minehunter\"}]}"
+         \"citations\": [{\"source_id\": $SOURCE, \"excerpt\": \"Belgium will contribute a minehunter\"}],
+         \"basis\": {\"announced_on\": {\"basis\": \"inferred\", \"note\": \"The statement is dated 8 January 2026 and announces the pledge.\"}}}"
 }
 headers=$(mktemp)
 ID=$(new_commitment "$headers" | json 'd["id"]')
@@ -41,7 +42,8 @@ ok "the POST retried with the same Idempotency-Key answered commitment $ID again
 
 STATUS=$(curl -s -X POST "$base/v1/commitments/$ID/status" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
   -d "{\"status\": \"delivered\", \"changed_on\": \"2026-03-02\",
-       \"citations\": [{\"source_id\": $SOURCE, \"excerpt\": \"from March\"}]}" | json 'd["status"]')
+       \"citations\": [{\"source_id\": $SOURCE, \"excerpt\": \"from March\"}],
+       \"basis\": {\"changed_on\": {\"basis\": \"inferred\", \"note\": \"From March: the first working day of March 2026.\"}}}" | json 'd["status"]')
 [ "$STATUS" = delivered ] || fail "the status is $STATUS"
 ok "POST /v1/commitments/$ID/status: delivered"
 

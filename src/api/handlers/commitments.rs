@@ -62,11 +62,11 @@ pub struct CommitmentListParams {
     /// Only commitments citing this source.
     #[param(value_type = Option<i64>, minimum = 1, example = 1)]
     pub source: Option<Id>,
-    /// Only commitments announced on or after this date (YYYY-MM-DD).
-    #[param(example = "2026-01-01")]
+    /// Only commitments announced on or after this date (YYYY-MM-DD); undated ones are left out.
+    #[param(example = json!(null))]
     pub announced_since: Option<NaiveDate>,
-    /// Only commitments announced on or before this date (YYYY-MM-DD).
-    #[param(example = "2026-12-31")]
+    /// Only commitments announced on or before this date (YYYY-MM-DD); undated ones are left out.
+    #[param(example = json!(null))]
     pub announced_until: Option<NaiveDate>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
     #[param(example = "2026-12-01T00:00:00Z")]
@@ -109,11 +109,11 @@ pub struct CommitmentFilterParams {
     /// Only commitments citing this source.
     #[param(value_type = Option<i64>, minimum = 1, example = 1)]
     pub source: Option<Id>,
-    /// Only commitments announced on or after this date (YYYY-MM-DD).
-    #[param(example = "2026-01-01")]
+    /// Only commitments announced on or after this date (YYYY-MM-DD); undated ones are left out.
+    #[param(example = json!(null))]
     pub announced_since: Option<NaiveDate>,
-    /// Only commitments announced on or before this date (YYYY-MM-DD).
-    #[param(example = "2026-12-31")]
+    /// Only commitments announced on or before this date (YYYY-MM-DD); undated ones are left out.
+    #[param(example = json!(null))]
     pub announced_until: Option<NaiveDate>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
     #[param(example = "2026-12-01T00:00:00Z")]
