@@ -314,3 +314,72 @@ pub fn created(
 pub fn editor(key_id: i64) -> String {
     basis::by_key(key_id)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::api::edit::Editable;
+    use crate::api::handlers::{
+        claims::ClaimEdit, commitments::CommitmentEdit, events::EventEdit, statements::StatementEdit,
+    };
+    use crate::api::types;
+
+    fn kept<E: Editable>() -> Vec<&'static str> {
+        E::GROUNDED
+            .iter()
+            .filter(|g| !E::CREATE_ONLY.contains(&g.body_field))
+            .map(|g| g.field)
+            .collect()
+    }
+
+    #[test]
+    fn the_document_states_the_quantity_rules_the_code_applies() {
+        let document = serde_json::to_value(crate::api::openapi()).unwrap();
+        let described = document["components"]["schemas"]["Quantity"]["description"]
+            .as_str()
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for (words, min, max, said) in [
+            (
+                "several thousand",
+                Some(3000.0),
+                Some(9999.0),
+                "\"several thousand\" is 3,000 to 9,999",
+            ),
+            (
+                "a few thousand",
+                Some(2000.0),
+                Some(4999.0),
+                "\"a few thousand\" 2,000 to 4,999",
+            ),
+            (
+                "more than two dozen",
+                Some(25.0),
+                None,
+                "\"more than two dozen\" 25 and up",
+            ),
+            ("dozens", Some(24.0), None, "\"dozens\" 24 and up"),
+            (
+                "5,000",
+                Some(5000.0),
+                Some(5000.0),
+                "a figure (\"5,000\") exactly itself",
+            ),
+        ] {
+            let derived = crate::quantity::derive(words).unwrap();
+            assert_eq!((derived.min, derived.max), (min, max), "{words}");
+            assert!(described.contains(said), "the document says {said}: {described}");
+        }
+        assert!(crate::quantity::derive("about 5,000").is_none());
+        assert!(described.contains("\"about N\" no range"));
+    }
+
+    #[test]
+    fn each_kind_writes_the_bases_its_answers_show() {
+        assert_eq!(kept::<CommitmentEdit>(), types::CommitmentBasis::FIELDS);
+        assert_eq!(kept::<StatementEdit>(), types::StatementBasis::FIELDS);
+        assert_eq!(kept::<EventEdit>(), types::EventBasis::FIELDS);
+        assert_eq!(kept::<ClaimEdit>(), types::ClaimBasis::FIELDS);
+    }
+}
