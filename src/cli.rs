@@ -254,7 +254,7 @@ fn with_transfer(command: &str, file: Option<String>) -> Result<(), StartError> 
             .map_err(|e| failed(format!("cannot connect to the database: {e}")))?;
         match source {
             Some(source) => {
-                let report = crate::transfer::import(&mut conn, source.as_ref())
+                let report = crate::transfer::import(&mut conn, source.as_ref(), 0)
                     .await
                     .map_err(|e| failed(e.to_string()))?;
                 log::info!("import: {report}");
@@ -268,7 +268,7 @@ fn with_transfer(command: &str, file: Option<String>) -> Result<(), StartError> 
                     )),
                     None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
                 };
-                let mut export = crate::transfer::Export::start(conn, true)
+                let mut export = crate::transfer::Export::start(Box::new(conn), true, 0)
                     .await
                     .map_err(|e| failed(e.to_string()))?;
                 let (mut lines, mut bytes) = (0usize, 0usize);

@@ -24,6 +24,14 @@ pub struct Config {
     pub pool_size: usize,
     /// How many HTTP worker threads to run.
     pub workers: usize,
+    /// The longest a query of a request may run, in milliseconds.
+    pub statement_timeout_ms: u64,
+    /// The longest an export or an import may run, and a stalled export may wait for its reader, in seconds.
+    pub transfer_timeout_s: u64,
+    /// The origins browsers may write from (CORS); reads are open to every origin.
+    pub cors_origins: Vec<String>,
+    /// How long to wait for PostgreSQL at start before giving up, in seconds.
+    pub database_wait_s: u64,
 }
 
 /// The settings, their defaults and meanings, as the README's table lists them.
@@ -52,6 +60,26 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "ALLIANCE_KB_WORKERS",
         "number of cores",
         "HTTP worker threads (1 to 256)",
+    ),
+    (
+        "ALLIANCE_KB_STATEMENT_TIMEOUT_MS",
+        "5000",
+        "longest a query of a request may run before it is cancelled and answered 503 (100 to 600000)",
+    ),
+    (
+        "ALLIANCE_KB_TRANSFER_TIMEOUT_S",
+        "600",
+        "longest an export or import may run; a stalled export reader is dropped after a tenth of it (10 to 86400)",
+    ),
+    (
+        "ALLIANCE_KB_CORS_ORIGINS",
+        "(none)",
+        "comma-separated origins (https://app.example.org) whose browser pages may write; every origin may read",
+    ),
+    (
+        "ALLIANCE_KB_DATABASE_WAIT_S",
+        "60",
+        "how long to wait at start for PostgreSQL to answer, retrying with backoff (0 to 3600)",
     ),
     (
         "RUST_LOG",
@@ -112,12 +140,47 @@ impl Config {
                 },
             }
         };
+        let ranged =
+            |name: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| -> Result<u64, ConfigError> {
+                match get(name) {
+                    None => Ok(default),
+                    Some(text) => match text.trim().parse::<u64>() {
+                        Ok(n) if range.contains(&n) => Ok(n),
+                        _ => Err(ConfigError {
+                            name,
+                            value: text,
+                            reason: format!("expected a whole number from {} to {}", range.start(), range.end()),
+                        }),
+                    },
+                }
+            };
+        let mut cors_origins = Vec::new();
+        if let Some(list) = get("ALLIANCE_KB_CORS_ORIGINS") {
+            for origin in list.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+                let valid = url::Url::parse(origin)
+                    .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.path() == "/" && !origin.ends_with('/'));
+                if !valid {
+                    return Err(ConfigError {
+                        name: "ALLIANCE_KB_CORS_ORIGINS",
+                        value: list.clone(),
+                        reason: format!(
+                            "`{origin}` is not an origin; write scheme://host[:port], e.g. https://app.example.org"
+                        ),
+                    });
+                }
+                cors_origins.push(origin.to_owned());
+            }
+        }
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         Ok(Config {
             database,
             listen,
             pool_size: number("ALLIANCE_KB_POOL_SIZE", 16, 1000)?,
             workers: number("ALLIANCE_KB_WORKERS", cores, 256)?,
+            statement_timeout_ms: ranged("ALLIANCE_KB_STATEMENT_TIMEOUT_MS", 5_000, 100..=600_000)?,
+            transfer_timeout_s: ranged("ALLIANCE_KB_TRANSFER_TIMEOUT_S", 600, 10..=86_400)?,
+            cors_origins,
+            database_wait_s: ranged("ALLIANCE_KB_DATABASE_WAIT_S", 60, 0..=3600)?,
         })
     }
 
@@ -128,8 +191,14 @@ impl Config {
             DatabaseSetting::Managed(dir) => format!("database=self-managed cluster in {}", dir.display()),
         };
         format!(
-            "{database} listen={} pool_size={} workers={}",
-            self.listen, self.pool_size, self.workers
+            "{database} listen={} pool_size={} workers={} statement_timeout_ms={} transfer_timeout_s={} cors_origins={} database_wait_s={}",
+            self.listen,
+            self.pool_size,
+            self.workers,
+            self.statement_timeout_ms,
+            self.transfer_timeout_s,
+            if self.cors_origins.is_empty() { "(none)".to_owned() } else { self.cors_origins.join(",") },
+            self.database_wait_s
         )
     }
 }
@@ -176,5 +245,9 @@ mod tests {
         assert!(err.to_string().contains("ALLIANCE_KB_POOL_SIZE"));
         assert!(config(&[("DATABASE_URL", "mysql://x")]).is_err());
         assert!(config(&[("ALLIANCE_KB_LISTEN", "nowhere")]).is_err());
+        assert!(config(&[("ALLIANCE_KB_CORS_ORIGINS", "https://a.example/path")]).is_err());
+        assert!(config(&[("ALLIANCE_KB_STATEMENT_TIMEOUT_MS", "5")]).is_err());
+        let ok = config(&[("ALLIANCE_KB_CORS_ORIGINS", "https://a.example, http://localhost:3000")]).unwrap();
+        assert_eq!(ok.cors_origins, vec!["https://a.example", "http://localhost:3000"]);
     }
 }

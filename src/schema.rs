@@ -151,6 +151,8 @@ diesel::table! {
         status -> Int4,
         response -> Text,
         created_at -> Timestamptz,
+        location -> Nullable<Text>,
+        version -> Nullable<Int4>,
     }
 }
 

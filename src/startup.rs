@@ -23,9 +23,27 @@ use crate::seed;
 pub struct AppState {
     /// The connection pool.
     pub db: Database,
+    /// The origins browsers may write from; every origin may read.
+    pub cors_origins: Vec<String>,
+    /// The longest an export or import may run; a stalled export reader is dropped after a tenth.
+    pub transfer_timeout: std::time::Duration,
+    /// Exports running at once are bounded apart from the pool's other users: a quarter of the
+    /// pool, at least one.
+    pub exports: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
+    /// The state of a service on `db` with the default settings.
+    pub fn new(db: Database) -> Self {
+        let exports = (db.pool.status().max_size / 4).max(1);
+        AppState {
+            db,
+            cors_origins: Vec::new(),
+            transfer_timeout: std::time::Duration::from_secs(600),
+            exports: std::sync::Arc::new(tokio::sync::Semaphore::new(exports)),
+        }
+    }
+
     /// A connection from the pool; a database that does not answer is a 503.
     pub async fn conn(&self) -> Result<Conn, ApiError> {
         Ok(self.db.pool.get().await?)
@@ -53,10 +71,12 @@ pub fn build_app(
         .split_for_parts();
     let document = api::complete(document);
     let routes = web::Data::new(api::RouteTable::from_document(&document));
+    let cors = api::guard::cors(state.cors_origins.clone());
     app.app_data(state)
         .app_data(routes)
         .app_data(api::path_config())
         .app_data(api::json_config())
+        .app_data(web::PayloadConfig::new(api::guard::SOURCE_BODY_LIMIT))
         .route("/swagger-ui/", web::get().to(api::swagger_index))
         .service(
             SwaggerUi::new("/swagger-ui/{_:.*}")
@@ -70,6 +90,8 @@ pub fn build_app(
         )
         .default_service(web::to(api::no_route))
         .wrap(ErrorHandlers::new().default_handler(api::problem_for_plain_errors))
+        .wrap(from_fn(api::guard::guard))
+        .wrap(cors)
         .wrap(from_fn(api::present::presentation))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
 }
@@ -118,7 +140,7 @@ pub fn prepare_database(config: &Config) -> Result<PreparedDatabase, StartError>
         }
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(db::ensure_database_exists(&url, admin_url.as_deref()))?;
+    runtime.block_on(wait_for_database(&url, admin_url.as_deref(), config.database_wait_s))?;
     let applied = db::migrate(&url)?;
     if applied.is_empty() {
         log::info!("database schema is up to date ({} migrations)", db::migration_count());
@@ -126,6 +148,65 @@ pub fn prepare_database(config: &Config) -> Result<PreparedDatabase, StartError>
         log::info!("applied {} migrations: {}", applied.len(), applied.join(", "));
     }
     Ok(PreparedDatabase { url, cluster })
+}
+
+/// Where a database URL points, for log lines: host and port, or the socket folder.
+fn server_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => match (u.host_str(), u.port_or_known_default()) {
+            (Some(host), port) if !host.is_empty() => format!("{host}:{}", port.unwrap_or(5432)),
+            _ => u
+                .query_pairs()
+                .find(|(k, _)| k == "host")
+                .map_or_else(|| "the default socket".to_owned(), |(_, v)| format!("socket {v}")),
+        },
+        Err(_) => "(unparsable URL)".to_owned(),
+    }
+}
+
+/// Connects to the database (creating it if missing), retrying with backoff (0.5 s doubling to
+/// 8 s) for up to `wait_s` seconds while PostgreSQL does not answer, and logging each try with the
+/// server and the cause. A refusal that waiting cannot cure (a wrong password, a bad URL) ends it
+/// at once.
+async fn wait_for_database(url: &str, admin_url: Option<&str>, wait_s: u64) -> Result<(), StartError> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait_s);
+    let mut delay = std::time::Duration::from_millis(500);
+    let mut attempt = 1;
+    loop {
+        let error = match db::ensure_database_exists(url, admin_url).await {
+            Ok(()) => return Ok(()),
+            Err(error) => error,
+        };
+        let cause = error.to_string();
+        let passing = [
+            "connection refused",
+            "could not connect",
+            "starting up",
+            "shutting down",
+            "timed out",
+            "no such file",
+            "recovery mode",
+            "error connecting",
+        ]
+        .iter()
+        .any(|m| cause.to_ascii_lowercase().contains(m));
+        let now = std::time::Instant::now();
+        if !passing || now >= deadline {
+            log::error!(
+                "PostgreSQL at {} did not answer after {attempt} tries over {wait_s}s (ALLIANCE_KB_DATABASE_WAIT_S): {cause}",
+                server_of(url)
+            );
+            return Err(error.into());
+        }
+        log::warn!(
+            "waiting for PostgreSQL at {} (try {attempt}, next in {:.1}s): {cause}",
+            server_of(url),
+            delay.as_secs_f32()
+        );
+        tokio::time::sleep(delay.min(deadline - now)).await;
+        delay = (delay * 2).min(std::time::Duration::from_secs(8));
+        attempt += 1;
+    }
 }
 
 /// Loads the built-in seed if the knowledge base holds no source yet.
@@ -145,12 +226,20 @@ pub async fn seed_if_empty(database: &Database) -> Result<(), StartError> {
 
 /// Serves the API until SIGINT or SIGTERM.
 pub async fn serve(config: &Config, url: &str) -> Result<(), StartError> {
-    let database = Database::connect(url, config.pool_size)?;
+    let limits = db::Limits {
+        statement_timeout_ms: config.statement_timeout_ms,
+        ..db::Limits::default()
+    };
+    let database = Database::connect_with(url, config.pool_size, limits)?;
     seed_if_empty(&database).await?;
     let listener = TcpListener::bind(config.listen)?;
     let address = listener.local_addr()?;
     log::info!("serving the knowledge base at http://{address}/v1/ (Swagger UI at http://{address}/swagger-ui/)");
-    let state = web::Data::new(AppState { db: database });
+    let state = web::Data::new(AppState {
+        cors_origins: config.cors_origins.clone(),
+        transfer_timeout: std::time::Duration::from_secs(config.transfer_timeout_s),
+        ..AppState::new(database)
+    });
     HttpServer::new(move || build_app(state.clone()))
         .workers(config.workers)
         .shutdown_timeout(10)

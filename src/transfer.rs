@@ -156,28 +156,46 @@ struct Line {
     line: String,
 }
 
-/// An export being read: a connection of its own, in a read-only snapshot, with a cursor per
-/// table in turn. Dropping it closes the connection, which ends the snapshot.
-pub struct Export {
-    conn: AsyncPgConnection,
+/// The bytes an export aims to hold in one chunk: rows are fetched a few at a time when they are
+/// large (sources, their revisions), many when they are small, so that memory is bounded in bytes.
+const CHUNK_BYTES: usize = 512 * 1024;
+
+/// An export being read: a connection it holds, in a read-only snapshot, with a cursor per table
+/// in turn. The connection is a plain one (the CLI) or a pool's (the API). When an export does
+/// not end, the caller must close its connection rather than reuse it ([`Export::into_conn`]
+/// says whether it ended).
+pub struct Export<C> {
+    conn: C,
     table: usize,
     open: bool,
     include_key_names: bool,
+    fetch: usize,
+    done: bool,
 }
 
-impl Export {
+impl<C: std::ops::DerefMut<Target = AsyncPgConnection> + Send> Export<C> {
     /// Starts an export on `conn`, which it keeps: it opens a read-only, repeatable-read
-    /// transaction in UTC, so that every line is of one moment and times read the same anywhere.
-    pub async fn start(mut conn: AsyncPgConnection, include_key_names: bool) -> diesel::QueryResult<Self> {
-        conn.batch_execute(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL TIME ZONE 'UTC'; SET LOCAL extra_float_digits = 1",
+    /// transaction in UTC, so that every line is of one moment and times read the same anywhere,
+    /// whose statements may each run `statement_timeout_ms`.
+    pub async fn start(mut conn: C, include_key_names: bool, statement_timeout_ms: u64) -> diesel::QueryResult<Self> {
+        // Begun through the transaction manager, so that a pool never hands out a connection an
+        // export left inside its snapshot: it counts as broken, and is closed.
+        diesel_async::AnsiTransactionManager::begin_transaction_sql(
+            &mut *conn,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         )
+        .await?;
+        conn.batch_execute(&format!(
+            "SET LOCAL TIME ZONE 'UTC'; SET LOCAL extra_float_digits = 1; SET LOCAL statement_timeout = {statement_timeout_ms}"
+        ))
         .await?;
         Ok(Export {
             conn,
             table: 0,
             open: false,
             include_key_names,
+            fetch: 64,
+            done: false,
         })
     }
 
@@ -191,8 +209,8 @@ impl Export {
                     .await?;
                 self.open = true;
             }
-            let lines: Vec<Line> = diesel::sql_query(format!("FETCH {BATCH} FROM export_lines"))
-                .load(&mut self.conn)
+            let lines: Vec<Line> = diesel::sql_query(format!("FETCH {} FROM export_lines", self.fetch))
+                .load(&mut *self.conn)
                 .await?;
             if lines.is_empty() {
                 self.conn.batch_execute("CLOSE export_lines").await?;
@@ -200,15 +218,36 @@ impl Export {
                 self.table += 1;
                 continue;
             }
-            let mut chunk = Vec::with_capacity(lines.iter().map(|l| l.line.len() + 1).sum());
+            let size: usize = lines.iter().map(|l| l.line.len() + 1).sum();
+            let mut chunk = Vec::with_capacity(size);
             for line in lines {
                 chunk.extend_from_slice(line.line.as_bytes());
                 chunk.push(b'\n');
             }
+            // Aim the next fetch at CHUNK_BYTES: halve it after a large chunk, double it after a small one.
+            self.fetch = if size > CHUNK_BYTES {
+                (self.fetch / 2).max(1)
+            } else if size < CHUNK_BYTES / 4 {
+                (self.fetch * 2).min(BATCH)
+            } else {
+                self.fetch
+            };
             return Ok(Some(chunk));
         }
-        self.conn.batch_execute("COMMIT").await?;
+        if !self.done {
+            <diesel_async::AnsiTransactionManager as diesel_async::TransactionManager<AsyncPgConnection>>::commit_transaction(
+                &mut *self.conn,
+            )
+            .await?;
+            self.done = true;
+        }
         Ok(None)
+    }
+
+    /// The connection back, and whether the export ended (its transaction committed): a
+    /// connection of an export that did not end is still inside its snapshot and must be closed.
+    pub fn into_conn(self) -> (C, bool) {
+        (self.conn, self.done)
     }
 }
 
@@ -453,12 +492,24 @@ struct Ordinal {
 }
 
 /// Loads an export into the knowledge base, in one transaction: every line is checked first, then
-/// the lines are read again and written a batch at a time.
-pub async fn import(conn: &mut AsyncPgConnection, source: &dyn LineSource) -> Result<ImportReport, ImportError> {
+/// the lines are read again and written a batch at a time. The tables it loads are locked against
+/// writes for the transaction (writers wait, bounded by their own statement timeout), so that an
+/// import never interleaves with the API's writes; each statement may run `statement_timeout_ms`
+/// (0: no limit).
+pub async fn import(
+    conn: &mut AsyncPgConnection,
+    source: &dyn LineSource,
+    statement_timeout_ms: u64,
+) -> Result<ImportReport, ImportError> {
     let columns = exported_columns(conn).await?;
     let lines = check_lines(source, &columns)?;
     conn.transaction::<_, ImportError, _>(async |conn| {
-        conn.batch_execute("SET LOCAL TIME ZONE 'UTC'").await?;
+        let tables: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
+        conn.batch_execute(&format!(
+            "SET LOCAL TIME ZONE 'UTC'; SET LOCAL statement_timeout = {statement_timeout_ms}; LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
+            tables.join(", ")
+        ))
+        .await?;
         let mut report = ImportReport {
             lines,
             ..ImportReport::default()

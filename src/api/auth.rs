@@ -44,8 +44,7 @@ pub(crate) async fn authenticate(req: HttpRequest, needed: KeyRole) -> Result<Ca
     let presented = header
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(bearer_token)
         .ok_or_else(|| unauthorized("the Authorization header is not `Bearer <key>`"))?;
     let (id, secret) =
         key_format::parse(presented).ok_or_else(|| unauthorized("the key is not one this service issued"))?;
@@ -95,5 +94,28 @@ impl FromRequest for Admin {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move { authenticate(req, KeyRole::Admin).await.map(Admin) })
+    }
+}
+
+/// The token of a `Bearer` credential; the scheme name is case-insensitive (RFC 9110, 11.1).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod scheme_tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_scheme_is_matched_case_insensitively() {
+        assert_eq!(bearer_token("Bearer akb_1_x"), Some("akb_1_x"));
+        assert_eq!(bearer_token("bearer akb_1_x"), Some("akb_1_x"));
+        assert_eq!(bearer_token("BEARER  akb_1_x "), Some("akb_1_x"));
+        assert_eq!(bearer_token("Basic akb_1_x"), None);
+        assert_eq!(bearer_token("Bearer "), None);
     }
 }

@@ -341,7 +341,8 @@ pub struct SourceInput {
     /// The whole text.
     #[schema(
         example = "Belgium will contribute a minehunter to the Black Sea task group.",
-        min_length = 1
+        min_length = 1,
+        max_length = 2000000
     )]
     pub text: String,
 }

@@ -98,6 +98,12 @@ pub enum ApiError {
     /// A request body larger than the endpoint takes.
     #[error("{0}")]
     TooLarge(String),
+    /// A request body of a media type the endpoint does not take.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// A query ran past the statement timeout; the cause is logged.
+    #[error("query timed out: {0}")]
+    TimedOut(String),
     /// The database cannot be reached; the cause is logged.
     #[error("database unavailable: {0}")]
     Unavailable(String),
@@ -129,12 +135,17 @@ impl ApiError {
             ApiError::Unprocessable(_) => ("invalid-body", "Invalid body"),
             ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
             ApiError::TooLarge(_) => ("too-large", "Payload too large"),
+            ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            ApiError::TimedOut(_) => ("timed-out", "Query timed out"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
             ApiError::Internal(_) => ("internal", "Internal error"),
         };
         let detail = match self {
             ApiError::Unavailable(_) => {
-                "the database is not answering; try again shortly, and check /readyz".to_owned()
+                "the database is not answering; try again shortly, and check /readyz. A write sent with an Idempotency-Key can be retried safely with the same key: it is applied once".to_owned()
+            }
+            ApiError::TimedOut(_) => {
+                "the request took longer than the service allows a query; narrow it (a filter, a smaller limit) or try again later".to_owned()
             }
             ApiError::Internal(_) => "the service failed to answer this request; the cause is in its log".to_owned(),
             other => other.to_string(),
@@ -169,6 +180,8 @@ impl ResponseError for ApiError {
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -178,6 +191,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Internal(cause) => log::error!("request failed: {cause}"),
             ApiError::Unavailable(cause) => log::warn!("database unavailable: {cause}"),
+            ApiError::TimedOut(cause) => log::warn!("query timed out: {cause}"),
             _ => {}
         }
         let mut response = problem_response(self.status_code(), &self.problem());
@@ -201,14 +215,60 @@ pub fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {
 
 impl From<DieselError> for ApiError {
     fn from(err: DieselError) -> Self {
-        match &err {
+        ApiError::from_ref(&err).unwrap_or_else(|| ApiError::Internal(format!("database error: {err}")))
+    }
+}
+
+impl ApiError {
+    /// The answer to a database error, or none for a fault of the service.
+    fn from_ref(err: &DieselError) -> Option<Self> {
+        Some(match err {
             DieselError::NotFound => ApiError::NotFound("no such record".into()),
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
                 ApiError::Unavailable(err.to_string())
             }
-            _ => ApiError::Internal(format!("database error: {err}")),
-        }
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::Conflict(format!(
+                "a record with these values exists already{}",
+                info.constraint_name().map(|c| format!(" ({c})")).unwrap_or_default()
+            )),
+            DieselError::DatabaseError(_, info) if info.message().contains("statement timeout") => {
+                ApiError::TimedOut(info.message().to_owned())
+            }
+            _ if connection_lost(&err.to_string()) => ApiError::Unavailable(err.to_string()),
+            _ => return None,
+        })
     }
+}
+
+/// Whether a database error is a passing one (the connection broke, a time limit ran out, a
+/// deadlock), answered 503, rather than a refusal of what was sent.
+pub fn is_transient(err: &DieselError) -> bool {
+    matches!(
+        ApiError::from_ref(err),
+        Some(ApiError::Unavailable(_) | ApiError::TimedOut(_))
+    )
+}
+
+/// Whether an error says the connection to PostgreSQL broke (it went away mid-request): the
+/// request gets a 503, never a 500.
+fn connection_lost(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    [
+        "connection closed",
+        "terminating connection",
+        "server closed the connection",
+        "connection reset",
+        "connection refused",
+        "broken pipe",
+        "unexpected eof",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+        "idle-in-transaction timeout",
+        "deadlock detected",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
 
 impl From<PoolError> for ApiError {

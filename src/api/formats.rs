@@ -334,7 +334,7 @@ pub fn cell(column: &Column, record: &Value) -> String {
 fn text(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => neutralised(s),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         other => other.to_string(),
@@ -372,10 +372,31 @@ fn record_row(out: &mut Vec<u8>, columns: &[Column], record: &Value) {
     row(out, cells.iter().map(String::as_str));
 }
 
+/// A text cell a spreadsheet would read as a formula (it begins with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return) gets a leading `'`, as OWASP advises against CSV injection: sources are
+/// outside text, and a title like `=HYPERLINK(...)` must stay text when the sheet is opened.
+fn neutralised(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn cells_that_would_be_formulas_stay_text() {
+        for formula in ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(text(&json!(formula)), format!("'{formula}"));
+        }
+        assert_eq!(text(&json!("Paris")), "Paris");
+        assert_eq!(text(&json!(-4)), "-4", "numbers are numbers");
+        assert_eq!(text(&json!("2026-01-07")), "2026-01-07");
+    }
 
     #[test]
     fn fields_are_quoted_only_when_they_must_be() {

@@ -174,7 +174,11 @@ impl<'a> Reader<'a> {
             name,
             required,
             "a date, YYYY-MM-DD",
-            |t| NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| format!("`{t}` is not a date; write YYYY-MM-DD")),
+            |t| {
+                NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                    .map_err(|_| format!("`{t}` is not a date; write YYYY-MM-DD"))
+                    .and_then(|d| in_range(d, t))
+            },
             problems,
         )
     }
@@ -189,6 +193,7 @@ impl<'a> Reader<'a> {
                 DateTime::parse_from_rfc3339(t)
                     .map(|t| t.with_timezone(&Utc))
                     .map_err(|_| format!("`{t}` is not an RFC 3339 time such as 2026-01-07T12:00:00Z"))
+                    .and_then(|d| in_range(d, t))
             },
             problems,
         )
@@ -295,6 +300,17 @@ impl<'a> Reader<'a> {
                 None
             }
         }
+    }
+}
+
+/// A date or moment PostgreSQL can hold, or the message saying it cannot.
+fn in_range<T: super::params::PgRange>(value: T, text: &str) -> Result<T, String> {
+    if value.in_pg_range() {
+        Ok(value)
+    } else {
+        Err(format!(
+            "`{text}` is outside what the knowledge base can hold (4713 BC to the year 294275)"
+        ))
     }
 }
 

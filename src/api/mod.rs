@@ -7,6 +7,7 @@ pub mod edit;
 pub mod error;
 pub mod formats;
 pub mod grounds;
+pub mod guard;
 pub mod handlers;
 pub mod history;
 pub mod input;
@@ -175,7 +176,15 @@ pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
             "Internal",
             "The service failed; the cause is in its log, never in the response.",
         ),
-        ("Unavailable", "The database is not answering; try again shortly."),
+        ("Unavailable", "The database is not answering, or a query ran past its time limit; try again shortly. A write retried with its Idempotency-Key is applied once."),
+        (
+            "TooLarge",
+            "The body is larger than the operation takes (a source: 9 MiB; an import: 256 MiB; any other write: 1 MiB); refused from `Content-Length` before it is read.",
+        ),
+        (
+            "UnsupportedMediaType",
+            "The body's `Content-Type` is not one the operation takes: `application/json` for a create, `application/merge-patch+json` (or `application/json`) for a correction, `application/x-ndjson` for an import.",
+        ),
     ] {
         components
             .responses
@@ -241,6 +250,18 @@ pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
             responses
                 .entry("400".into())
                 .or_insert_with(|| RefOr::Ref(Ref::from_response_name("BadRequest")));
+            let writes = matches!(
+                op.operation_id.as_deref().map(|id| id.split('_').next().unwrap_or("")),
+                Some("create" | "update")
+            );
+            if writes {
+                responses
+                    .entry("413".into())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name("TooLarge")));
+                responses
+                    .entry("415".into())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name("UnsupportedMediaType")));
+            }
             if uses_database {
                 responses
                     .entry("500".into())

@@ -61,6 +61,44 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     })
 }
 
+/// A date or moment PostgreSQL can hold: from 4713 BC to the year 294276 (a date to 5874897 AD,
+/// but a moment not; the narrower bound serves both).
+pub trait PgRange {
+    /// Whether PostgreSQL can hold it.
+    fn in_pg_range(&self) -> bool;
+}
+
+/// The first and last years PostgreSQL holds for both dates and moments (4713 BC is year -4712).
+const PG_YEARS: std::ops::RangeInclusive<i32> = -4712..=294_275;
+
+impl PgRange for chrono::NaiveDate {
+    fn in_pg_range(&self) -> bool {
+        PG_YEARS.contains(&chrono::Datelike::year(self))
+    }
+}
+
+impl PgRange for chrono::DateTime<chrono::Utc> {
+    fn in_pg_range(&self) -> bool {
+        PG_YEARS.contains(&chrono::Datelike::year(self))
+    }
+}
+
+/// Reads an optional date or moment and refuses one outside what PostgreSQL holds, so that it is
+/// a 400 naming the parameter rather than a database error.
+pub fn within_pg_range<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de> + PgRange,
+{
+    let value = Option::<T>::deserialize(deserializer)?;
+    match value {
+        Some(v) if !v.in_pg_range() => Err(serde::de::Error::custom(
+            "the date is outside what the knowledge base can hold (4713 BC to the year 294275); give a date such as 2026-01-07",
+        )),
+        other => Ok(other),
+    }
+}
+
 /// The parameters of an endpoint that takes none (besides `pretty`): any other is refused.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -74,6 +112,7 @@ pub struct NoParams {}
 pub struct ReferenceParams {
     /// Accepted for symmetry with every other read: this is reference data, the same at every moment.
     #[param(example = "2026-12-01T00:00:00Z")]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub as_of: Option<chrono::DateTime<chrono::Utc>>,
 }
 

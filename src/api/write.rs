@@ -101,6 +101,10 @@ struct StoredAnswer {
     status: i32,
     #[diesel(sql_type = Text)]
     response: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    location: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    version: Option<i32>,
 }
 
 /// The `Idempotency-Key` of a POST, and the fingerprint of the request it names.
@@ -128,12 +132,19 @@ impl Idempotency {
     }
 
     /// In the write's transaction, before writing: the answer already given under this key, if
-    /// any (the row is locked, so a concurrent retry waits for the first to finish).
+    /// any. The key is claimed first (a transaction-scoped advisory lock on it), so a concurrent
+    /// retry waits for the first to commit and then replays its answer, or, if the first failed,
+    /// writes in its place; the wait is bounded by the statement timeout.
     pub async fn replay(&self, conn: &mut AsyncPgConnection) -> Result<Option<Written>, ApiError> {
         let Some(key) = &self.key else { return Ok(None) };
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 7)) IS NULL AS claimed")
+            .bind::<Text, _>(self.key_id.to_string())
+            .bind::<Text, _>(key)
+            .execute(conn)
+            .await?;
         let stored: Option<StoredAnswer> = diesel::sql_query(
-            "SELECT request_sha256, status, response FROM idempotency_keys \
-              WHERE key_id = $1 AND idempotency_key = $2 FOR UPDATE",
+            "SELECT request_sha256, status, response, location, version FROM idempotency_keys \
+              WHERE key_id = $1 AND idempotency_key = $2",
         )
         .bind::<BigInt, _>(self.key_id)
         .bind::<Text, _>(key)
@@ -153,8 +164,8 @@ impl Idempotency {
         Ok(Some(Written {
             status: StatusCode::from_u16(stored.status as u16).unwrap_or(StatusCode::OK),
             body: serde_json::from_str(&stored.response).unwrap_or(Value::Null),
-            version: None,
-            location: None,
+            version: stored.version,
+            location: stored.location,
             replayed: true,
         }))
     }
@@ -163,14 +174,16 @@ impl Idempotency {
     pub async fn store(&self, conn: &mut AsyncPgConnection, written: &Written) -> Result<(), ApiError> {
         let Some(key) = &self.key else { return Ok(()) };
         diesel::sql_query(
-            "INSERT INTO idempotency_keys (key_id, idempotency_key, request_sha256, status, response) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO idempotency_keys (key_id, idempotency_key, request_sha256, status, response, location, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind::<BigInt, _>(self.key_id)
         .bind::<Text, _>(key)
         .bind::<Text, _>(&self.request_sha256)
         .bind::<diesel::sql_types::Integer, _>(i32::from(written.status.as_u16()))
         .bind::<Text, _>(written.body.to_string())
+        .bind::<diesel::sql_types::Nullable<Text>, _>(written.location.as_deref())
+        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Integer>, _>(written.version)
         .execute(conn)
         .await?;
         Ok(())

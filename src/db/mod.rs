@@ -15,7 +15,7 @@ use diesel::pg::Pg;
 use diesel::{sql_query, RunQueryDsl as _};
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use futures_util::FutureExt;
@@ -60,32 +60,103 @@ pub enum SetupError {
     Pool(String),
 }
 
-struct QueryCounter(Arc<AtomicU64>);
+/// Counts the queries a connection starts, and knows whether one is still running: a request
+/// whose client went away is dropped mid-query, and its connection must not be reused.
+struct Tracker {
+    queries: Arc<AtomicU64>,
+    in_flight: u32,
+}
 
-impl Instrumentation for QueryCounter {
+impl Instrumentation for Tracker {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            self.0.fetch_add(1, Ordering::Relaxed);
+        match event {
+            InstrumentationEvent::StartQuery { .. } => {
+                self.queries.fetch_add(1, Ordering::Relaxed);
+                self.in_flight += 1;
+            }
+            InstrumentationEvent::FinishQuery { .. } => self.in_flight = self.in_flight.saturating_sub(1),
+            _ => {}
         }
     }
 }
 
+/// The time limits every pooled connection's session carries.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The longest a statement may run (PostgreSQL `statement_timeout`), in milliseconds.
+    pub statement_timeout_ms: u64,
+    /// The longest a session may sit idle inside a transaction before PostgreSQL ends it.
+    pub idle_in_transaction_ms: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            statement_timeout_ms: 5_000,
+            idle_in_transaction_ms: 60_000,
+        }
+    }
+}
+
+impl Limits {
+    /// The session settings that apply the limits. `client_connection_check_interval` makes
+    /// PostgreSQL stop a query whose connection was closed (a request abandoned mid-query).
+    fn session_sql(&self) -> String {
+        format!(
+            "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}; SET client_connection_check_interval = 1000",
+            self.statement_timeout_ms, self.idle_in_transaction_ms
+        )
+    }
+}
+
 impl Database {
-    /// Builds a pool of at most `size` connections. Connections are made lazily; waiting for one
-    /// is bounded so that a database that is down answers 503 quickly instead of hanging.
+    /// Builds a pool of at most `size` connections with the default [`Limits`].
     pub fn connect(url: &str, size: usize) -> Result<Self, SetupError> {
+        Self::connect_with(url, size, Limits::default())
+    }
+
+    /// Builds a pool of at most `size` connections whose sessions carry `limits`. Connections are
+    /// made lazily; waiting for one is bounded so that a database that is down answers 503
+    /// quickly instead of hanging. A connection is handed out again without a round trip, unless
+    /// it is closed, its transaction broken, or a query on it was abandoned mid-way (then it is
+    /// dropped, which closes it, and PostgreSQL stops the query).
+    pub fn connect_with(url: &str, size: usize, limits: Limits) -> Result<Self, SetupError> {
         let queries = Arc::new(AtomicU64::new(0));
         let counter = queries.clone();
         let mut config = ManagerConfig::default();
+        let session = limits.session_sql();
         config.custom_setup = Box::new(move |url| {
             let counter = counter.clone();
+            let session = session.clone();
             async move {
                 let mut conn = AsyncPgConnection::establish(url).await?;
-                conn.set_instrumentation(QueryCounter(counter));
+                conn.batch_execute(&session)
+                    .await
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                conn.set_instrumentation(Tracker {
+                    queries: counter,
+                    in_flight: 0,
+                });
                 Ok(conn)
             }
             .boxed()
         });
+        config.recycling_method = RecyclingMethod::CustomFunction(Box::new(|conn: &mut AsyncPgConnection| {
+            let abandoned = conn
+                .instrumentation()
+                .downcast_ref::<Tracker>()
+                .is_some_and(|t| t.in_flight > 0);
+            async move {
+                if abandoned {
+                    Err(diesel::result::Error::QueryBuilderError(
+                        "a query on this connection was abandoned mid-way".into(),
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+            .boxed()
+        }));
         let manager = AsyncDieselConnectionManager::new_with_config(url, config);
         let pool = Pool::builder(manager)
             .max_size(size)

@@ -138,7 +138,7 @@ async fn a_database_that_is_down_is_a_503_and_liveness_still_answers() {
 
     // Nothing listens on port 1: connections are refused at once.
     let db = Database::connect("postgres://postgres@127.0.0.1:1/nothing", 2).unwrap();
-    let app = test::init_service(build_app(web::Data::new(AppState { db }))).await;
+    let app = test::init_service(build_app(web::Data::new(AppState::new(db)))).await;
     for path in ["/v1/commitments", "/readyz", "/v1/nations/FR"] {
         let res = test::call_service(&app, test::TestRequest::get().uri(path).to_request()).await;
         assert_eq!(res.status().as_u16(), 503, "{path}");

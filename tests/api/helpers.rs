@@ -358,7 +358,7 @@ pub async fn app_on(
     database: TestDatabase,
 ) -> TestApp<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>> {
     let db = Database::connect(&database.url, 4).unwrap();
-    let state = web::Data::new(AppState { db: db.clone() });
+    let state = web::Data::new(AppState::new(db.clone()));
     let service = test::init_service(build_app(state)).await;
     TestApp { service, db, database }
 }

@@ -1,5 +1,6 @@
 //! The integration tests: the public HTTP API against a real PostgreSQL database.
 
+mod abuse;
 mod basis;
 mod binary;
 mod contract;

@@ -64,12 +64,15 @@ pub struct CommitmentListParams {
     pub source: Option<Id>,
     /// Only commitments announced on or after this date (YYYY-MM-DD); undated ones are left out.
     #[param(example = json!(null))]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub announced_since: Option<NaiveDate>,
     /// Only commitments announced on or before this date (YYYY-MM-DD); undated ones are left out.
     #[param(example = json!(null))]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub announced_until: Option<NaiveDate>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
     #[param(example = "2026-12-01T00:00:00Z")]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub as_of: Option<chrono::DateTime<chrono::Utc>>,
     /// Also list records that have been retracted.
     #[param(example = false)]
@@ -111,12 +114,15 @@ pub struct CommitmentFilterParams {
     pub source: Option<Id>,
     /// Only commitments announced on or after this date (YYYY-MM-DD); undated ones are left out.
     #[param(example = json!(null))]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub announced_since: Option<NaiveDate>,
     /// Only commitments announced on or before this date (YYYY-MM-DD); undated ones are left out.
     #[param(example = json!(null))]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub announced_until: Option<NaiveDate>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
     #[param(example = "2026-12-01T00:00:00Z")]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub as_of: Option<chrono::DateTime<chrono::Utc>>,
     /// Also list records that have been retracted.
     #[param(example = false)]

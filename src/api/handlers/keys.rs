@@ -32,6 +32,7 @@ pub struct Key {
     pub created_at: DateTime<Utc>,
     /// When it was revoked, if it was; a revoked key is refused at once.
     #[schema(example = json!(null))]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub revoked_at: Option<DateTime<Utc>>,
 }
 

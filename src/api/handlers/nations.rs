@@ -22,6 +22,7 @@ use crate::startup::AppState;
 pub struct NationListParams {
     /// Accepted for symmetry with every other read: this is reference data, the same at every moment.
     #[param(example = "2026-12-01T00:00:00Z")]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub as_of: Option<chrono::DateTime<chrono::Utc>>,
     /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
     #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]

@@ -47,6 +47,7 @@ pub struct Standing {
     /// The day of its latest status change, when the sources date it (or an editor inferred a
     /// date: see `since_basis`); null when undated.
     #[schema(example = json!(null))]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub since: Option<NaiveDate>,
     /// Where `since` comes from, stated or inferred; null when undated.
     pub since_basis: Option<FieldBasis>,

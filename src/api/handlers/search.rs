@@ -57,9 +57,11 @@ pub struct SearchParams {
     pub status: Option<CommitmentStatus>,
     /// Only records dated on or after this day (announced, said, reported, occurred, published).
     #[param(example = "2026-01-01")]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub since: Option<NaiveDate>,
     /// Only records dated on or before this day.
     #[param(example = "2026-12-31")]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub until: Option<NaiveDate>,
     /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
     #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]

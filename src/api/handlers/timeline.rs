@@ -29,9 +29,11 @@ pub struct TimelineParams {
     pub nation: Option<NationCode>,
     /// Only entries dated on or after this day (YYYY-MM-DD); undated entries are left out.
     #[param(example = "2026-01-01")]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub since: Option<NaiveDate>,
     /// Only entries dated on or before this day (YYYY-MM-DD); undated entries are left out.
     #[param(example = "2026-12-31")]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub until: Option<NaiveDate>,
     /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
     #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
@@ -62,6 +64,7 @@ pub struct TimelineEntry {
     /// The day it happened; null when the sources do not date it (such entries come last). An
     /// undated fact stays undated: no date is borrowed from another record.
     #[schema(example = "2026-01-07")]
+    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub date: Option<NaiveDate>,
     /// Where `date` comes from: stated by the source (with its citation) or inferred (with the
     /// reasoning); null when undated.

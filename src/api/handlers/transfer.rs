@@ -12,8 +12,7 @@ use crate::startup::AppState;
 use crate::transfer::{self, Export, ImportError, ImportReport};
 use crate::vocab::KeyRole;
 
-/// The largest file `POST /v1/import` takes; larger ones go through `alliance-kb import`.
-pub const IMPORT_LIMIT: usize = 256 * 1024 * 1024;
+use crate::api::guard::IMPORT_LIMIT;
 
 /// Export the knowledge base
 ///
@@ -49,21 +48,66 @@ pub async fn get_export(
     } else {
         false
     };
-    // A connection of its own, taken out of the pool: it holds the export's snapshot and is
-    // closed when the export ends or the client goes away.
-    let conn = deadpool::managed::Object::take(state.conn().await?);
-    let mut export = Export::start(conn, include_key_names).await?;
+    // At most a quarter of the pool exports at once; the rest are told to come back.
+    let permit = state
+        .exports
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ApiError::Unavailable("every export slot is in use; try again in a minute".into()))?;
+    // The export holds a connection of the pool, in its snapshot, for as long as it runs (bounded
+    // by the transfer timeout); its lines go through a small channel, so that a reader that stops
+    // reading for a tenth of the transfer timeout is dropped and its connection closed.
+    let timeout = state.transfer_timeout;
+    let statement_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+    let mut export = Export::start(state.conn().await?, include_key_names, statement_ms).await?;
     let first = export.next_chunk().await?.unwrap_or_default();
-    let rest = futures_util::stream::unfold(Some(export), |export| async move {
-        let mut export = export?;
-        match export.next_chunk().await {
-            Ok(Some(chunk)) => Some((Ok(Bytes::from(chunk)), Some(export))),
-            Ok(None) => None,
-            Err(error) => {
-                log::error!("an export stopped: {error}");
-                Some((Err(ApiError::from(error)), None))
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, ApiError>>(2);
+    let stall = timeout / 10;
+    actix_web::rt::spawn(async move {
+        let _permit = permit;
+        let started = std::time::Instant::now();
+        let ended = loop {
+            let next = match tokio::time::timeout(timeout.saturating_sub(started.elapsed()), export.next_chunk()).await
+            {
+                Ok(Ok(Some(chunk))) => Ok(Bytes::from(chunk)),
+                Ok(Ok(None)) => break true,
+                Ok(Err(error)) => {
+                    log::error!("an export stopped: {error}");
+                    Err(ApiError::from(error))
+                }
+                Err(_) => {
+                    log::warn!(
+                        "an export ran past the transfer timeout of {}s and was stopped",
+                        timeout.as_secs()
+                    );
+                    Err(ApiError::TimedOut("the export ran past the transfer timeout".into()))
+                }
+            };
+            let failed = next.is_err();
+            match tokio::time::timeout(stall, sender.send(next)).await {
+                Ok(Ok(())) if !failed => {}
+                Ok(Ok(())) => break false,
+                Ok(Err(_)) => {
+                    log::info!("an export's reader went away; its connection is closed");
+                    break false;
+                }
+                Err(_) => {
+                    log::warn!(
+                        "an export's reader stopped reading for {}s; its connection is closed",
+                        stall.as_secs()
+                    );
+                    break false;
+                }
             }
+        };
+        let (conn, done) = export.into_conn();
+        if !(ended && done) {
+            // Still inside its snapshot: close it rather than hand it to another request.
+            drop(deadpool::managed::Object::take(conn));
         }
+    });
+    let rest = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|item| (item, receiver))
     });
     let body = futures_util::stream::once(async { Ok::<_, ApiError>(Bytes::from(first)) }).chain(rest);
     Ok(HttpResponse::Ok()
@@ -104,8 +148,11 @@ pub async fn create_import(
     state: web::Data<AppState>,
     admin: Admin,
     _params: Query<NoParams>,
-    mut payload: web::Payload,
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
 ) -> Result<web::Json<ImportReport>, ApiError> {
+    // Decoded like every other body: `Content-Encoding: gzip` (or br, zstd) works here too.
+    let mut payload = actix_web::dev::Decompress::from_headers(payload.into_inner(), req.headers());
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the request body could not be read: {e}")))?;
@@ -124,7 +171,10 @@ pub async fn create_import(
     }
     let text = String::from_utf8(body).map_err(|e| ApiError::BadRequest(format!("the file is not UTF-8 text: {e}")))?;
     let mut conn = state.conn().await?;
-    let report = transfer::import(&mut conn, &text).await.map_err(import_error)?;
+    let statement_ms = u64::try_from(state.transfer_timeout.as_millis()).unwrap_or(u64::MAX);
+    let report = transfer::import(&mut conn, &text, statement_ms)
+        .await
+        .map_err(import_error)?;
     log::info!("key {} imported {report}", admin.0.key_id);
     Ok(web::Json(report))
 }
@@ -139,6 +189,7 @@ pub fn import_error(error: ImportError) -> ApiError {
                 .collect(),
         ),
         ImportError::Conflict(message) => ApiError::Conflict(message),
+        ImportError::Database(error) if crate::api::error::is_transient(&error) => ApiError::from(error),
         ImportError::Database(diesel::result::Error::DatabaseError(kind, info)) => {
             use diesel::result::DatabaseErrorKind as Kind;
             match kind {

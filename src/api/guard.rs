@@ -1,0 +1,207 @@
+//! What a request may send, checked before any handler runs: the media type of a write's body
+//! (415 listing the accepted ones), its size against the operation's documented limit (413 from
+//! `Content-Length`, before a byte is read), and the headers every answer carries
+//! (`X-Content-Type-Options: nosniff`; Swagger UI may not be framed).
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::Next;
+
+use super::error::ApiError;
+
+/// The largest body of a source (2,000,000 characters of text, up to 4 bytes each in UTF-8, and
+/// the JSON around them).
+pub const SOURCE_BODY_LIMIT: usize = 9 * 1024 * 1024;
+/// The largest body of any other write but an import.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// The largest file `POST /v1/import` takes; larger ones go through `alliance-kb import`.
+pub const IMPORT_LIMIT: usize = 256 * 1024 * 1024;
+
+/// The media types a write to `path` with `method` accepts, and its size limit in bytes.
+fn accepted(method: &Method, path: &str) -> Option<(&'static [&'static str], usize)> {
+    let path = path.trim_end_matches('/');
+    if *method == Method::PATCH {
+        let limit = if path.starts_with("/v1/sources/") {
+            SOURCE_BODY_LIMIT
+        } else {
+            BODY_LIMIT
+        };
+        return Some((&["application/merge-patch+json", "application/json"], limit));
+    }
+    if *method != Method::POST && *method != Method::PUT {
+        return None;
+    }
+    Some(match path {
+        "/v1/import" => (&["application/x-ndjson"], IMPORT_LIMIT),
+        "/v1/sources" => (&["application/json"], SOURCE_BODY_LIMIT),
+        _ => (&["application/json"], BODY_LIMIT),
+    })
+}
+
+/// Whether the request carries a body at all.
+fn has_body(req: &ServiceRequest) -> bool {
+    let headers = req.headers();
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|n| n > 0)
+}
+
+fn human(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KiB", bytes / 1024)
+    }
+}
+
+/// Checks a write's media type and declared size.
+fn check(req: &ServiceRequest) -> Result<(), ApiError> {
+    let Some((types, limit)) = accepted(req.method(), req.path()) else {
+        return Ok(());
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(length) = declared {
+        if length > limit as u64 {
+            return Err(ApiError::TooLarge(format!(
+                "the body declares {length} bytes; {} {} takes at most {} ({limit} bytes){}",
+                req.method(),
+                req.path(),
+                human(limit),
+                if limit == IMPORT_LIMIT {
+                    "; load larger files with `alliance-kb import FILE`"
+                } else {
+                    ""
+                }
+            )));
+        }
+    }
+    if !has_body(req) {
+        return Ok(());
+    }
+    let given = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media_type = given.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if types.contains(&media_type.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(format!(
+            "{} {} takes {}; the request's Content-Type is {}",
+            req.method(),
+            req.path(),
+            types.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(" or "),
+            if given.is_empty() {
+                "missing".to_owned()
+            } else {
+                format!("`{given}`")
+            }
+        )))
+    }
+}
+
+/// Middleware: refuses a write whose media type or declared size the operation does not take,
+/// and adds the headers every answer carries.
+pub async fn guard(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if let Err(error) = check(&req) {
+        let response = actix_web::ResponseError::error_response(&error);
+        return Ok(with_headers(req.into_response(response)));
+    }
+    let swagger = req.path().starts_with("/swagger-ui");
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    if swagger {
+        res.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static("frame-ancestors 'none'"),
+        );
+        res.headers_mut()
+            .insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
+    }
+    Ok(with_headers(res))
+}
+
+fn with_headers(mut res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    res.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    res
+}
+
+/// CORS: any origin may read (GET, HEAD, and their preflight); only the configured origins may
+/// write from a browser. Answers expose the headers clients need (ETag, Location, Link).
+pub fn cors(write_origins: Vec<String>) -> actix_cors::Cors {
+    actix_cors::Cors::default()
+        .allowed_origin_fn(move |origin, head| {
+            let reads = |m: &Method| *m == Method::GET || *m == Method::HEAD;
+            let requested = head
+                .headers()
+                .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|m| m.parse::<Method>().ok());
+            let is_read = match requested {
+                Some(method) if head.method == Method::OPTIONS => reads(&method),
+                _ => reads(&head.method),
+            };
+            is_read || origin.to_str().is_ok_and(|o| write_origins.iter().any(|w| w == o))
+        })
+        .allowed_methods(["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::ACCEPT,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::LINK,
+            header::HeaderName::from_static("idempotent-replayed"),
+        ])
+        .max_age(3600)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_write_has_its_media_types_and_limit() {
+        assert_eq!(
+            accepted(&Method::POST, "/v1/import"),
+            Some((&["application/x-ndjson"][..], IMPORT_LIMIT))
+        );
+        assert_eq!(
+            accepted(&Method::POST, "/v1/sources").map(|a| a.1),
+            Some(SOURCE_BODY_LIMIT)
+        );
+        assert_eq!(
+            accepted(&Method::PATCH, "/v1/sources/1").map(|a| a.1),
+            Some(SOURCE_BODY_LIMIT)
+        );
+        assert_eq!(
+            accepted(&Method::POST, "/v1/commitments").map(|a| a.1),
+            Some(BODY_LIMIT)
+        );
+        assert!(accepted(&Method::PATCH, "/v1/commitments/1")
+            .unwrap()
+            .0
+            .contains(&"application/merge-patch+json"));
+        assert_eq!(accepted(&Method::GET, "/v1/commitments"), None);
+        assert_eq!(accepted(&Method::DELETE, "/v1/commitments/1"), None);
+    }
+}
