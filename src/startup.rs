@@ -242,6 +242,9 @@ pub async fn serve(config: &Config, url: &str) -> Result<(), StartError> {
     });
     HttpServer::new(move || build_app(state.clone()))
         .workers(config.workers)
+        // A client that closes its connection has given up on its request: stop serving it, so
+        // that its query is dropped (and stopped by PostgreSQL) instead of running to its end.
+        .h1_allow_half_closed(false)
         .shutdown_timeout(10)
         .listen(listener)?
         .run()
