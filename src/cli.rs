@@ -205,8 +205,18 @@ fn with_database(command: &str, keys: Option<KeysCommand>) -> Result<(), StartEr
         env!("CARGO_PKG_VERSION"),
         config.describe()
     );
+    // The address is taken first, so that `/healthz` answers while the database is prepared.
+    let listener = match command {
+        "serve" => Some(startup::bind(&config)?),
+        _ => None,
+    };
+    let waiting = listener.as_ref().map(startup::WaitingServer::start).transpose()?;
     // Dropping the prepared database at the end of this function stops a self-managed cluster.
-    let prepared: PreparedDatabase = startup::prepare_database(&config)?;
+    let prepared = startup::prepare_database(&config);
+    if let Some(waiting) = waiting {
+        waiting.stop();
+    }
+    let prepared: PreparedDatabase = prepared?;
     match command {
         "migrate" => Ok(()),
         "keys" => match keys {
@@ -221,7 +231,10 @@ fn with_database(command: &str, keys: Option<KeysCommand>) -> Result<(), StartEr
             println!("{report}");
             Ok(())
         }),
-        _ => actix_web::rt::System::new().block_on(startup::serve(&config, &prepared.url)),
+        _ => match listener {
+            Some(listener) => actix_web::rt::System::new().block_on(startup::serve(&config, &prepared.url, listener)),
+            None => Ok(()),
+        },
     }
 }
 

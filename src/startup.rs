@@ -224,15 +224,86 @@ pub async fn seed_if_empty(database: &Database) -> Result<(), StartError> {
     Ok(())
 }
 
-/// Serves the API until SIGINT or SIGTERM.
-pub async fn serve(config: &Config, url: &str) -> Result<(), StartError> {
+/// Binds the address to serve on; a failure names the address and the setting.
+pub fn bind(config: &Config) -> Result<TcpListener, StartError> {
+    TcpListener::bind(config.listen).map_err(|e| {
+        StartError::Io(std::io::Error::new(
+            e.kind(),
+            format!(
+                "cannot listen on {} ({e}); free the port or choose another with ALLIANCE_KB_LISTEN (port 0 picks a free one)",
+                config.listen
+            ),
+        ))
+    })
+}
+
+/// A minimal server on the service's address while the database is being prepared: `/healthz`
+/// answers 200 (the process is up), everything else 503 problem+json (not ready yet).
+pub struct WaitingServer {
+    handle: Option<actix_web::dev::ServerHandle>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl WaitingServer {
+    /// Starts serving on a clone of `listener`, on a thread of its own.
+    pub fn start(listener: &TcpListener) -> Result<Self, StartError> {
+        let listener = listener.try_clone()?;
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let system = actix_web::rt::System::new();
+            let result = system.block_on(async move {
+                let server = HttpServer::new(|| {
+                    App::new()
+                        .route(
+                            "/healthz",
+                            web::get().to(|| async {
+                                actix_web::HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+                            }),
+                        )
+                        .default_service(web::to(|| async {
+                            actix_web::ResponseError::error_response(&ApiError::Unavailable(
+                                "the service is starting: waiting for PostgreSQL".into(),
+                            ))
+                        }))
+                })
+                .workers(1)
+                .disable_signals()
+                .listen(listener)?
+                .run();
+                let _ = sender.send(server.handle());
+                server.await
+            });
+            if let Err(e) = result {
+                log::warn!("the waiting server stopped: {e}");
+            }
+        });
+        let handle = receiver.recv_timeout(std::time::Duration::from_secs(10)).ok();
+        Ok(WaitingServer {
+            handle,
+            thread: Some(thread),
+        })
+    }
+
+    /// Stops it, letting the real server take the address.
+    pub fn stop(mut self) {
+        if let Some(handle) = self.handle.take() {
+            let system = actix_web::rt::System::new();
+            system.block_on(handle.stop(false));
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Serves the API on `listener` until SIGINT or SIGTERM.
+pub async fn serve(config: &Config, url: &str, listener: TcpListener) -> Result<(), StartError> {
     let limits = db::Limits {
         statement_timeout_ms: config.statement_timeout_ms,
         ..db::Limits::default()
     };
     let database = Database::connect_with(url, config.pool_size, limits)?;
     seed_if_empty(&database).await?;
-    let listener = TcpListener::bind(config.listen)?;
     let address = listener.local_addr()?;
     log::info!("serving the knowledge base at http://{address}/v1/ (Swagger UI at http://{address}/swagger-ui/)");
     let state = web::Data::new(AppState {

@@ -95,7 +95,7 @@ class Service:
 
     def __init__(self, cluster, name, **settings):
         self.log_path = os.path.join(WORK, f"{name}.log")
-        env = dict(os.environ, DATABASE_URL=cluster.url(), ALLIANCE_KB_LISTEN="127.0.0.1:0", RUST_LOG="info")
+        env = dict(os.environ, DATABASE_URL=cluster.url(), ALLIANCE_KB_LISTEN="127.0.0.1:0", RUST_LOG="debug")
         env.update({k: str(v) for k, v in settings.items()})
         self.env = env
         self.log = open(self.log_path, "w")
@@ -291,8 +291,15 @@ def stalled_exports(cluster, service):
 def start_while_down(cluster):
     say("4. starting while PostgreSQL is down")
     cluster.stop("fast")
-    service = Service(cluster, "start-down", ALLIANCE_KB_DATABASE_WAIT_S=30)
-    time.sleep(3)
+    port = free_port()
+    service = Service(cluster, "start-down", ALLIANCE_KB_DATABASE_WAIT_S=30, ALLIANCE_KB_LISTEN=f"127.0.0.1:{port}")
+    time.sleep(2)
+    base = f"http://127.0.0.1:{port}"
+    health, _, _ = request(base, "GET", "/healthz", timeout=5)
+    ready, body, _ = request(base, "GET", "/readyz", timeout=5)
+    say(f"   while waiting: /healthz {health}, /readyz {ready}")
+    check(health == 200 and ready == 503 and b"problem" in body, "while it waits, /healthz answers 200 and /readyz 503")
+    time.sleep(1)
     cluster.start()
     returned = time.time()
     serving = service.wait_serving(30)
@@ -330,6 +337,10 @@ def main():
             return 1
         key = service.key()
         crash_under_writes(cluster, service, key)
+        with open(service.log_path) as f:
+            log = f.read()
+        check(key.split("_")[-1] not in log and "parameters:" not in log,
+              "at RUST_LOG=debug the log holds no key secret and no bound SQL value")
         abandoned_queries(cluster, service, key)
         stalled_exports(cluster, service)
         service.stop()
