@@ -194,7 +194,7 @@ impl<C: std::ops::DerefMut<Target = AsyncPgConnection> + Send> Export<C> {
             table: 0,
             open: false,
             include_key_names,
-            fetch: 64,
+            fetch: 1,
             done: false,
         })
     }
@@ -208,6 +208,8 @@ impl<C: std::ops::DerefMut<Target = AsyncPgConnection> + Send> Export<C> {
                     .batch_execute(&format!("DECLARE export_lines NO SCROLL CURSOR FOR {query}"))
                     .await?;
                 self.open = true;
+                // Each table starts small: its rows may be far larger than the last table's.
+                self.fetch = 1;
             }
             let lines: Vec<Line> = diesel::sql_query(format!("FETCH {} FROM export_lines", self.fetch))
                 .load(&mut *self.conn)

@@ -408,3 +408,47 @@ async fn an_import_beside_writes_never_breaks_them() {
         assert_eq!(answer.status.as_u16(), 201, "{}", String::from_utf8_lossy(&answer.body));
     }
 }
+
+#[actix_web::test]
+async fn gzip_works_on_every_body_an_import_included() {
+    use std::io::Write;
+    let gzip = |bytes: &[u8]| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    };
+    let app = spawn_app().await;
+    let admin = format!("Bearer {}", app.make_key(KeyRole::Admin).await);
+    let res = test::call_service(
+        &app.service,
+        test::TestRequest::post()
+            .uri("/v1/people")
+            .insert_header(("authorization", admin.as_str()))
+            .insert_header(("content-type", "application/json"))
+            .insert_header(("content-encoding", "gzip"))
+            .set_payload(gzip(br#"{"name": "Compressed Person"}"#))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 201);
+    let file = app.get("/v1/export").await.body.to_vec();
+    let res = test::call_service(
+        &app.service,
+        test::TestRequest::post()
+            .uri("/v1/import")
+            .insert_header(("authorization", admin.as_str()))
+            .insert_header(("content-type", "application/x-ndjson"))
+            .insert_header(("content-encoding", "gzip"))
+            .set_payload(gzip(&file))
+            .to_request(),
+    )
+    .await;
+    let status = res.status().as_u16();
+    let body: Value = test::read_body_json(res).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body["inserted"].as_object().unwrap().is_empty(),
+        "everything was there: {body}"
+    );
+    assert!(body["lines"].as_u64().unwrap() > 100);
+}
