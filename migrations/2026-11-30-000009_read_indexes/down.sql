@@ -1,0 +1,2 @@
+DROP INDEX revisions_entity_record_version_idx;
+DROP INDEX commitments_nation_kind_id_idx;
