@@ -58,11 +58,19 @@ fn human(bytes: usize) -> String {
     }
 }
 
-/// Checks a write's media type and declared size.
+/// Checks a write's media type and declared size. A method the path does not answer is left to
+/// the router, which answers 405 (or 404 for an unknown path).
 fn check(req: &ServiceRequest) -> Result<(), ApiError> {
     let Some((types, limit)) = accepted(req.method(), req.path()) else {
         return Ok(());
     };
+    let served = req
+        .app_data::<actix_web::web::Data<super::RouteTable>>()
+        .and_then(|routes| routes.allowed(req.path()))
+        .is_some_and(|allow| allow.split(", ").any(|m| m == req.method().as_str()));
+    if !served {
+        return Ok(());
+    }
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)

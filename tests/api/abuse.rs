@@ -91,6 +91,18 @@ async fn writes_take_only_their_media_types_and_say_which() {
     )
     .await;
     assert_eq!(res.status().as_u16(), 415);
+    // A method the path does not answer is a 405, whatever its body.
+    let res = test::call_service(
+        &app.service,
+        test::TestRequest::patch()
+            .uri("/v1/import")
+            .insert_header(("authorization", admin.as_str()))
+            .insert_header(("content-type", "application/x-ndjson"))
+            .set_payload("{}")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 405);
 }
 
 #[actix_web::test]
