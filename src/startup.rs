@@ -92,6 +92,7 @@ pub fn build_app(
         .wrap(ErrorHandlers::new().default_handler(api::problem_for_plain_errors))
         .wrap(from_fn(api::guard::guard))
         .wrap(cors)
+        .wrap(actix_web::middleware::Compress::default())
         .wrap(from_fn(api::present::presentation))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
 }

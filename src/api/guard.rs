@@ -1,11 +1,12 @@
 //! What a request may send, checked before any handler runs: the media type of a write's body
 //! (415 listing the accepted ones), its size against the operation's documented limit (413 from
-//! `Content-Length`, before a byte is read), and the headers every answer carries
-//! (`X-Content-Type-Options: nosniff`; Swagger UI may not be framed).
+//! `Content-Length`, before a byte is read); and the headers answers carry
+//! (`X-Content-Type-Options: nosniff`; Swagger UI may not be framed; `Cache-Control` on reads, and
+//! 304 for an `If-None-Match` that names the answer's `ETag`).
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{header, Method};
+use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::Next;
 
 use super::error::ApiError;
@@ -128,7 +129,40 @@ pub async fn guard(
         return Ok(with_headers(req.into_response(response)));
     }
     let swagger = req.path().starts_with("/swagger-ui");
+    let read = matches!(*req.method(), Method::GET | Method::HEAD);
+    let keyed = req.headers().contains_key(header::AUTHORIZATION);
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let mut res = next.call(req).await?.map_into_boxed_body();
+    if read && res.status() == StatusCode::OK {
+        let cache = if keyed {
+            "no-store"
+        } else {
+            "public, max-age=5, stale-while-revalidate=30"
+        };
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, header::HeaderValue::from_static(cache));
+        let etag = res
+            .headers()
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if let (Some(etag), Some(wanted)) = (etag, if_none_match) {
+            if matches_any(&etag, &wanted) {
+                let (req, response) = res.into_parts();
+                let mut not_modified = actix_web::HttpResponse::NotModified();
+                for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
+                    if let Some(value) = response.headers().get(&name) {
+                        not_modified.insert_header((name.clone(), value.clone()));
+                    }
+                }
+                res = ServiceResponse::new(req, not_modified.finish());
+            }
+        }
+    }
     if swagger {
         res.headers_mut().insert(
             header::CONTENT_SECURITY_POLICY,
@@ -138,6 +172,12 @@ pub async fn guard(
             .insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
     }
     Ok(with_headers(res))
+}
+
+/// Whether an `If-None-Match` list names this entity tag (weak comparison, RFC 9110 13.1.2).
+fn matches_any(etag: &str, wanted: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    wanted.trim() == "*" || wanted.split(',').any(|t| bare(t) == bare(etag))
 }
 
 fn with_headers(mut res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
@@ -186,6 +226,15 @@ pub fn cors(write_origins: Vec<String>) -> actix_cors::Cors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn if_none_match_compares_weakly_and_takes_lists() {
+        assert!(matches_any("\"3\"", "\"3\""));
+        assert!(matches_any("\"3\"", "W/\"3\""));
+        assert!(matches_any("\"3\"", "\"1\", \"3\""));
+        assert!(matches_any("\"3\"", "*"));
+        assert!(!matches_any("\"3\"", "\"2\""));
+    }
 
     #[test]
     fn each_write_has_its_media_types_and_limit() {

@@ -464,3 +464,50 @@ async fn gzip_works_on_every_body_an_import_included() {
     );
     assert!(body["lines"].as_u64().unwrap() > 100);
 }
+
+#[actix_web::test]
+async fn reads_revalidate_with_304_and_are_compressed_when_the_client_accepts_it() {
+    let app = spawn_app().await;
+    let first = app.get("/v1/commitments/1").await;
+    let etag = first.header("etag").unwrap().to_owned();
+    assert_eq!(
+        first.header("cache-control"),
+        Some("public, max-age=5, stale-while-revalidate=30")
+    );
+    let again = app
+        .send(Method::GET, "/v1/commitments/1", &[("If-None-Match", &etag)], None)
+        .await;
+    assert_eq!(again.status.as_u16(), 304);
+    assert!(again.body.is_empty());
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    let other = app
+        .send(Method::GET, "/v1/commitments/1", &[("If-None-Match", "\"999\"")], None)
+        .await;
+    assert_eq!(other.status.as_u16(), 200);
+    let compressed = app
+        .send(
+            Method::GET,
+            "/v1/commitments?limit=50",
+            &[("Accept-Encoding", "gzip")],
+            None,
+        )
+        .await;
+    assert_eq!(compressed.header("content-encoding"), Some("gzip"));
+    let plain = app.get("/v1/commitments?limit=50").await;
+    assert!(
+        compressed.body.len() < plain.body.len() / 2,
+        "{} vs {}",
+        compressed.body.len(),
+        plain.body.len()
+    );
+    let keyed = app.make_key(KeyRole::Editor).await;
+    let private = app
+        .send(
+            Method::GET,
+            "/v1/commitments/1",
+            &[("Authorization", &format!("Bearer {keyed}"))],
+            None,
+        )
+        .await;
+    assert_eq!(private.header("cache-control"), Some("no-store"));
+}
