@@ -262,9 +262,12 @@ impl WaitingServer {
                             }),
                         )
                         .default_service(web::to(|| async {
-                            actix_web::ResponseError::error_response(&ApiError::Unavailable(
-                                "the service is starting: waiting for PostgreSQL".into(),
-                            ))
+                            // Not through ApiError's responder, which would log every poll.
+                            let error = ApiError::Unavailable("the service is starting".into());
+                            api::error::problem_response(
+                                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                                &error.problem(),
+                            )
                         }))
                 })
                 .workers(1)

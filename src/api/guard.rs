@@ -129,7 +129,9 @@ pub async fn guard(
         return Ok(with_headers(req.into_response(response)));
     }
     let swagger = req.path().starts_with("/swagger-ui");
-    let read = matches!(*req.method(), Method::GET | Method::HEAD);
+    // Health checks are never cached: a balancer must see the state of now.
+    let read = matches!(*req.method(), Method::GET | Method::HEAD)
+        && (req.path().starts_with("/v1/") || req.path() == "/openapi.json");
     let keyed = req.headers().contains_key(header::AUTHORIZATION);
     let if_none_match = req
         .headers()

@@ -510,4 +510,9 @@ async fn reads_revalidate_with_304_and_are_compressed_when_the_client_accepts_it
         )
         .await;
     assert_eq!(private.header("cache-control"), Some("no-store"));
+    assert_eq!(
+        app.get("/readyz").await.header("cache-control"),
+        None,
+        "health is never cached"
+    );
 }
