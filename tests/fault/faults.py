@@ -32,6 +32,7 @@ TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 BINARY = os.path.join(TARGET, "debug", "alliance-kb")
 WORK = os.path.join(TARGET, "fault")
 FAILURES = []
+CHECKS = [0]
 
 
 def say(text):
@@ -39,6 +40,7 @@ def say(text):
 
 
 def check(ok, text):
+    CHECKS[0] += 1
     say(("ok: " if ok else "FAILED: ") + text)
     if not ok:
         FAILURES.append(text)
@@ -348,10 +350,9 @@ def main():
     finally:
         service.stop()
         cluster.stop("fast")
-    passed = "ok" if not FAILURES else "FAILED"
-    say(f"{passed}: {len(FAILURES)} failure(s)")
     for f in FAILURES:
         say(f"   failed: {f}")
+    say(f"{CHECKS[0] - len(FAILURES)} passed, {len(FAILURES)} failed")
     return 1 if FAILURES else 0
 
 
