@@ -150,19 +150,16 @@ pub async fn create<E: Editable>(
     };
     let id = E::insert(conn, &fields).await?;
     let mut cited = writes::insert_citations(conn, &new_citations(&spans, |c| E::cite(c, id))).await?;
-    let mut unresolved = Problems::default();
-    let basis = grounds::created(
+    grounds::store_created(
+        conn,
+        (E::ENTITY.name(), id),
         &given,
         &stored_grounds::<E>(),
         &cited,
         E::implied_basis(&fields),
-        &grounds::editor(key),
-        &mut unresolved,
-    );
-    unresolved.finish(())?;
-    if basis.as_object().is_some_and(|m| !m.is_empty()) {
-        writes::set_basis(conn, E::ENTITY.name(), id, &basis).await?;
-    }
+        key,
+    )
+    .await?;
     cited.extend(E::after_insert(conn, id, &fields, &spans, &given, key).await?);
     history::snapshot(conn, Entity::Citations, &cited, Action::Create, Some(key)).await?;
     history::snapshot(conn, E::ENTITY, &[id], Action::Create, Some(key)).await?;

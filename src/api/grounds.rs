@@ -286,9 +286,29 @@ pub fn patched(
     Value::Object(out)
 }
 
+/// Stores the bases of a record just made, in `table` at `id`: the given ones resolved against
+/// the citations just written, plus those the service's rules imply; nothing when there are none.
+pub async fn store_created(
+    conn: &mut diesel_async::AsyncPgConnection,
+    (table, id): (&'static str, i64),
+    given: &BasisInput,
+    fields: &[Grounded],
+    written: &[i64],
+    implied: Vec<(&'static str, FieldBasis)>,
+    key_id: i64,
+) -> Result<(), super::error::ApiError> {
+    let mut unresolved = Problems::default();
+    let basis = created(given, fields, written, implied, &editor(key_id), &mut unresolved);
+    unresolved.finish(())?;
+    if basis.as_object().is_some_and(|m| !m.is_empty()) {
+        crate::db::queries::writes::set_basis(conn, table, id, &basis).await?;
+    }
+    Ok(())
+}
+
 /// The stored map of a new record: the given bases resolved against the citations just written,
 /// plus those the service's rules imply.
-pub fn created(
+fn created(
     given: &BasisInput,
     fields: &[Grounded],
     written: &[i64],

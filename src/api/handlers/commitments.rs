@@ -719,19 +719,16 @@ pub async fn create_status_change(
             let cited =
                 writes::insert_citations(conn, &new_citations(&spans, |c| c.status_change_id = Some(change_id)))
                     .await?;
-            let mut unresolved = Problems::default();
-            let basis = grounds::created(
+            grounds::store_created(
+                conn,
+                ("commitment_status_changes", change_id),
                 &given,
                 CHANGE_GROUNDS,
                 &cited,
                 Vec::new(),
-                &grounds::editor(editor.0.key_id),
-                &mut unresolved,
-            );
-            unresolved.finish(())?;
-            if basis.as_object().is_some_and(|m| !m.is_empty()) {
-                writes::set_basis(conn, "commitment_status_changes", change_id, &basis).await?;
-            }
+                editor.0.key_id,
+            )
+            .await?;
             history::snapshot(conn, Entity::Citations, &cited, Action::Create, key).await?;
             history::snapshot(conn, Entity::Commitments, &[id], Action::Status, key).await?;
             log::info!("key {} set commitment {id} to {status}", editor.0.key_id);
