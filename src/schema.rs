@@ -18,6 +18,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    changes (one) {
+        one -> Bool,
+        n -> Int8,
+    }
+}
+
+diesel::table! {
     citations (id) {
         id -> Int8,
         source_id -> Int8,
@@ -55,6 +62,7 @@ diesel::table! {
         search_vector -> Nullable<Tsvector>,
         basis -> Jsonb,
         inferred -> Bool,
+        disputed -> Bool,
     }
 }
 
@@ -69,6 +77,16 @@ diesel::table! {
         basis -> Jsonb,
         inferred -> Bool,
         modality -> Text,
+    }
+}
+
+diesel::table! {
+    commitment_tallies (event_id, nation_code, kind, status) {
+        event_id -> Int8,
+        nation_code -> Text,
+        kind -> Text,
+        status -> Text,
+        n -> Int8,
     }
 }
 
@@ -96,6 +114,11 @@ diesel::table! {
         search_vector -> Nullable<Tsvector>,
         basis -> Jsonb,
         inferred -> Bool,
+        steps_inferred -> Bool,
+        disputed -> Bool,
+        status_modality -> Text,
+        status_changed_on -> Nullable<Date>,
+        cell_rank -> Int8,
     }
 }
 
@@ -140,6 +163,7 @@ diesel::table! {
         search_vector -> Nullable<Tsvector>,
         basis -> Jsonb,
         inferred -> Bool,
+        disputed -> Bool,
     }
 }
 
@@ -153,6 +177,13 @@ diesel::table! {
         created_at -> Timestamptz,
         location -> Nullable<Text>,
         version -> Nullable<Int4>,
+    }
+}
+
+diesel::table! {
+    kb_meta (key) {
+        key -> Text,
+        value -> Text,
     }
 }
 
@@ -198,6 +229,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     revisions (id) {
         id -> Int8,
         entity -> Text,
@@ -208,6 +242,8 @@ diesel::table! {
         key_id -> Nullable<Int8>,
         before -> Nullable<Jsonb>,
         after -> Jsonb,
+        valid_until -> Nullable<Timestamptz>,
+        search_vector -> Nullable<Tsvector>,
     }
 }
 
@@ -217,6 +253,14 @@ diesel::table! {
         entity -> Text,
         record_id -> Int8,
         loaded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    source_tallies (nation_code, source_id) {
+        nation_code -> Text,
+        source_id -> Int8,
+        n -> Int8,
     }
 }
 
@@ -243,6 +287,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    statement_tallies (nation_code) {
+        nation_code -> Text,
+        n -> Int8,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::Tsvector;
 
@@ -261,6 +312,19 @@ diesel::table! {
         search_vector -> Nullable<Tsvector>,
         basis -> Jsonb,
         inferred -> Bool,
+        disputed -> Bool,
+    }
+}
+
+diesel::table! {
+    timeline_entries (id) {
+        id -> Int8,
+        scope -> Text,
+        sort_date -> Date,
+        rank -> Int2,
+        record_id -> Int8,
+        link_basis -> Nullable<Jsonb>,
+        visible -> Bool,
     }
 }
 
@@ -294,20 +358,26 @@ diesel::joinable!(statements -> people (speaker_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
+    changes,
     citations,
     claims,
     commitment_status_changes,
+    commitment_tallies,
     commitments,
     competing_values,
     event_participants,
     events,
     idempotency_keys,
+    kb_meta,
     memberships,
     nations,
     organizations,
     people,
     revisions,
     seed_records,
+    source_tallies,
     sources,
+    statement_tallies,
     statements,
+    timeline_entries,
 );

@@ -529,6 +529,8 @@ impl<'c> Loader<'c> {
                 .map_err(at(key))?;
             ids.push(id);
         }
+        // Citations are records with a history of their own, like the facts they support.
+        self.written.entry(Entity::Citations).or_default().extend(&ids);
         Ok(ids)
     }
 

@@ -92,8 +92,10 @@ pub fn build_app(
         .wrap(ErrorHandlers::new().default_handler(api::problem_for_plain_errors))
         .wrap(from_fn(api::guard::guard))
         .wrap(cors)
-        .wrap(actix_web::middleware::Compress::default())
+        // Inside compression, so that `pretty=true` indents the JSON before it is compressed.
         .wrap(from_fn(api::present::presentation))
+        .wrap(actix_web::middleware::Compress::default())
+        .wrap(from_fn(api::guard::plain_when_small))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
 }
 
@@ -222,6 +224,10 @@ pub async fn seed_if_empty(database: &Database) -> Result<(), StartError> {
         let report = seed::load_builtin(&mut conn).await?;
         log::info!("seeded an empty knowledge base: {report}");
     }
+    // Reads answer from the stored representations: they must be of this code's shape.
+    api::history::ensure_current_shape(&mut conn)
+        .await
+        .map_err(|e| StartError::Pool(format!("cannot bring the stored representations up to date: {e}")))?;
     Ok(())
 }
 

@@ -71,7 +71,7 @@ pub const TABLES: &[Table] = &[
         record_type: "event",
         name: "events",
         key: &["id"],
-        left_out: &["search_vector", "inferred"],
+        left_out: &["search_vector", "inferred", "disputed"],
     },
     Table {
         record_type: "participant",
@@ -83,7 +83,15 @@ pub const TABLES: &[Table] = &[
         record_type: "commitment",
         name: "commitments",
         key: &["id"],
-        left_out: &["search_vector", "inferred"],
+        left_out: &[
+            "search_vector",
+            "inferred",
+            "steps_inferred",
+            "disputed",
+            "status_modality",
+            "status_changed_on",
+            "cell_rank",
+        ],
     },
     Table {
         record_type: "status_change",
@@ -95,13 +103,13 @@ pub const TABLES: &[Table] = &[
         record_type: "statement",
         name: "statements",
         key: &["id"],
-        left_out: &["search_vector", "inferred"],
+        left_out: &["search_vector", "inferred", "disputed"],
     },
     Table {
         record_type: "claim",
         name: "claims",
         key: &["id"],
-        left_out: &["search_vector", "inferred"],
+        left_out: &["search_vector", "inferred", "disputed"],
     },
     Table {
         record_type: "competing_value",
@@ -119,7 +127,7 @@ pub const TABLES: &[Table] = &[
         record_type: "revision",
         name: "revisions",
         key: &["id"],
-        left_out: &[],
+        left_out: &["valid_until", "search_vector"],
     },
     Table {
         record_type: "seed_record",
@@ -129,8 +137,23 @@ pub const TABLES: &[Table] = &[
     },
 ];
 
-/// Tables of the schema that are not exported, and why.
-pub const NOT_EXPORTED: &[&str] = &["nations", "idempotency_keys", "__diesel_schema_migrations"];
+/// Tables of the schema that are not exported: reference data the migrations create (nations), a
+/// cache (idempotency records), the migrations' own record, and what the database derives from
+/// the facts as they are loaded (the representations' shape, the count of changes, tallies, the
+/// timeline's entries).
+/// Columns the database derives (flags, ranks, intervals, search vectors) are left out of their
+/// tables' lines for the same reason.
+pub const NOT_EXPORTED: &[&str] = &[
+    "nations",
+    "idempotency_keys",
+    "__diesel_schema_migrations",
+    "kb_meta",
+    "changes",
+    "commitment_tallies",
+    "statement_tallies",
+    "source_tallies",
+    "timeline_entries",
+];
 
 /// How many rows a query of an export or an import reads or writes at once.
 const BATCH: usize = 1000;

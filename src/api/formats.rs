@@ -18,6 +18,7 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, Responder};
 use serde_json::Value;
 
+use super::caching;
 use super::error::ApiError;
 use super::present::{Listed, Page};
 
@@ -94,7 +95,12 @@ macro_rules! paging {
 pub(crate) use paging;
 
 /// Answers a list read page by page by `fetch`, in the format asked for (see [`list_response`]).
-pub async fn list_of<Q, P, F, Fut>(req: &HttpRequest, params: Q, fetch: F) -> Result<HttpResponse, ApiError>
+pub async fn list_of<Q, P, F, Fut>(
+    req: &HttpRequest,
+    state: &crate::startup::AppState,
+    params: Q,
+    fetch: F,
+) -> Result<HttpResponse, ApiError>
 where
     Q: Paging,
     P: Page + 'static,
@@ -102,14 +108,19 @@ where
     Fut: Future<Output = Result<P, ApiError>> + 'static,
 {
     let (cursor, limit) = params.paging();
-    list_response(req, cursor, limit, move |cursor, limit| fetch(params.at(cursor, limit))).await
+    list_response(req, state, cursor, limit, move |cursor, limit| {
+        fetch(params.at(cursor, limit))
+    })
+    .await
 }
 
 /// Answers a list in the format asked for. JSON answers one page. CSV and NDJSON answer one page
 /// when `limit` is given (with `Link: rel="next"`), and otherwise every record from `cursor` on,
-/// streamed: `fetch` is called for one page after the other.
+/// streamed: `fetch` is called for one page after the other. An answer of one page carries the
+/// tag of the state it was read in, and is a 304 without being read when the client holds it.
 pub async fn list_response<P, F, Fut>(
     req: &HttpRequest,
+    state: &crate::startup::AppState,
     cursor: Option<String>,
     limit: Option<u32>,
     fetch: F,
@@ -121,36 +132,47 @@ where
 {
     let format = Format::of(req);
     let mut response = if format == Format::Json || limit.is_some() {
+        let tag = {
+            let mut conn = state.conn().await?;
+            match caching::revalidate(&mut conn, req).await? {
+                caching::Revalidated::NotModified(response) => return Ok(response),
+                caching::Revalidated::Read(tag) => tag,
+            }
+        };
         let page = fetch(cursor, limit).await?;
-        if format == Format::Json {
+        let mut response = if format == Format::Json {
             Listed(page).respond_to(req)
         } else {
             let mut body = Vec::new();
             if format == Format::Csv {
-                header_row(&mut body, columns(P::ITEM));
+                page.csv_header(&mut body);
             }
-            encode(format, &page, &mut body)?;
+            page.encode(format, &mut body)?;
             let mut response = Listed(page).respond_to(req);
             response
                 .headers_mut()
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
             response.set_body(BoxBody::new(body))
+        };
+        if let Ok(tag) = HeaderValue::from_str(&tag) {
+            response.headers_mut().insert(header::ETAG, tag);
         }
+        response
     } else {
         // The first page is read before answering, so that its errors are still problem+json.
         let first = fetch(cursor, Some(STREAM_PAGE)).await?;
         let mut head = Vec::new();
         if format == Format::Csv {
-            header_row(&mut head, columns(P::ITEM));
+            first.csv_header(&mut head);
         }
-        encode(format, &first, &mut head)?;
+        first.encode(format, &mut head)?;
         let next = first.next_cursor().map(str::to_owned);
         let rest = futures_util::stream::unfold((fetch, next), move |(fetch, next)| async move {
             let cursor = next?;
             let step = async {
                 let page = fetch(Some(cursor), Some(STREAM_PAGE)).await?;
                 let mut chunk = Vec::new();
-                encode(format, &page, &mut chunk)?;
+                page.encode(format, &mut chunk)?;
                 Ok::<_, ApiError>((chunk, page.next_cursor().map(str::to_owned)))
             };
             match step.await {
@@ -173,8 +195,9 @@ where
     Ok(response)
 }
 
-/// Writes the records of a page in `format`.
-fn encode<P: Page>(format: Format, page: &P, out: &mut Vec<u8>) -> Result<(), ApiError> {
+/// Writes the records of a page in `format`: its `items`, as CSV rows of the columns of its
+/// schema or as NDJSON lines.
+pub fn encode<P: Page + ?Sized>(format: Format, page: &P, out: &mut Vec<u8>) -> Result<(), ApiError> {
     // Through text, not `to_value`, so that numbers read as they do in the JSON answer (an `f32`
     // would otherwise widen into a longer `f64`).
     let value: Value = serde_json::to_string(page)
@@ -363,7 +386,7 @@ pub fn row<'a>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = &'a str>) {
     out.extend_from_slice(b"\r\n");
 }
 
-fn header_row(out: &mut Vec<u8>, columns: &[Column]) {
+pub fn header_row(out: &mut Vec<u8>, columns: &[Column]) {
     row(out, columns.iter().map(|c| c.name.as_str()));
 }
 

@@ -40,6 +40,26 @@ fn accepted(method: &Method, path: &str) -> Option<(&'static [&'static str], usi
     })
 }
 
+/// Answers smaller than this many bytes are sent uncompressed.
+pub const COMPRESS_FROM: usize = 1024;
+
+/// Middleware, outside `Compress`: an answer left uncompressed for its size goes without the
+/// `Content-Encoding: identity` that kept `Compress` from it.
+pub async fn plain_when_small(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    if res
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|v| v.as_bytes() == b"identity")
+    {
+        res.headers_mut().remove(header::CONTENT_ENCODING);
+    }
+    Ok(res)
+}
+
 /// Whether the request carries a body at all.
 fn has_body(req: &ServiceRequest) -> bool {
     let headers = req.headers();
@@ -139,7 +159,7 @@ pub async fn guard(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let mut res = next.call(req).await?.map_into_boxed_body();
-    if read && res.status() == StatusCode::OK {
+    if read && matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
         let cache = if keyed {
             "no-store"
         } else {
@@ -152,8 +172,8 @@ pub async fn guard(
             .get(header::ETAG)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        if let (Some(etag), Some(wanted)) = (etag, if_none_match) {
-            if matches_any(&etag, &wanted) {
+        if let (Some(etag), Some(wanted), StatusCode::OK) = (etag, if_none_match, res.status()) {
+            if super::caching::matches_any(&etag, &wanted) {
                 let (req, response) = res.into_parts();
                 let mut not_modified = actix_web::HttpResponse::NotModified();
                 for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
@@ -165,6 +185,14 @@ pub async fn guard(
             }
         }
     }
+    // Small answers are not worth compressing: the `Compress` middleware leaves alone an answer
+    // that names its encoding, and `plain_when_small` takes the name off again outside it.
+    if matches!(res.response().body().size(), actix_web::body::BodySize::Sized(n) if n < COMPRESS_FROM as u64)
+        && !res.headers().contains_key(header::CONTENT_ENCODING)
+    {
+        res.headers_mut()
+            .insert(header::CONTENT_ENCODING, header::HeaderValue::from_static("identity"));
+    }
     if swagger {
         res.headers_mut().insert(
             header::CONTENT_SECURITY_POLICY,
@@ -174,12 +202,6 @@ pub async fn guard(
             .insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
     }
     Ok(with_headers(res))
-}
-
-/// Whether an `If-None-Match` list names this entity tag (weak comparison, RFC 9110 13.1.2).
-fn matches_any(etag: &str, wanted: &str) -> bool {
-    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
-    wanted.trim() == "*" || wanted.split(',').any(|t| bare(t) == bare(etag))
 }
 
 fn with_headers(mut res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
@@ -228,15 +250,6 @@ pub fn cors(write_origins: Vec<String>) -> actix_cors::Cors {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn if_none_match_compares_weakly_and_takes_lists() {
-        assert!(matches_any("\"3\"", "\"3\""));
-        assert!(matches_any("\"3\"", "W/\"3\""));
-        assert!(matches_any("\"3\"", "\"1\", \"3\""));
-        assert!(matches_any("\"3\"", "*"));
-        assert!(!matches_any("\"3\"", "\"2\""));
-    }
 
     #[test]
     fn each_write_has_its_media_types_and_limit() {

@@ -7,14 +7,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use serde_json::Value;
 
 use super::error::ApiError;
 use super::views;
-use crate::db::queries::{citations, claims, commitments, events, people, sources, statements};
+use crate::db::queries::{citations, claims, commitments, events, people, records, sources, statements};
 use crate::schema::revisions;
 
 /// The kinds of record that have a history.
@@ -95,6 +94,9 @@ pub enum Action {
     Cite,
     /// A source's competing value for one of its fields was recorded.
     Dispute,
+    /// The service represents records differently now (a new field): the record is stored anew,
+    /// unchanged.
+    Refresh,
 }
 
 impl Action {
@@ -106,6 +108,7 @@ impl Action {
             Action::Retract => "retract",
             Action::Cite => "cite",
             Action::Dispute => "dispute",
+            Action::Refresh => "refresh",
         }
     }
 }
@@ -177,23 +180,23 @@ struct NewRevision<'a> {
     after: Value,
 }
 
-/// Stores a revision of each given record whose representation differs from its last revision.
+/// Stores a revision of each given record whose representation differs from its last revision;
+/// returns how many it stored.
 pub async fn snapshot(
     conn: &mut AsyncPgConnection,
     entity: Entity,
     ids: &[i64],
     action: Action,
     key_id: Option<i64>,
-) -> Result<(), ApiError> {
+) -> Result<usize, ApiError> {
     if ids.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     let current = represent(conn, entity, ids).await?;
     let latest: HashMap<i64, (i32, Value)> = revisions::table
         .filter(revisions::entity.eq(entity.name()))
         .filter(revisions::record_id.eq_any(ids))
-        .distinct_on(revisions::record_id)
-        .order((revisions::record_id, revisions::version.desc()))
+        .filter(revisions::valid_until.is_null())
         .select((revisions::record_id, revisions::version, revisions::after))
         .load::<(i64, i32, Value)>(conn)
         .await?
@@ -217,102 +220,14 @@ pub async fn snapshot(
             after,
         });
     }
-    if !rows.is_empty() {
-        diesel::insert_into(revisions::table).values(rows).execute(conn).await?;
+    if rows.is_empty() {
+        return Ok(0);
     }
-    Ok(())
-}
-
-/// The version of a record now: the number of its last revision.
-pub async fn version(conn: &mut AsyncPgConnection, entity: Entity, id: i64) -> Result<Option<i32>, ApiError> {
-    Ok(revisions::table
-        .filter(revisions::entity.eq(entity.name()))
-        .filter(revisions::record_id.eq(id))
-        .select(diesel::dsl::max(revisions::version))
-        .first::<Option<i32>>(conn)
-        .await?)
-}
-
-/// A record as it was at a moment, if it existed then.
-pub async fn as_of_one(
-    conn: &mut AsyncPgConnection,
-    entity: Entity,
-    id: i64,
-    at: DateTime<Utc>,
-) -> Result<Option<Value>, ApiError> {
-    Ok(revisions::table
-        .filter(revisions::entity.eq(entity.name()))
-        .filter(revisions::record_id.eq(id))
-        .filter(revisions::changed_at.le(at))
-        .order(revisions::version.desc())
-        .select(revisions::after)
-        .first::<Value>(conn)
-        .await
-        .optional()?)
-}
-
-/// A page of records as they were at a moment, filtered like the live lists.
-pub struct AsOfPage<'a> {
-    /// The kind of record.
-    pub entity: Entity,
-    /// The moment.
-    pub at: DateTime<Utc>,
-    /// Whether records retracted by then are shown.
-    pub include_retracted: bool,
-    /// The fields the records must contain (JSON containment, `@>`).
-    pub contains: Value,
-    /// A date field, and the inclusive bounds it must lie within.
-    pub date_range: Option<(&'a str, Option<String>, Option<String>)>,
-    /// The id after which the page starts.
-    pub after: Option<i64>,
-    /// How many records to fetch.
-    pub fetch: i64,
-    /// Words the record's text (every string of it, as it then read) must match, in web search
-    /// syntax.
-    pub text: Option<String>,
-}
-
-#[derive(QueryableByName)]
-struct SnapshotRow {
-    #[diesel(sql_type = BigInt)]
-    record_id: i64,
-    #[diesel(sql_type = Jsonb)]
-    after: Value,
-}
-
-/// The page of records an `as_of` list answers, in id order.
-pub async fn as_of_page(conn: &mut AsyncPgConnection, page: AsOfPage<'_>) -> Result<Vec<(i64, Value)>, ApiError> {
-    let (field, since, until) = page.date_range.unwrap_or(("", None, None));
-    let rows: Vec<SnapshotRow> = diesel::sql_query(
-        "SELECT record_id, after FROM ( \
-             SELECT DISTINCT ON (record_id) record_id, after FROM revisions \
-              WHERE entity = $1 AND changed_at <= $2 \
-              ORDER BY record_id, version DESC) latest \
-          WHERE ($3 OR after -> 'retracted' = 'null'::jsonb) \
-            AND after @> $4 \
-            AND record_id > $5 \
-            AND ($7::text IS NULL OR after ->> $6 >= $7) \
-            AND ($8::text IS NULL OR after ->> $6 <= $8) \
-            AND ($10::text IS NULL OR jsonb_to_tsvector('english', after, '[\"string\"]') @@ websearch_to_tsquery('english', $10)) \
-          ORDER BY record_id LIMIT $9",
-    )
-    .bind::<Text, _>(page.entity.name())
-    .bind::<Timestamptz, _>(page.at)
-    .bind::<Bool, _>(page.include_retracted)
-    .bind::<Jsonb, _>(page.contains)
-    .bind::<BigInt, _>(page.after.unwrap_or(i64::MIN))
-    .bind::<Text, _>(field)
-    .bind::<Nullable<Text>, _>(since)
-    .bind::<Nullable<Text>, _>(until)
-    .bind::<BigInt, _>(page.fetch)
-    .bind::<Nullable<Text>, _>(page.text)
-    .load(conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.record_id, r.after)).collect())
+    Ok(diesel::insert_into(revisions::table).values(rows).execute(conn).await?)
 }
 
 /// One revision of a record.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = revisions, check_for_backend(diesel::pg::Pg))]
 pub struct RevisionRow {
     /// The revision's own id, the order of all changes.
@@ -354,19 +269,131 @@ pub async fn revisions_of(
         .await?)
 }
 
-/// A page of every change after a moment, in the order they were made.
+/// A page of every change after a moment, in the order they were made (by time, then revision
+/// id), after the revision `after_id`: one walk of the (changed_at, id) index from its place.
 pub async fn changes_since(
     conn: &mut AsyncPgConnection,
     since: DateTime<Utc>,
     after_id: Option<i64>,
     fetch: i64,
 ) -> Result<Vec<RevisionRow>, ApiError> {
-    Ok(revisions::table
-        .filter(revisions::changed_at.gt(since))
-        .filter(revisions::id.gt(after_id.unwrap_or(0)))
-        .order(revisions::id.asc())
-        .limit(fetch)
-        .select(RevisionRow::as_select())
+    use diesel::sql_types::{BigInt, Timestamptz};
+    let columns = "r.id, r.entity, r.record_id, r.version, r.action, r.changed_at, r.key_id, r.before, r.after";
+    let query = match after_id {
+        None => format!(
+            "SELECT {columns} FROM revisions r WHERE r.changed_at > $1 AND $2 IS NOT NULL
+              ORDER BY r.changed_at, r.id LIMIT $3"
+        ),
+        Some(_) => format!(
+            "SELECT {columns} FROM (SELECT changed_at, id FROM revisions WHERE id = $2) k, revisions r
+              WHERE r.changed_at > $1 AND (r.changed_at, r.id) > (k.changed_at, k.id)
+              ORDER BY r.changed_at, r.id LIMIT $3"
+        ),
+    };
+    Ok(diesel::sql_query(query)
+        .bind::<Timestamptz, _>(since)
+        .bind::<BigInt, _>(after_id.unwrap_or(0))
+        .bind::<BigInt, _>(fetch)
         .load(conn)
         .await?)
+}
+
+/// The shape of the representations this code stores. Change it with any change to what a record
+/// reads as (a field added, renamed or computed otherwise): at start, a database whose revisions
+/// were stored in another shape has every record stored anew ([`refresh`]) before it is served,
+/// since reads answer from the stored representations.
+pub const REPRESENTATION: &str = "2026-12-01.1";
+
+/// The key under which `kb_meta` records the shape of the stored representations.
+const REPRESENTATION_KEY: &str = "representation";
+
+/// How many records a refresh or a check reads at once.
+const BATCH: i64 = 500;
+
+/// Stores anew every record whose representation differs from its stored one (or that has none),
+/// a batch at a time; `progress` hears of each batch (the kind, how many read, how many stored).
+/// Returns how many revisions were stored.
+pub async fn refresh(
+    conn: &mut AsyncPgConnection,
+    mut progress: impl FnMut(Entity, usize, usize),
+) -> Result<usize, ApiError> {
+    let mut stored = 0;
+    for entity in Entity::ALL {
+        let (mut after, mut read) = (0, 0);
+        loop {
+            let ids = records::ids_after(conn, entity.name(), after, BATCH).await?;
+            let Some(&last) = ids.last() else { break };
+            let written = diesel_async::AsyncConnection::transaction::<_, ApiError, _>(conn, async |conn| {
+                snapshot(conn, entity, &ids, Action::Refresh, None).await
+            })
+            .await?;
+            read += ids.len();
+            stored += written;
+            progress(entity, read, written);
+            after = last;
+        }
+    }
+    Ok(stored)
+}
+
+/// The records whose stored representation is not the one their tables give now (there should be
+/// none: every write stores the representation of each record it changes).
+pub async fn drift(conn: &mut AsyncPgConnection) -> Result<Vec<(Entity, i64)>, ApiError> {
+    let mut drifted = Vec::new();
+    for entity in Entity::ALL {
+        let mut after = 0;
+        loop {
+            let ids = records::ids_after(conn, entity.name(), after, BATCH).await?;
+            let Some(&last) = ids.last() else { break };
+            let current = represent(conn, entity, &ids).await?;
+            let stored: HashMap<i64, Value> = revisions::table
+                .filter(revisions::entity.eq(entity.name()))
+                .filter(revisions::record_id.eq_any(&ids))
+                .filter(revisions::valid_until.is_null())
+                .select((revisions::record_id, revisions::after))
+                .load::<(i64, Value)>(conn)
+                .await?
+                .into_iter()
+                .collect();
+            drifted.extend(
+                current
+                    .into_iter()
+                    .filter(|(id, value)| stored.get(id) != Some(value))
+                    .map(|(id, _)| (entity, id)),
+            );
+            after = last;
+        }
+    }
+    Ok(drifted)
+}
+
+/// Brings the stored representations to this code's shape, if they are of another: every record
+/// is stored anew where its representation changed. Nothing to do (one read) when they are.
+pub async fn ensure_current_shape(conn: &mut AsyncPgConnection) -> Result<(), ApiError> {
+    let shape = records::meta(conn, REPRESENTATION_KEY).await?;
+    if shape.as_deref() == Some(REPRESENTATION) {
+        return Ok(());
+    }
+    log::info!(
+        "the stored representations are of shape {}, this service's are {REPRESENTATION}: storing every record anew where it changed",
+        shape.as_deref().unwrap_or("(unrecorded)")
+    );
+    let stored = refresh(conn, |entity, read, written| {
+        if written > 0 || read % (BATCH as usize * 20) == 0 {
+            log::info!(
+                "refreshing {}: {read} read, {written} stored anew in this batch",
+                entity.name()
+            );
+        }
+    })
+    .await?;
+    records::set_meta(conn, REPRESENTATION_KEY, REPRESENTATION).await?;
+    log::info!("stored representations are of shape {REPRESENTATION} ({stored} records stored anew)");
+    Ok(())
+}
+
+/// Records that the stored representations are of this code's shape (after a bulk load that
+/// stored them so).
+pub async fn mark_current_shape(conn: &mut AsyncPgConnection) -> Result<(), ApiError> {
+    Ok(records::set_meta(conn, REPRESENTATION_KEY, REPRESENTATION).await?)
 }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod bodies;
+pub mod caching;
 pub mod edit;
 pub mod error;
 pub mod formats;

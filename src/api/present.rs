@@ -115,6 +115,16 @@ pub trait Page: Serialize {
     const ITEM: &'static str;
     /// The cursor of the next page, if any.
     fn next_cursor(&self) -> Option<&str>;
+
+    /// Writes the CSV header row: by default the columns of the records' schema.
+    fn csv_header(&self, out: &mut Vec<u8>) {
+        super::formats::header_row(out, super::formats::columns(Self::ITEM));
+    }
+
+    /// Writes the page's records as CSV rows or NDJSON lines: by default its `items`.
+    fn encode(&self, format: super::formats::Format, out: &mut Vec<u8>) -> Result<(), ApiError> {
+        super::formats::encode(format, self, out)
+    }
 }
 
 /// A list page as a response: JSON, with a `Link` header to the next page.

@@ -17,16 +17,17 @@ use utoipa::IntoParams;
 
 use super::auth::Caller;
 use super::error::ApiError;
-use super::history::{self, Entity};
+use super::history::Entity;
 use super::input::{limits, Problems, Reader};
 use super::reading::etag;
+use crate::db::queries::records;
 
 /// What a write answers.
 pub struct Written {
     /// 200 or 201.
     pub status: StatusCode,
-    /// The record as it now is.
-    pub body: Value,
+    /// The record as it now is, as JSON text (its stored representation).
+    pub body: String,
     /// Its new version.
     pub version: Option<i32>,
     /// Where it lives, for a 201.
@@ -36,19 +37,21 @@ pub struct Written {
 }
 
 impl Written {
-    /// The answer for a record just changed: its representation, version and place.
+    /// The answer for a record just changed: the representation and version its write stored
+    /// (one index step), and its place.
     pub async fn record(
         conn: &mut AsyncPgConnection,
         entity: Entity,
         id: i64,
         status: StatusCode,
     ) -> Result<Self, ApiError> {
-        let body = history::represent(conn, entity, &[id])
-            .await?
-            .pop()
-            .map(|(_, v)| v)
-            .ok_or_else(|| ApiError::Internal(format!("{} {id} vanished while being written", entity.singular())))?;
-        let version = history::version(conn, entity, id).await?;
+        let stored = records::current(conn, entity.name(), id).await?.ok_or_else(|| {
+            ApiError::Internal(format!(
+                "{} {id} has no stored version after its write",
+                entity.singular()
+            ))
+        })?;
+        let (body, version) = (stored.body, Some(stored.version));
         let location = (status == StatusCode::CREATED).then(|| format!("/v1/{}/{id}", entity.name()));
         Ok(Written {
             status,
@@ -71,7 +74,7 @@ impl Written {
         if self.replayed {
             response.insert_header(("Idempotent-Replayed", "true"));
         }
-        response.json(&self.body)
+        response.content_type("application/json").body(self.body.clone())
     }
 }
 
@@ -163,7 +166,7 @@ impl Idempotency {
         );
         Ok(Some(Written {
             status: StatusCode::from_u16(stored.status as u16).unwrap_or(StatusCode::OK),
-            body: serde_json::from_str(&stored.response).unwrap_or(Value::Null),
+            body: stored.response,
             version: stored.version,
             location: stored.location,
             replayed: true,
@@ -181,7 +184,7 @@ impl Idempotency {
         .bind::<Text, _>(key)
         .bind::<Text, _>(&self.request_sha256)
         .bind::<diesel::sql_types::Integer, _>(i32::from(written.status.as_u16()))
-        .bind::<Text, _>(written.body.to_string())
+        .bind::<Text, _>(&written.body)
         .bind::<diesel::sql_types::Nullable<Text>, _>(written.location.as_deref())
         .bind::<diesel::sql_types::Nullable<diesel::sql_types::Integer>, _>(written.version)
         .execute(conn)
@@ -214,7 +217,7 @@ pub async fn lock_live(conn: &mut AsyncPgConnection, entity: Entity, id: i64) ->
             entity.singular()
         )));
     }
-    Ok(history::version(conn, entity, id).await?.unwrap_or(0))
+    Ok(records::current_version(conn, entity.name(), id).await?.unwrap_or(0))
 }
 
 /// The `If-Match` header of a request, read before the write's transaction.

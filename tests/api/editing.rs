@@ -188,7 +188,10 @@ async fn an_editor_adds_a_source_and_a_commitment_changes_its_status_and_reads_b
         1
     );
     let changes = app
-        .get_json(&format!("/v1/changes?since={}", urlencode("2026-01-01T00:00:00Z")))
+        .get_json(&format!(
+            "/v1/changes?since={}&limit=500",
+            urlencode("2026-01-01T00:00:00Z")
+        ))
         .await;
     assert!(changes["items"]
         .as_array()

@@ -96,7 +96,9 @@ pub fn with_admin<T: Send + 'static>(
 fn schema_fingerprint() -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files: Vec<PathBuf> = Vec::new();
-    for dir in ["migrations", "seed"] {
+    // The code shapes what the seed stores (its revisions are API representations), so every
+    // source file counts, not only the migrations and the seed.
+    for dir in ["migrations", "seed", "src"] {
         let mut stack = vec![root.join(dir)];
         while let Some(d) = stack.pop() {
             for entry in std::fs::read_dir(&d).unwrap().flatten() {
@@ -159,7 +161,11 @@ fn template() -> &'static str {
                 runtime.block_on(async {
                     use diesel_async::AsyncConnection;
                     let mut conn = diesel_async::AsyncPgConnection::establish(&url).await.unwrap();
-                    alliance_kb::seed::load_builtin(&mut conn).await
+                    let report = alliance_kb::seed::load_builtin(&mut conn).await;
+                    alliance_kb::api::history::ensure_current_shape(&mut conn)
+                        .await
+                        .expect("the stored representations are of the code's shape");
+                    report
                 })
             })
             .join()

@@ -19,5 +19,6 @@ mod readme;
 mod schema;
 mod search;
 mod seed;
+mod stored;
 mod timeline;
 mod transfer;

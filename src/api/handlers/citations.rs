@@ -180,7 +180,8 @@ impl Editable for CitationEdit {
             .ok_or_else(|| ApiError::Internal(format!("citation {id} vanished")))?;
         let (fact, fact_id) = citation.fact();
         let (entity, record) = shown_on(conn, fact, fact_id).await?;
-        history::snapshot(conn, entity, &[record], Action::Cite, key).await
+        history::snapshot(conn, entity, &[record], Action::Cite, key).await?;
+        Ok(())
     }
 
     async fn before_retract(conn: &mut AsyncPgConnection, id: i64) -> Result<(), ApiError> {
@@ -222,13 +223,14 @@ fn shown_entity(fact: Fact) -> Option<Entity> {
 )]
 #[get("/citations/{id}")]
 pub async fn get_citation(
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<Id>,
     Query(read): Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
-    detail(&mut conn, Entity::Citations, id, &read).await
+    detail(&mut conn, &req, Entity::Citations, id, &read).await
 }
 
 /// Add a citation

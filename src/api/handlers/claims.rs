@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, AsOfList, ReadParams, StoredPage};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, ClaimInput, ClaimPatch, CreateErrors};
 use crate::api::edit::{self, without_nulls, Editable};
@@ -18,7 +18,6 @@ use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
 use crate::api::types::{Claim, ClaimPage};
-use crate::api::views;
 use crate::api::write::{check_nations, check_references, RetractParams};
 use crate::db::models::{NewCitation, NewClaim};
 use crate::db::queries::claims::{self, ClaimFilter};
@@ -77,11 +76,17 @@ pub async fn list_claims(
     state: web::Data<AppState>,
     Query(params): Query<ClaimListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    list_of(&req, params, move |params| list_claims_page(state.clone(), params)).await
+    list_of(&req, &state.clone(), params, move |params| {
+        list_claims_page(state.clone(), params)
+    })
+    .await
 }
 
 /// One page of `list_claims`.
-async fn list_claims_page(state: web::Data<AppState>, params: ClaimListParams) -> Result<Paged<ClaimPage>, ApiError> {
+async fn list_claims_page(
+    state: web::Data<AppState>,
+    params: ClaimListParams,
+) -> Result<StoredPage<ClaimPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let claimed_by = params.claimed_by.map(NationCode::into_string);
@@ -120,11 +125,7 @@ async fn list_claims_page(state: web::Data<AppState>, params: ClaimListParams) -
         include_retracted,
     };
     let rows = claims::list(&mut conn, &filter, page.window().copied()).await?;
-    let (rows, next_cursor) = page.finish(rows, |c| c.id);
-    Ok(Paged::Live(ClaimPage {
-        items: views::claims(&mut conn, rows).await?,
-        next_cursor,
-    }))
+    StoredPage::of(&page, rows)
 }
 
 /// Get a claim
@@ -141,13 +142,14 @@ async fn list_claims_page(state: web::Data<AppState>, params: ClaimListParams) -
 )]
 #[get("/claims/{id}")]
 pub async fn get_claim(
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<Id>,
     Query(read): Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
-    detail(&mut conn, Entity::Claims, id, &read).await
+    detail(&mut conn, &req, Entity::Claims, id, &read).await
 }
 
 /// Claims as editors write them.

@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, AsOfList, ReadParams, StoredPage};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CommitmentInput, CommitmentPatch, CreateErrors, StatusChangeInput};
 use crate::api::edit::{self, Editable};
@@ -22,7 +22,6 @@ use crate::api::history::{self, Action};
 use crate::api::input::{self, limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
 use crate::api::types::{Commitment, CommitmentPage};
-use crate::api::views;
 use crate::api::write::{
     check_if_match, check_nations, check_references, lock_live, new_citations, read_citations, Idempotency, IfMatch,
     RetractParams, Span, Written,
@@ -148,14 +147,17 @@ pub async fn list_commitments(
     state: web::Data<AppState>,
     Query(params): Query<CommitmentListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    list_of(&req, params, move |params| list_commitments_page(state.clone(), params)).await
+    list_of(&req, &state.clone(), params, move |params| {
+        list_commitments_page(state.clone(), params)
+    })
+    .await
 }
 
 /// One page of `list_commitments`.
 async fn list_commitments_page(
     state: web::Data<AppState>,
     params: CommitmentListParams,
-) -> Result<Paged<CommitmentPage>, ApiError> {
+) -> Result<StoredPage<CommitmentPage>, ApiError> {
     let mut conn = state.conn().await?;
     let nation = params.nation.map(NationCode::into_string);
     let rest = CommitmentFilterParams {
@@ -181,7 +183,7 @@ pub(crate) async fn list_commitments_where(
     conn: &mut AsyncPgConnection,
     nation: Option<String>,
     params: CommitmentFilterParams,
-) -> Result<Paged<CommitmentPage>, ApiError> {
+) -> Result<StoredPage<CommitmentPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let include_retracted = params.include_retracted.unwrap_or(false);
     if let Some(at) = params.as_of {
@@ -237,11 +239,7 @@ pub(crate) async fn list_commitments_where(
         include_retracted,
     };
     let rows = commitments::list(conn, &filter, page.window().copied()).await?;
-    let (rows, next_cursor) = page.finish(rows, |c| c.id);
-    Ok(Paged::Live(CommitmentPage {
-        items: views::commitments(conn, rows).await?,
-        next_cursor,
-    }))
+    StoredPage::of(&page, rows)
 }
 
 /// Get a commitment
@@ -258,13 +256,14 @@ pub(crate) async fn list_commitments_where(
 )]
 #[get("/commitments/{id}")]
 pub async fn get_commitment(
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<Id>,
     Query(read): Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
-    detail(&mut conn, Entity::Commitments, id, &read).await
+    detail(&mut conn, &req, Entity::Commitments, id, &read).await
 }
 
 /// The fields of a commitment an editor sets directly.

@@ -1,28 +1,22 @@
 //! The divisions matrix: for an event (or everything), one row per nation and one column per kind
 //! of commitment, each cell what the nation did about that kind, with the evidence behind it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::ApiError;
 use crate::api::formats::{self, Format};
-use crate::api::params::{Id, Query};
-use crate::basis::{self, FieldBasis};
-use crate::db::models::{Commitment, StatusChange};
-use crate::db::queries::citations::{self, Fact};
-use crate::db::queries::events;
-use crate::schema::commitments;
+use crate::api::params::{Id, PageRequest, Query};
+use crate::basis::FieldBasis;
+use crate::db::queries::{events, summaries};
 use crate::startup::AppState;
 use crate::vocab::{CommitmentKind, CommitmentStatus, Modality};
 
 /// What the matrix is drawn for.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DivisionParams {
@@ -35,6 +29,12 @@ pub struct DivisionParams {
         pattern = "^(troops|naval_support|air_support|funding|ammunition|equipment|military_hubs|training|intelligence|security_guarantee)(,(troops|naval_support|air_support|funding|ammunition|equipment|military_hubs|training|intelligence|security_guarantee))*$"
     )]
     pub kinds: Option<String>,
+    /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
+    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
+    pub cursor: Option<String>,
+    /// How many nations (rows) per page.
+    #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
+    pub limit: Option<u32>,
 }
 
 /// What a nation did about one kind of commitment, summarised from the current status of each of
@@ -133,8 +133,16 @@ pub struct Cell {
     pub kind: CommitmentKind,
     /// The commitments' statuses summarised by the rule of `CellStatus`, or `no_record`.
     pub status: CellStatus,
-    /// Every live commitment of this kind by this nation, oldest first.
+    /// How many live commitments of this kind by this nation there are (at the event, if drawn
+    /// for one).
+    #[schema(example = 1)]
+    pub count: i64,
+    /// The commitments that decide the cell's status, highest ranked first by the rule of
+    /// `CellStatus` (at most 5; all `count` of them are at `href`).
     pub commitments: Vec<CellCommitment>,
+    /// The list of every commitment behind the cell; null for `no_record`.
+    #[schema(example = "/v1/commitments?nation=HR&kind=troops&event=1")]
+    pub href: Option<String>,
 }
 
 /// One row: a nation and what it did about each kind.
@@ -156,9 +164,58 @@ pub struct Divisions {
     /// The columns, in order.
     pub kinds: Vec<CommitmentKind>,
     /// One row per nation that made a commitment of one of these kinds, or took part in the event,
-    /// in code order.
+    /// in code order: a page of them.
     pub rows: Vec<DivisionRow>,
+    /// Pass as `cursor` to get the next page of rows; null on the last page.
+    #[schema(example = json!(null))]
+    pub next_cursor: Option<String>,
 }
+
+impl crate::api::present::Page for Divisions {
+    const ITEM: &'static str = "DivisionRow";
+    fn next_cursor(&self) -> Option<&str> {
+        self.next_cursor.as_deref()
+    }
+
+    /// `nation`, then the status, commitments and citations of each kind.
+    fn csv_header(&self, out: &mut Vec<u8>) {
+        let mut header = vec!["nation".to_owned()];
+        for kind in &self.kinds {
+            let kind = kind.as_str();
+            header.extend([
+                kind.to_owned(),
+                format!("{kind}.commitments"),
+                format!("{kind}.citations"),
+            ]);
+        }
+        formats::row(out, header.iter().map(String::as_str));
+    }
+
+    /// One row per nation.
+    fn encode(&self, format: Format, out: &mut Vec<u8>) -> Result<(), ApiError> {
+        let lines = |ids: &mut dyn Iterator<Item = i64>| ids.map(|id| id.to_string()).collect::<Vec<_>>().join("\n");
+        for row in &self.rows {
+            if format == Format::Csv {
+                let mut fields = vec![row.nation.clone()];
+                for cell in &row.cells {
+                    fields.push(cell.status.as_str().to_owned());
+                    fields.push(lines(&mut cell.commitments.iter().map(|c| c.id)));
+                    fields.push(lines(
+                        &mut cell.commitments.iter().flat_map(|c| c.citation_ids.iter().copied()),
+                    ));
+                }
+                formats::row(out, fields.iter().map(String::as_str));
+            } else {
+                serde_json::to_writer(&mut *out, row).map_err(|e| ApiError::Internal(e.to_string()))?;
+                out.push(b'\n');
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How many commitments a cell shows.
+pub const CELL_SHOWN: i64 = 5;
 
 fn parse_kinds(text: Option<&str>) -> Result<Vec<CommitmentKind>, ApiError> {
     let Some(text) = text else {
@@ -180,14 +237,15 @@ fn parse_kinds(text: Option<&str>) -> Result<Vec<CommitmentKind>, ApiError> {
 /// Who stood where
 ///
 /// One row per nation, one column per kind of commitment: the status of what each nation did about
-/// each kind (`no_record` when the knowledge base holds nothing, which is not a refusal), with the
-/// commitments and citations behind each cell. Drawn for one event, or for everything.
+/// each kind (`no_record` when the knowledge base holds nothing, which is not a refusal), with how
+/// many commitments are behind each cell, those that decide it, and their citations. Drawn for
+/// one event, or for everything; the rows come a page of nations at a time.
 #[utoipa::path(
     tag = "commitments",
     operation_id = "get_divisions",
     params(DivisionParams),
     responses(
-        (status = 200, description = "The matrix. With `Accept: application/x-ndjson`, one row per line. With `Accept: text/csv`, one row per nation: the column `nation`, then for each kind of `kinds`, in order, the columns `<kind>` (the cell's status), `<kind>.commitments` and `<kind>.citations` (ids, one per line).", content(
+        (status = 200, description = "The matrix. With `Accept: application/x-ndjson`, one row per line. With `Accept: text/csv`, one row per nation: the column `nation`, then for each kind of `kinds`, in order, the columns `<kind>` (the cell's status), `<kind>.commitments` and `<kind>.citations` (ids, one per line). CSV and NDJSON without `limit` hold every row.", content(
             (Divisions = "application/json"),
             (String = "text/csv", example = json!("nation,troops,troops.commitments,troops.citations\r\nHR,refused,8,12\r\n")),
             (DivisionRow = "application/x-ndjson"),
@@ -203,45 +261,62 @@ pub async fn get_divisions(
 ) -> Result<HttpResponse, ApiError> {
     let kinds = parse_kinds(params.kinds.as_deref())?;
     let event = params.event.map(|Id(id)| id);
+    PageRequest::<String>::new(params.cursor.as_deref(), params.limit)?;
+    let reader = state.clone();
+    let fetch = move |cursor: Option<String>, limit: Option<u32>| {
+        let state = reader.clone();
+        let kinds = kinds.clone();
+        async move { divisions_page(&state, event, kinds, cursor, limit).await }
+    };
+    formats::list_response(&req, &state, params.cursor.clone(), params.limit, fetch).await
+}
+
+/// One page of the matrix: its nations, then their cells' heads and shown commitments.
+async fn divisions_page(
+    state: &AppState,
+    event: Option<i64>,
+    kinds: Vec<CommitmentKind>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+) -> Result<Divisions, ApiError> {
+    let page = PageRequest::<String>::new(cursor.as_deref(), limit)?;
     let mut conn = state.conn().await?;
-    let mut nations = BTreeSet::new();
     if let Some(event) = event {
         events::get(&mut conn, event)
             .await?
             .filter(|e| e.retracted_at.is_none())
             .ok_or_else(|| ApiError::NotFound(format!("no event has the id {event}")))?;
-        nations.extend(
-            events::participants(&mut conn, &[event])
-                .await?
-                .into_iter()
-                .map(|p| p.nation_code),
-        );
     }
-    let mut query = commitments::table
-        .filter(commitments::retracted_at.is_null())
-        .filter(commitments::kind.eq_any(kinds.clone()))
-        .order(commitments::id.asc())
-        .select(Commitment::as_select())
-        .into_boxed();
-    if let Some(event) = event {
-        query = query.filter(commitments::event_id.eq(event));
-    }
-    let rows: Vec<Commitment> = query.load(&mut conn).await?;
-    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
-    let mut current: BTreeMap<i64, StatusChange> = BTreeMap::new();
-    for change in crate::db::queries::commitments::history(&mut conn, &ids).await? {
-        current.insert(change.commitment_id, change);
-    }
-    let mut cited: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for (citation, _) in citations::for_facts(&mut conn, Fact::Commitment, &ids).await? {
-        if let Some(id) = citation.commitment_id {
-            cited.entry(id).or_default().push(citation.id);
-        }
-    }
-    let mut by_cell: BTreeMap<(String, CommitmentKind), Vec<Commitment>> = BTreeMap::new();
-    for c in rows {
-        nations.insert(c.nation_code.clone());
-        by_cell.entry((c.nation_code.clone(), c.kind)).or_default().push(c);
+    let kind_names: Vec<String> = kinds.iter().map(|k| k.as_str().to_owned()).collect();
+    let window = page.window();
+    let nations = summaries::division_nations(
+        &mut conn,
+        event,
+        &kind_names,
+        window.after.map(String::as_str),
+        window.fetch,
+    )
+    .await?;
+    let (nations, next_cursor) = page.finish(nations, String::clone);
+    let heads = summaries::division_cells(&mut conn, event, &nations, &kind_names).await?;
+    let entries = summaries::division_entries(&mut conn, event, &nations, &kind_names, CELL_SHOWN).await?;
+    let mut heads: BTreeMap<(String, String), summaries::CellHead> = heads
+        .into_iter()
+        .map(|h| ((h.nation_code.clone(), h.kind.clone()), h))
+        .collect();
+    let mut shown: BTreeMap<(String, String), Vec<CellCommitment>> = BTreeMap::new();
+    for e in entries {
+        let commitment = CellCommitment {
+            id: e.id,
+            status: parsed(&e.status)?,
+            modality: parsed(&e.modality)?,
+            changed_on: e.changed_on,
+            changed_on_basis: e.changed_on_basis.and_then(|b| serde_json::from_value(b).ok()),
+            event_basis: event.and(e.event_basis).and_then(|b| serde_json::from_value(b).ok()),
+            summary: e.summary,
+            citation_ids: e.citation_ids,
+        };
+        shown.entry((e.nation_code, e.kind)).or_default().push(commitment);
     }
     let rows = nations
         .into_iter()
@@ -249,26 +324,25 @@ pub async fn get_divisions(
             cells: kinds
                 .iter()
                 .map(|kind| {
-                    let found = by_cell.remove(&(nation.clone(), *kind)).unwrap_or_default();
-                    let commitments: Vec<CellCommitment> = found
-                        .into_iter()
-                        .map(|c| {
-                            let step = current.get(&c.id);
-                            CellCommitment {
-                                citation_ids: cited.remove(&c.id).unwrap_or_default(),
-                                id: c.id,
-                                status: c.status,
-                                modality: step.map_or(Modality::Effective, |s| s.modality),
-                                changed_on: step.and_then(|s| s.changed_on),
-                                changed_on_basis: step.and_then(|s| basis::entry(&s.basis, "changed_on")),
-                                event_basis: event.and_then(|_| basis::entry(&c.basis, "event_id")),
-                                summary: c.summary,
-                            }
-                        })
-                        .collect();
+                    let key = (nation.clone(), kind.as_str().to_owned());
+                    let head = heads.remove(&key);
+                    let commitments = shown.remove(&key).unwrap_or_default();
+                    let status = match &head {
+                        None => CellStatus::NoRecord,
+                        Some(h) if h.mixed => CellStatus::Mixed,
+                        Some(h) => h
+                            .status
+                            .parse::<CommitmentStatus>()
+                            .map_or(CellStatus::Mixed, CellStatus::from),
+                    };
                     Cell {
                         kind: *kind,
-                        status: summarise(&commitments),
+                        status,
+                        count: head.as_ref().map_or(0, |h| h.total),
+                        href: head.as_ref().map(|_| {
+                            let at = event.map(|e| format!("&event={e}")).unwrap_or_default();
+                            format!("/v1/commitments?nation={nation}&kind={}{at}", kind.as_str())
+                        }),
                         commitments,
                     }
                 })
@@ -276,71 +350,17 @@ pub async fn get_divisions(
             nation,
         })
         .collect();
-    let divisions = Divisions {
+    Ok(Divisions {
         event_id: event,
         kinds,
         rows,
-    };
-    let format = Format::of(&req);
-    let mut response = HttpResponse::Ok();
-    response.insert_header((header::VARY, "Accept"));
-    let body = match format {
-        Format::Json => return Ok(response.json(divisions)),
-        Format::Ndjson => {
-            let mut body = Vec::new();
-            for row in &divisions.rows {
-                serde_json::to_writer(&mut body, row).map_err(|e| ApiError::Internal(e.to_string()))?;
-                body.push(b'\n');
-            }
-            body
-        }
-        Format::Csv => divisions_csv(&divisions),
-    };
-    Ok(response.content_type(format.content_type()).body(body))
+        next_cursor,
+    })
 }
 
-/// A cell's status by the rule of [`CellStatus`]: effective over announced, then the latest date
-/// (dated over undated); a tie between different statuses is `mixed`.
-fn summarise(commitments: &[CellCommitment]) -> CellStatus {
-    let rank = |c: &CellCommitment| (c.modality == Modality::Effective, c.changed_on.is_some(), c.changed_on);
-    let Some(best) = commitments.iter().map(rank).max() else {
-        return CellStatus::NoRecord;
-    };
-    let mut top = commitments.iter().filter(|c| rank(c) == best).map(|c| c.status);
-    let first = top.next().map_or(CellStatus::NoRecord, CellStatus::from);
-    if top.any(|s| CellStatus::from(s) != first) {
-        CellStatus::Mixed
-    } else {
-        first
-    }
-}
-
-/// The matrix as CSV: `nation`, then the status, commitments and citations of each kind.
-fn divisions_csv(divisions: &Divisions) -> Vec<u8> {
-    let mut body = Vec::new();
-    let mut header = vec!["nation".to_owned()];
-    for kind in &divisions.kinds {
-        let kind = kind.as_str();
-        header.extend([
-            kind.to_owned(),
-            format!("{kind}.commitments"),
-            format!("{kind}.citations"),
-        ]);
-    }
-    formats::row(&mut body, header.iter().map(String::as_str));
-    let lines = |ids: &mut dyn Iterator<Item = i64>| ids.map(|id| id.to_string()).collect::<Vec<_>>().join("\n");
-    for row in &divisions.rows {
-        let mut fields = vec![row.nation.clone()];
-        for cell in &row.cells {
-            fields.push(cell.status.as_str().to_owned());
-            fields.push(lines(&mut cell.commitments.iter().map(|c| c.id)));
-            fields.push(lines(
-                &mut cell.commitments.iter().flat_map(|c| c.citation_ids.iter().copied()),
-            ));
-        }
-        formats::row(&mut body, fields.iter().map(String::as_str));
-    }
-    body
+fn parsed<T: std::str::FromStr>(text: &str) -> Result<T, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::Internal(format!("`{text}` is not a value the service knows")))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, AsOfList, ReadParams, StoredPage};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, EventInput, EventPatch};
 use crate::api::edit::{self, without_nulls, Editable};
@@ -18,7 +18,6 @@ use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
 use crate::api::types::{Event, EventPage};
-use crate::api::views;
 use crate::api::write::{check_nations, RetractParams};
 use crate::db::models::{NewCitation, NewEvent, Participant};
 use crate::db::queries::events::{self, EventFilter};
@@ -74,11 +73,17 @@ pub async fn list_events(
     state: web::Data<AppState>,
     Query(params): Query<EventListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    list_of(&req, params, move |params| list_events_page(state.clone(), params)).await
+    list_of(&req, &state.clone(), params, move |params| {
+        list_events_page(state.clone(), params)
+    })
+    .await
 }
 
 /// One page of `list_events`.
-async fn list_events_page(state: web::Data<AppState>, params: EventListParams) -> Result<Paged<EventPage>, ApiError> {
+async fn list_events_page(
+    state: web::Data<AppState>,
+    params: EventListParams,
+) -> Result<StoredPage<EventPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let nation = params.nation.map(NationCode::into_string);
@@ -113,11 +118,7 @@ async fn list_events_page(state: web::Data<AppState>, params: EventListParams) -
         include_retracted,
     };
     let rows = events::list(&mut conn, &filter, page.window().copied()).await?;
-    let (rows, next_cursor) = page.finish(rows, |e| e.id);
-    Ok(Paged::Live(EventPage {
-        items: views::events(&mut conn, rows).await?,
-        next_cursor,
-    }))
+    StoredPage::of(&page, rows)
 }
 
 /// Get an event
@@ -134,13 +135,14 @@ async fn list_events_page(state: web::Data<AppState>, params: EventListParams) -
 )]
 #[get("/events/{id}")]
 pub async fn get_event(
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<Id>,
     Query(read): Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
-    detail(&mut conn, Entity::Events, id, &read).await
+    detail(&mut conn, &req, Entity::Events, id, &read).await
 }
 
 /// Events as editors write them.

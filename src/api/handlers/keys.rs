@@ -169,7 +169,10 @@ pub async fn list_keys(
     _admin: Admin,
     Query(params): Query<KeyListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    list_of(&req, params, move |params| list_keys_page(state.clone(), params)).await
+    list_of(&req, &state.clone(), params, move |params| {
+        list_keys_page(state.clone(), params)
+    })
+    .await
 }
 
 /// One page of `list_keys`.

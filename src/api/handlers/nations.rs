@@ -45,7 +45,10 @@ pub async fn list_nations(
     state: web::Data<AppState>,
     Query(params): Query<NationListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    list_of(&req, params, move |params| list_nations_page(state.clone(), params)).await
+    list_of(&req, &state.clone(), params, move |params| {
+        list_nations_page(state.clone(), params)
+    })
+    .await
 }
 
 /// One page of `list_nations`.
@@ -127,7 +130,7 @@ pub async fn list_nation_commitments(
     Query(params): Query<CommitmentFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
-    list_of(&req, params, move |params| {
+    list_of(&req, &state.clone(), params, move |params| {
         list_nation_commitments_page(state.clone(), code.clone(), params)
     })
     .await
@@ -138,7 +141,7 @@ async fn list_nation_commitments_page(
     state: web::Data<AppState>,
     code: String,
     params: CommitmentFilterParams,
-) -> Result<super::reading::Paged<CommitmentPage>, ApiError> {
+) -> Result<super::reading::StoredPage<CommitmentPage>, ApiError> {
     let mut conn = state.conn().await?;
     let code = nation_in_path(&mut conn, &code).await?;
     list_commitments_where(&mut conn, Some(code), params).await
@@ -165,7 +168,7 @@ pub async fn list_nation_statements(
     Query(params): Query<StatementFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
-    list_of(&req, params, move |params| {
+    list_of(&req, &state.clone(), params, move |params| {
         list_nation_statements_page(state.clone(), code.clone(), params)
     })
     .await
@@ -176,7 +179,7 @@ async fn list_nation_statements_page(
     state: web::Data<AppState>,
     code: String,
     params: StatementFilterParams,
-) -> Result<super::reading::Paged<StatementPage>, ApiError> {
+) -> Result<super::reading::StoredPage<StatementPage>, ApiError> {
     let mut conn = state.conn().await?;
     let code = nation_in_path(&mut conn, &code).await?;
     list_statements_where(&mut conn, Some(code), params).await

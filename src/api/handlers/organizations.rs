@@ -42,7 +42,7 @@ pub async fn list_organizations(
     state: web::Data<AppState>,
     Query(params): Query<OrganizationListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    list_of(&req, params, move |params| {
+    list_of(&req, &state.clone(), params, move |params| {
         list_organizations_page(state.clone(), params)
     })
     .await

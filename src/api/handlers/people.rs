@@ -58,7 +58,10 @@ pub async fn list_people(
     state: web::Data<AppState>,
     Query(params): Query<PersonListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    list_of(&req, params, move |params| list_people_page(state.clone(), params)).await
+    list_of(&req, &state.clone(), params, move |params| {
+        list_people_page(state.clone(), params)
+    })
+    .await
 }
 
 /// One page of `list_people`.
@@ -72,12 +75,14 @@ async fn list_people_page(state: web::Data<AppState>, params: PersonListParams) 
             Some(nation) => json!({ "nation": nation }),
             None => json!({}),
         };
-        return as_of_list(
-            &mut conn,
-            AsOfList::new(Entity::People, at, include_retracted, contains),
-            &page,
-        )
-        .await;
+        return Ok(Paged::AsOf(
+            as_of_list(
+                &mut conn,
+                AsOfList::new(Entity::People, at, include_retracted, contains),
+                &page,
+            )
+            .await?,
+        ));
     }
     let rows = people::list(&mut conn, nation.as_deref(), include_retracted, page.window().copied()).await?;
     let (rows, next_cursor) = page.finish(rows, |p| p.id);
@@ -101,13 +106,14 @@ async fn list_people_page(state: web::Data<AppState>, params: PersonListParams) 
 )]
 #[get("/people/{id}")]
 pub async fn get_person(
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<Id>,
     Query(read): Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
-    detail(&mut conn, Entity::People, id, &read).await
+    detail(&mut conn, &req, Entity::People, id, &read).await
 }
 
 /// People as editors write them.
@@ -179,7 +185,8 @@ impl Editable for PersonEdit {
         // A person's name and role show on the commitments they announced and the words they said.
         let (commitments, statements) = writes::dependents_of_person(conn, id).await?;
         history::snapshot(conn, Entity::Commitments, &commitments, Action::Update, key).await?;
-        history::snapshot(conn, Entity::Statements, &statements, Action::Update, key).await
+        history::snapshot(conn, Entity::Statements, &statements, Action::Update, key).await?;
+        Ok(())
     }
 
     async fn before_retract(conn: &mut AsyncPgConnection, id: i64) -> Result<(), ApiError> {

@@ -1,14 +1,15 @@
 //! A nation's profile: what it committed, where each commitment stands, what its officials said,
 //! and how reliable the sources behind all that are.
 
-use std::collections::BTreeMap;
-
-use actix_web::{get, web};
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use super::nation_in_path;
+use crate::api::caching;
 use crate::api::error::ApiError;
 use crate::api::params::{Query, ReferenceParams};
 use crate::api::types::{Nation, Statement};
@@ -16,7 +17,7 @@ use crate::api::views;
 use crate::basis::FieldBasis;
 use crate::db::queries::commitments::{self, CommitmentFilter};
 use crate::db::queries::statements::{self, StatementFilter};
-use crate::db::queries::{nations, sources, Window};
+use crate::db::queries::{nations, summaries, Window};
 use crate::startup::AppState;
 use crate::vocab::{CommitmentKind, CommitmentStatus, Modality, Reliability, SourceKind};
 
@@ -29,7 +30,7 @@ pub struct Count {
     pub status: CommitmentStatus,
     /// How many commitments.
     #[schema(example = 1)]
-    pub count: usize,
+    pub count: i64,
 }
 
 /// Where one commitment stands: its latest status and since when.
@@ -85,28 +86,98 @@ pub struct SourceStanding {
     pub reliability_note: Option<String>,
     /// How many citations of the nation's commitments, status changes and statements point into it.
     #[schema(example = 4)]
-    pub citations: usize,
+    pub citations: i64,
 }
 
-/// A nation's profile.
+/// How many of a nation's commitments and statements a profile shows; the rest are a link away.
+pub const SHOWN: i64 = 50;
+/// How many of the most cited sources a profile names.
+pub const SOURCES_SHOWN: i64 = 20;
+
+/// A nation's profile: its counts whole, and the first of its records, with links to the lists
+/// of all of them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NationProfile {
     /// The nation.
     pub nation: Nation,
     /// Its live commitments counted by kind and current status.
     pub counts: Vec<Count>,
-    /// Each live commitment with its latest status, in id order.
+    /// How many live commitments it has.
+    #[schema(example = 2)]
+    pub commitments_total: i64,
+    /// Where its first live commitments stand (at most 50, in id order); all of them are at
+    /// `commitments_href`.
     pub commitments: Vec<Standing>,
-    /// The live statements made for it, in id order.
-    pub statements: Vec<Statement>,
-    /// The sources its commitments and statements rest on, most cited first.
+    /// The list of all its live commitments.
+    #[schema(example = "/v1/nations/CZ/commitments")]
+    pub commitments_href: String,
+    /// How many live statements are made for it.
+    #[schema(example = 0)]
+    pub statements_total: i64,
+    /// Its first live statements (at most 50, in id order); all of them are at `statements_href`.
+    #[schema(value_type = Vec<Statement>)]
+    pub statements: Vec<Box<RawValue>>,
+    /// The list of all its live statements.
+    #[schema(example = "/v1/nations/CZ/statements")]
+    pub statements_href: String,
+    /// The sources its live commitments (their status steps too) and statements rest on, most
+    /// cited first (at most 20).
     pub sources: Vec<SourceStanding>,
+}
+
+/// What a profile reads of a stored commitment.
+#[derive(Deserialize)]
+struct StoredCommitment {
+    id: i64,
+    kind: CommitmentKind,
+    status: CommitmentStatus,
+    inferred: bool,
+    summary: String,
+    reliability: Option<Reliability>,
+    disputed: bool,
+    history: Vec<StoredStep>,
+}
+
+#[derive(Deserialize)]
+struct StoredStep {
+    modality: Modality,
+    changed_on: Option<NaiveDate>,
+    basis: StoredStepBasis,
+}
+
+#[derive(Deserialize)]
+struct StoredStepBasis {
+    changed_on: Option<FieldBasis>,
+}
+
+fn standing(body: &str) -> Result<Standing, ApiError> {
+    let c: StoredCommitment = serde_json::from_str(body)
+        .map_err(|e| ApiError::Internal(format!("a stored commitment does not read as one: {e}")))?;
+    let step = c.history.last();
+    Ok(Standing {
+        since: step.and_then(|h| h.changed_on),
+        since_basis: step.and_then(|h| h.basis.changed_on.clone()),
+        modality: step.map_or(Modality::Effective, |h| h.modality),
+        inferred: c.inferred,
+        id: c.id,
+        kind: c.kind,
+        status: c.status,
+        summary: c.summary,
+        reliability: c.reliability,
+        disputed: c.disputed,
+    })
+}
+
+fn parsed<T: std::str::FromStr>(text: &str) -> Result<T, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::Internal(format!("`{text}` is not a value the service knows")))
 }
 
 /// Get a nation's profile
 ///
-/// What one nation committed, counted by kind and status; where each commitment stands now; what
-/// its officials said; and the sources all of it rests on, with their reliability.
+/// What one nation committed, counted by kind and status; where its commitments stand now; what
+/// its officials said; and the sources all of it rests on, with their reliability. The counts are
+/// whole; the records are the first 50 of each, with links to the lists of all of them.
 #[utoipa::path(
     tag = "nations",
     operation_id = "get_nation_profile",
@@ -118,91 +189,90 @@ pub struct NationProfile {
 )]
 #[get("/nations/{code}/profile")]
 pub async fn get_nation_profile(
+    req: HttpRequest,
     state: web::Data<AppState>,
     code: web::Path<String>,
     _params: Query<ReferenceParams>,
-) -> Result<web::Json<NationProfile>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
+    let tag = match caching::revalidate(&mut conn, &req).await? {
+        caching::Revalidated::NotModified(response) => return Ok(response),
+        caching::Revalidated::Read(tag) => tag,
+    };
     let code = nation_in_path(&mut conn, &code).await?;
     let nation = nations::get(&mut conn, &code)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no nation has the code {code}")))?;
-    let everything = Window {
+    let first = Window {
         after: None,
-        fetch: i64::MAX,
+        fetch: SHOWN,
     };
+    let tallies = summaries::commitment_counts(&mut conn, &code).await?;
+    let mut counts = tallies
+        .iter()
+        .map(|t| {
+            Ok(Count {
+                kind: parsed(&t.kind)?,
+                status: parsed(&t.status)?,
+                count: t.n,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    // In the vocabularies' order, as the document lists them.
+    counts.sort_by_key(|c| (c.kind, c.status));
     let rows = commitments::list(
         &mut conn,
         &CommitmentFilter {
             nation: Some(code.clone()),
             ..CommitmentFilter::default()
         },
-        everything,
+        first,
     )
     .await?;
-    let commitments = views::commitments(&mut conn, rows).await?;
+    let commitments = rows
+        .iter()
+        .map(|row| standing(&row.body))
+        .collect::<Result<Vec<_>, _>>()?;
     let rows = statements::list(
         &mut conn,
         &StatementFilter {
             nation: Some(code.clone()),
             ..StatementFilter::default()
         },
-        everything,
+        first,
     )
     .await?;
-    let statements = views::statements(&mut conn, rows).await?;
-
-    let mut counts: BTreeMap<(CommitmentKind, CommitmentStatus), usize> = BTreeMap::new();
-    let mut cited: BTreeMap<i64, usize> = BTreeMap::new();
-    for c in &commitments {
-        *counts.entry((c.kind, c.status)).or_default() += 1;
-        let history_citations = c.history.iter().flat_map(|h| &h.citations);
-        for citation in c.citations.iter().chain(history_citations) {
-            *cited.entry(citation.source_id).or_default() += 1;
-        }
-    }
-    for s in &statements {
-        for citation in &s.citations {
-            *cited.entry(citation.source_id).or_default() += 1;
-        }
-    }
-    let ids: Vec<i64> = cited.keys().copied().collect();
-    let mut sources: Vec<SourceStanding> = sources::by_ids(&mut conn, &ids)
+    let statements = rows
+        .into_iter()
+        .map(|row| RawValue::from_string(row.body))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::Internal(format!("a stored statement is not JSON: {e}")))?;
+    let statements_total = summaries::statement_count(&mut conn, &code).await?;
+    let sources = summaries::most_cited_sources(&mut conn, &code, SOURCES_SHOWN)
         .await?
         .into_iter()
-        .map(|(s, _, _)| SourceStanding {
-            citations: cited.get(&s.id).copied().unwrap_or(0),
-            id: s.id,
-            title: s.title,
-            kind: s.kind,
-            publisher: s.publisher,
-            reliability: s.reliability,
-            reliability_note: s.reliability_note,
-        })
-        .collect();
-    sources.sort_by(|a, b| b.citations.cmp(&a.citations).then(a.id.cmp(&b.id)));
-    Ok(web::Json(NationProfile {
-        nation: views::nation(nation),
-        counts: counts
-            .into_iter()
-            .map(|((kind, status), count)| Count { kind, status, count })
-            .collect(),
-        commitments: commitments
-            .into_iter()
-            .map(|c| Standing {
-                since: c.history.last().and_then(|h| h.changed_on),
-                since_basis: c.history.last().and_then(|h| h.basis.changed_on.clone()),
-                modality: c.history.last().map_or(Modality::Effective, |h| h.modality),
-                inferred: c.inferred,
-                id: c.id,
-                kind: c.kind,
-                status: c.status,
-                summary: c.summary,
-                reliability: c.reliability,
-                disputed: c.disputed,
+        .map(|s| {
+            Ok(SourceStanding {
+                citations: s.citations,
+                id: s.id,
+                title: s.title,
+                kind: parsed(&s.kind)?,
+                publisher: s.publisher,
+                reliability: parsed(&s.reliability)?,
+                reliability_note: s.reliability_note,
             })
-            .collect(),
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let profile = NationProfile {
+        nation: views::nation(nation),
+        commitments_total: counts.iter().map(|c| c.count).sum(),
+        counts,
+        commitments,
+        commitments_href: format!("/v1/nations/{code}/commitments"),
+        statements_total,
         statements,
+        statements_href: format!("/v1/nations/{code}/statements"),
         sources,
-    }))
+    };
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, tag)).json(profile))
 }

@@ -1,19 +1,24 @@
-//! What every read shares: `as_of` and `include_retracted`, answering a detail through the same
-//! representation the history stores (with its version as `ETag`), and list pages read either
-//! live or from the history.
+//! What every read of a fact shares: `as_of` and `include_retracted`, a detail answered from the
+//! record's stored representation (with its version as `ETag`, and 304 from the version alone),
+//! and list pages of stored representations, read live or as of a moment.
+
+use std::marker::PhantomData;
 
 use actix_web::http::header;
-use actix_web::HttpResponse;
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 use utoipa::IntoParams;
 
+use crate::api::caching;
 use crate::api::error::ApiError;
-use crate::api::history::{self, AsOfPage, Entity};
+use crate::api::history::Entity;
 use crate::api::params::{PageRequest, SearchText};
 use crate::api::present::Page;
+use crate::db::queries::records::{self, AsOfFilter, StoredRow};
 
 /// The parameters of every detail read.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -29,21 +34,31 @@ pub struct ReadParams {
     pub include_retracted: Option<bool>,
 }
 
-/// A list page, read live or from the history.
+/// A page of records as stored, each item the representation its detail answers; `T` is the
+/// typed page that documents it (`CommitmentPage`).
+#[derive(Debug, Serialize)]
+pub struct StoredPage<T> {
+    items: Vec<Box<RawValue>>,
+    next_cursor: Option<String>,
+    #[serde(skip)]
+    page: PhantomData<fn() -> T>,
+}
+
+impl<T: Page> Page for StoredPage<T> {
+    const ITEM: &'static str = T::ITEM;
+    fn next_cursor(&self) -> Option<&str> {
+        self.next_cursor.as_deref()
+    }
+}
+
+/// A list page read from the tables, or as of a moment from the history.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum Paged<T> {
     /// Read from the tables.
     Live(T),
-    /// Read from the history, `as_of` a moment.
-    AsOf(SnapshotPage),
-}
-
-/// A page of records as they were at a moment.
-#[derive(Debug, Serialize)]
-pub struct SnapshotPage {
-    items: Vec<Value>,
-    next_cursor: Option<String>,
+    /// Read from the history.
+    AsOf(StoredPage<T>),
 }
 
 impl<T: Page> Page for Paged<T> {
@@ -51,8 +66,25 @@ impl<T: Page> Page for Paged<T> {
     fn next_cursor(&self) -> Option<&str> {
         match self {
             Paged::Live(page) => page.next_cursor(),
-            Paged::AsOf(page) => page.next_cursor.as_deref(),
+            Paged::AsOf(page) => page.next_cursor(),
         }
+    }
+}
+
+impl<T> StoredPage<T> {
+    /// The page of `rows` (fetched one beyond it), in id order.
+    pub fn of(page: &PageRequest<i64>, rows: Vec<StoredRow>) -> Result<Self, ApiError> {
+        let (rows, next_cursor) = page.finish(rows, |row| row.record_id);
+        let items = rows
+            .into_iter()
+            .map(|row| RawValue::from_string(row.body))
+            .collect::<Result<_, _>>()
+            .map_err(|e| ApiError::Internal(format!("a stored representation is not JSON: {e}")))?;
+        Ok(StoredPage {
+            items,
+            next_cursor,
+            page: PhantomData,
+        })
     }
 }
 
@@ -102,76 +134,59 @@ pub async fn as_of_list<T>(
     conn: &mut AsyncPgConnection,
     query: AsOfList<'_>,
     page: &PageRequest<i64>,
-) -> Result<Paged<T>, ApiError> {
-    let AsOfList {
-        entity,
-        at,
-        include_retracted,
-        contains,
-        date_range,
-        drop_field,
-        text,
-    } = query;
+) -> Result<StoredPage<T>, ApiError> {
+    let filter = AsOfFilter {
+        entity: query.entity.name(),
+        at: query.at,
+        include_retracted: query.include_retracted,
+        contains: query.contains,
+        date_range: query.date_range,
+        text: query.text,
+        drop_field: query.drop_field,
+    };
     let window = page.window();
-    let rows = history::as_of_page(
-        conn,
-        AsOfPage {
-            entity,
-            at,
-            include_retracted,
-            contains,
-            date_range,
-            after: window.after.copied(),
-            fetch: window.fetch,
-            text,
-        },
-    )
-    .await?;
-    let (rows, next_cursor) = page.finish(rows, |(id, _)| *id);
-    let items = rows
-        .into_iter()
-        .map(|(_, mut value)| {
-            if let (Some(field), Some(object)) = (drop_field, value.as_object_mut()) {
-                object.remove(field);
-            }
-            value
-        })
-        .collect();
-    Ok(Paged::AsOf(SnapshotPage { items, next_cursor }))
+    let rows = records::as_of_page(conn, &filter, window.after.copied(), window.fetch).await?;
+    StoredPage::of(page, rows)
 }
 
-/// One record, live or `as_of` a moment; a retracted one only if asked. A live answer carries
-/// its version as `ETag`, for `If-Match` on writes.
+/// One record, live or `as_of` a moment; a retracted one only if asked. The answer carries the
+/// version it shows as `ETag` (for `If-Match` on writes); a live read whose `If-None-Match`
+/// names the current version is answered 304 from the version alone.
 pub async fn detail(
     conn: &mut AsyncPgConnection,
+    req: &HttpRequest,
     entity: Entity,
     id: i64,
     read: &ReadParams,
 ) -> Result<HttpResponse, ApiError> {
     let what = entity.singular();
-    let value = match read.as_of {
-        Some(at) => history::as_of_one(conn, entity, id, at)
-            .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no {what} had the id {id} at {}", at.to_rfc3339())))?,
-        None => history::represent(conn, entity, &[id])
-            .await?
-            .pop()
-            .map(|(_, value)| value)
-            .ok_or_else(|| ApiError::NotFound(format!("no {what} has the id {id}")))?,
-    };
-    if !read.include_retracted.unwrap_or(false) && !value["retracted"].is_null() {
-        return Err(ApiError::NotFound(format!(
-            "{what} {id} has been retracted ({}); add include_retracted=true to see it",
-            value["retracted"]["reason"].as_str().unwrap_or("no reason given")
-        )));
-    }
-    let mut response = HttpResponse::Ok();
-    if read.as_of.is_none() {
-        if let Some(version) = history::version(conn, entity, id).await? {
-            response.insert_header((header::ETAG, etag(version)));
+    if read.as_of.is_none() && caching::if_none_match(req).is_some() {
+        if let Some(version) = records::current_version(conn, entity.name(), id).await? {
+            if let Some(response) = caching::not_modified(req, &etag(version)) {
+                return Ok(response);
+            }
         }
     }
-    Ok(response.json(value))
+    let stored = match read.as_of {
+        Some(at) => records::at(conn, entity.name(), id, at)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no {what} had the id {id} at {}", at.to_rfc3339())))?,
+        None => records::current(conn, entity.name(), id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no {what} has the id {id}")))?,
+    };
+    if let Some(reason) = &stored.retraction {
+        if !read.include_retracted.unwrap_or(false) {
+            let reason = if reason.is_empty() { "no reason given" } else { reason };
+            return Err(ApiError::NotFound(format!(
+                "{what} {id} has been retracted ({reason}); add include_retracted=true to see it"
+            )));
+        }
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(stored.version)))
+        .content_type("application/json")
+        .body(stored.body))
 }
 
 /// The entity tag of a version.

@@ -40,7 +40,7 @@ pub struct Revision {
     /// The record's version after this change; its `ETag` then.
     #[schema(example = 2)]
     pub version: i32,
-    /// What the change was: `create`, `update`, `status`, `cite` or `retract`.
+    /// What the change was: `create`, `update`, `status`, `cite`, `retract`, `dispute`, or `refresh` (the service stored the record anew because it now represents records differently; the record itself did not change).
     #[schema(example = "status")]
     pub action: String,
     /// When it was made.
@@ -71,7 +71,7 @@ pub struct Change {
     /// The record's version after the change.
     #[schema(example = 2)]
     pub version: i32,
-    /// What the change was: `create`, `update`, `status`, `cite` or `retract`.
+    /// What the change was: `create`, `update`, `status`, `cite`, `retract`, `dispute`, or `refresh` (the service stored the record anew because it now represents records differently; the record itself did not change).
     #[schema(example = "update")]
     pub action: String,
     /// When it was made.
@@ -174,7 +174,7 @@ pub async fn list_revisions(
         ))
     })?;
     let entity = entity_of(resource);
-    list_of(&req, params, move |params| {
+    list_of(&req, &state.clone(), params, move |params| {
         list_revisions_page(state.clone(), entity, id, params)
     })
     .await
@@ -211,8 +211,9 @@ async fn list_revisions_page(
 
 /// List changes since a moment
 ///
-/// Every change made after `since`, in the order made, each with the record as it then read: a
-/// client that keeps a copy applies them in order, then asks again with its last `changed_at`.
+/// Every change made after `since`, in the order made (by `changed_at`, then `revision_id`), each
+/// with the record as it then read: a client that keeps a copy applies them in order, then asks
+/// again with its last `changed_at`.
 #[utoipa::path(
     tag = "history",
     operation_id = "list_changes",
@@ -225,7 +226,10 @@ pub async fn list_changes(
     state: web::Data<AppState>,
     Query(params): Query<ChangeListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    list_of(&req, params, move |params| list_changes_page(state.clone(), params)).await
+    list_of(&req, &state.clone(), params, move |params| {
+        list_changes_page(state.clone(), params)
+    })
+    .await
 }
 
 /// One page of `list_changes`.

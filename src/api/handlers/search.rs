@@ -139,7 +139,10 @@ pub async fn search_records(
     state: web::Data<AppState>,
     Query(params): Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    list_of(&req, params, move |params| search_records_page(state.clone(), params)).await
+    list_of(&req, &state.clone(), params, move |params| {
+        search_records_page(state.clone(), params)
+    })
+    .await
 }
 
 /// One page of `search_records`.

@@ -67,7 +67,10 @@ pub async fn list_sources(
     state: web::Data<AppState>,
     Query(params): Query<SourceListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    list_of(&req, params, move |params| list_sources_page(state.clone(), params)).await
+    list_of(&req, &state.clone(), params, move |params| {
+        list_sources_page(state.clone(), params)
+    })
+    .await
 }
 
 /// One page of `list_sources`.
@@ -96,7 +99,7 @@ async fn list_sources_page(
             &page,
         )
         .await?;
-        return Ok(page);
+        return Ok(Paged::AsOf(page));
     }
     let filter = SourceFilter {
         text: params.q.as_ref().map(|q| q.as_str().to_owned()),
@@ -128,13 +131,14 @@ async fn list_sources_page(
 )]
 #[get("/sources/{id}")]
 pub async fn get_source(
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<Id>,
     Query(read): Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
-    detail(&mut conn, Entity::Sources, id, &read).await
+    detail(&mut conn, &req, Entity::Sources, id, &read).await
 }
 
 /// The fields of a source an editor may correct; its text never changes.
@@ -225,7 +229,8 @@ impl Editable for SourceEdit {
         history::snapshot(conn, Entity::Commitments, &shown.commitments, Action::Update, key).await?;
         history::snapshot(conn, Entity::Statements, &shown.statements, Action::Update, key).await?;
         history::snapshot(conn, Entity::Events, &shown.events, Action::Update, key).await?;
-        history::snapshot(conn, Entity::Claims, &shown.claims, Action::Update, key).await
+        history::snapshot(conn, Entity::Claims, &shown.claims, Action::Update, key).await?;
+        Ok(())
     }
 
     async fn before_retract(conn: &mut AsyncPgConnection, id: i64) -> Result<(), ApiError> {

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, AsOfList, ReadParams, StoredPage};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, StatementInput, StatementPatch};
 use crate::api::edit::{self, without_nulls, Editable};
@@ -18,7 +18,6 @@ use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
 use crate::api::types::{Statement, StatementPage};
-use crate::api::views;
 use crate::api::write::{check_nations, check_references, RetractParams, Span};
 use crate::db::models::{NewCitation, NewStatement};
 use crate::db::queries::statements::{self, StatementFilter};
@@ -120,14 +119,17 @@ pub async fn list_statements(
     state: web::Data<AppState>,
     Query(params): Query<StatementListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    list_of(&req, params, move |params| list_statements_page(state.clone(), params)).await
+    list_of(&req, &state.clone(), params, move |params| {
+        list_statements_page(state.clone(), params)
+    })
+    .await
 }
 
 /// One page of `list_statements`.
 async fn list_statements_page(
     state: web::Data<AppState>,
     params: StatementListParams,
-) -> Result<Paged<StatementPage>, ApiError> {
+) -> Result<StoredPage<StatementPage>, ApiError> {
     let mut conn = state.conn().await?;
     let nation = params.nation.map(NationCode::into_string);
     let rest = StatementFilterParams {
@@ -150,7 +152,7 @@ pub(crate) async fn list_statements_where(
     conn: &mut AsyncPgConnection,
     nation: Option<String>,
     params: StatementFilterParams,
-) -> Result<Paged<StatementPage>, ApiError> {
+) -> Result<StoredPage<StatementPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let include_retracted = params.include_retracted.unwrap_or(false);
     if let Some(at) = params.as_of {
@@ -191,11 +193,7 @@ pub(crate) async fn list_statements_where(
         include_retracted,
     };
     let rows = statements::list(conn, &filter, page.window().copied()).await?;
-    let (rows, next_cursor) = page.finish(rows, |s| s.id);
-    Ok(Paged::Live(StatementPage {
-        items: views::statements(conn, rows).await?,
-        next_cursor,
-    }))
+    StoredPage::of(&page, rows)
 }
 
 /// Get a statement
@@ -212,13 +210,14 @@ pub(crate) async fn list_statements_where(
 )]
 #[get("/statements/{id}")]
 pub async fn get_statement(
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<Id>,
     Query(read): Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
     let mut conn = state.conn().await?;
-    detail(&mut conn, Entity::Statements, id, &read).await
+    detail(&mut conn, &req, Entity::Statements, id, &read).await
 }
 
 /// Statements as editors write them.

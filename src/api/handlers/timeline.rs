@@ -2,9 +2,6 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use diesel::sql_types::{BigInt, Date, Jsonb, Nullable, Text};
-use diesel::QueryableByName;
-use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -14,6 +11,7 @@ use crate::api::formats::list_of;
 use crate::api::params::{NationCode, PageRequest, Query};
 use crate::api::types::page;
 use crate::basis::FieldBasis;
+use crate::db::queries::summaries;
 use crate::startup::AppState;
 use crate::vocab::{CommitmentKind, CommitmentStatus, Modality};
 
@@ -101,63 +99,6 @@ page!(
     TimelinePage, TimelineEntry
 );
 
-#[derive(QueryableByName)]
-struct Row {
-    #[diesel(sql_type = Text)]
-    entry_type: String,
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = Nullable<Date>)]
-    dated: Option<NaiveDate>,
-    #[diesel(sql_type = Nullable<Text>)]
-    nation: Option<String>,
-    #[diesel(sql_type = Text)]
-    summary: String,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    commitment_id: Option<i64>,
-    #[diesel(sql_type = Nullable<Text>)]
-    kind: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    status: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    modality: Option<String>,
-    #[diesel(sql_type = Nullable<Jsonb>)]
-    date_basis: Option<serde_json::Value>,
-    #[diesel(sql_type = Nullable<Jsonb>)]
-    link_basis: Option<serde_json::Value>,
-}
-
-/// Every entry, with its nation, date (never borrowed from another record), the basis of that
-/// date, and order within a day. An event is in a nation's timeline when the nation took part in
-/// it or one of its commitments is linked to it; the basis of that link comes along (a stated
-/// link before an inferred one).
-const ENTRIES: &str = "
-    SELECT 'event' AS entry_type, 0 AS rank, e.id, e.occurred_on AS dated, NULL::text AS nation, e.title AS summary,
-           NULL::bigint AS commitment_id, NULL::text AS kind, NULL::text AS status, NULL::text AS modality,
-           e.basis -> 'occurred_on' AS date_basis,
-           CASE WHEN $1::text IS NULL THEN NULL
-                WHEN EXISTS (SELECT 1 FROM event_participants p WHERE p.event_id = e.id AND p.nation_code = $1)
-                THEN e.basis -> 'participants'
-                ELSE (SELECT c.basis -> 'event_id' FROM commitments c
-                       WHERE c.event_id = e.id AND c.nation_code = $1 AND c.retracted_at IS NULL
-                       ORDER BY (c.basis -> 'event_id' ->> 'basis') = 'stated' DESC, c.id LIMIT 1)
-           END AS link_basis
-      FROM events e
-     WHERE e.retracted_at IS NULL
-       AND ($1::text IS NULL
-            OR EXISTS (SELECT 1 FROM event_participants p WHERE p.event_id = e.id AND p.nation_code = $1)
-            OR EXISTS (SELECT 1 FROM commitments c WHERE c.event_id = e.id AND c.nation_code = $1 AND c.retracted_at IS NULL))
-    UNION ALL
-    SELECT 'status_change', 1, s.id, s.changed_on, c.nation_code, c.summary, c.id, c.kind, s.status, s.modality,
-           s.basis -> 'changed_on', NULL
-      FROM commitment_status_changes s JOIN commitments c ON c.id = s.commitment_id
-     WHERE c.retracted_at IS NULL AND ($1::text IS NULL OR c.nation_code = $1)
-    UNION ALL
-    SELECT 'statement', 2, st.id, st.said_on, st.nation_code, st.summary, NULL, NULL, NULL, NULL,
-           st.basis -> 'said_on', NULL
-      FROM statements st
-     WHERE st.retracted_at IS NULL AND ($1::text IS NULL OR st.nation_code = $1)";
-
 /// Timeline
 ///
 /// Events, changes of commitments' status and statements in date order (events first within a
@@ -180,34 +121,31 @@ pub async fn list_timeline(
     state: web::Data<AppState>,
     Query(params): Query<TimelineParams>,
 ) -> Result<HttpResponse, ApiError> {
-    list_of(&req, params, move |params| timeline_page(state.clone(), params)).await
+    list_of(&req, &state.clone(), params, move |params| {
+        timeline_page(state.clone(), params)
+    })
+    .await
 }
 
-/// One page of the timeline.
+/// One page of the timeline: a walk of its entries' index from the cursor's entry.
 async fn timeline_page(state: web::Data<AppState>, params: TimelineParams) -> Result<TimelinePage, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
-    let nation = match params.nation {
-        Some(code) => Some(nation_in_path(&mut conn, code.as_str()).await?),
-        None => None,
+    let scope = match params.nation {
+        Some(code) => nation_in_path(&mut conn, code.as_str()).await?,
+        None => String::new(),
     };
-    // The cursor carries the position in the ordered entries.
     let window = page.window();
-    let offset = page.offset();
-    let rows: Vec<Row> = diesel::sql_query(format!(
-        "SELECT entry_type, id, dated, nation, summary, commitment_id, kind, status, modality, date_basis, link_basis
-           FROM ({ENTRIES}) t
-          WHERE ($2::date IS NULL OR dated >= $2) AND ($3::date IS NULL OR dated <= $3)
-          ORDER BY dated NULLS LAST, rank, id OFFSET $4 LIMIT $5"
-    ))
-    .bind::<Nullable<Text>, _>(nation)
-    .bind::<Nullable<Date>, _>(params.since)
-    .bind::<Nullable<Date>, _>(params.until)
-    .bind::<BigInt, _>(offset)
-    .bind::<BigInt, _>(window.fetch)
-    .load(&mut conn)
+    let rows = summaries::timeline_page(
+        &mut conn,
+        &scope,
+        params.since,
+        params.until,
+        window.after.copied(),
+        window.fetch,
+    )
     .await?;
-    let (rows, next_cursor) = page.finish_at_offset(rows);
+    let (rows, next_cursor) = page.finish(rows, |r| r.entry_id);
     let items = rows
         .into_iter()
         .map(|r| TimelineEntry {
@@ -215,9 +153,9 @@ async fn timeline_page(state: web::Data<AppState>, params: TimelineParams) -> Re
             date_basis: r.date_basis.and_then(|b| serde_json::from_value(b).ok()),
             link_basis: r.link_basis.and_then(|b| serde_json::from_value(b).ok()),
             modality: r.modality.and_then(|m| m.parse().ok()),
-            entry_type: match r.entry_type.as_str() {
-                "event" => EntryType::Event,
-                "status_change" => EntryType::StatusChange,
+            entry_type: match r.rank {
+                0 => EntryType::Event,
+                1 => EntryType::StatusChange,
                 _ => EntryType::Statement,
             },
             id: r.id,

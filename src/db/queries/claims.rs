@@ -4,9 +4,10 @@ use diesel::prelude::*;
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use super::records::{self, StoredRow};
 use super::Window;
 use crate::db::models::Claim;
-use crate::schema::claims;
+use crate::schema::{claims, revisions};
 use crate::vocab::ClaimKind;
 
 /// Which claims a list shows; every set field narrows it.
@@ -28,10 +29,20 @@ pub struct ClaimFilter {
     pub include_retracted: bool,
 }
 
-/// A page of claims in id order.
-pub async fn list(conn: &mut AsyncPgConnection, filter: &ClaimFilter, window: Window<i64>) -> QueryResult<Vec<Claim>> {
+/// A page of claims in id order, as stored.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &ClaimFilter,
+    window: Window<i64>,
+) -> QueryResult<Vec<StoredRow>> {
     let mut query = claims::table
-        .select(Claim::as_select())
+        .inner_join(
+            revisions::table.on(revisions::record_id
+                .eq(claims::id)
+                .and(revisions::entity.eq("claims"))
+                .and(revisions::valid_until.is_null())),
+        )
+        .select((claims::id, records::body_column()))
         .order(claims::id.asc())
         .into_boxed();
     if let Some(kind) = filter.kind {
@@ -50,15 +61,7 @@ pub async fn list(conn: &mut AsyncPgConnection, filter: &ClaimFilter, window: Wi
         query = query.filter(claims::inferred.eq(inferred));
     }
     if let Some(disputed) = filter.disputed {
-        let competing = crate::schema::competing_values::table
-            .filter(crate::schema::competing_values::retracted_at.is_null())
-            .filter(crate::schema::competing_values::claim_id.is_not_null())
-            .select(crate::schema::competing_values::claim_id);
-        query = if disputed {
-            query.filter(claims::id.nullable().eq_any(competing))
-        } else {
-            query.filter(claims::id.nullable().ne_all(competing))
-        };
+        query = query.filter(claims::disputed.eq(disputed));
     }
     if !filter.include_retracted {
         query = query.filter(claims::retracted_at.is_null());
@@ -66,7 +69,11 @@ pub async fn list(conn: &mut AsyncPgConnection, filter: &ClaimFilter, window: Wi
     if let Some(after) = window.after {
         query = query.filter(claims::id.gt(after));
     }
-    query.limit(window.fetch).load(conn).await
+    let rows: Vec<(i64, String)> = query.limit(window.fetch).load(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(record_id, body)| StoredRow { record_id, body })
+        .collect())
 }
 
 /// One claim by id.

@@ -5,9 +5,10 @@ use diesel::prelude::*;
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use super::records::{self, StoredRow};
 use super::Window;
 use crate::db::models::{Commitment, StatusChange};
-use crate::schema::{citations, commitment_status_changes, commitments};
+use crate::schema::{citations, commitment_status_changes, commitments, revisions};
 use crate::vocab::{CommitmentKind, CommitmentStatus};
 
 /// Which commitments a list shows; every set field narrows it.
@@ -37,14 +38,20 @@ pub struct CommitmentFilter {
     pub include_retracted: bool,
 }
 
-/// A page of commitments in id order.
+/// A page of commitments in id order, as stored.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &CommitmentFilter,
     window: Window<i64>,
-) -> QueryResult<Vec<Commitment>> {
+) -> QueryResult<Vec<StoredRow>> {
     let mut query = commitments::table
-        .select(Commitment::as_select())
+        .inner_join(
+            revisions::table.on(revisions::record_id
+                .eq(commitments::id)
+                .and(revisions::entity.eq("commitments"))
+                .and(revisions::valid_until.is_null())),
+        )
+        .select((commitments::id, records::body_column()))
         .order(commitments::id.asc())
         .into_boxed();
     if let Some(nation) = &filter.nation {
@@ -80,29 +87,18 @@ pub async fn list(
     }
     if let Some(inferred) = filter.inferred {
         // A commitment's history counts too: an inferred status or date is an inferred value.
-        let inferred_steps = commitment_status_changes::table
-            .filter(commitment_status_changes::inferred)
-            .select(commitment_status_changes::commitment_id);
         query = if inferred {
-            query.filter(commitments::inferred.or(commitments::id.eq_any(inferred_steps)))
+            query.filter(commitments::inferred.or(commitments::steps_inferred))
         } else {
             query.filter(
                 commitments::inferred
                     .eq(false)
-                    .and(commitments::id.ne_all(inferred_steps)),
+                    .and(commitments::steps_inferred.eq(false)),
             )
         };
     }
     if let Some(disputed) = filter.disputed {
-        let competing = crate::schema::competing_values::table
-            .filter(crate::schema::competing_values::retracted_at.is_null())
-            .filter(crate::schema::competing_values::commitment_id.is_not_null())
-            .select(crate::schema::competing_values::commitment_id);
-        query = if disputed {
-            query.filter(commitments::id.nullable().eq_any(competing))
-        } else {
-            query.filter(commitments::id.nullable().ne_all(competing))
-        };
+        query = query.filter(commitments::disputed.eq(disputed));
     }
     if !filter.include_retracted {
         query = query.filter(commitments::retracted_at.is_null());
@@ -110,7 +106,11 @@ pub async fn list(
     if let Some(after) = window.after {
         query = query.filter(commitments::id.gt(after));
     }
-    query.limit(window.fetch).load(conn).await
+    let rows: Vec<(i64, String)> = query.limit(window.fetch).load(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(record_id, body)| StoredRow { record_id, body })
+        .collect())
 }
 
 /// One commitment by id.

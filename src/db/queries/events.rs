@@ -4,9 +4,10 @@ use diesel::prelude::*;
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use super::records::{self, StoredRow};
 use super::Window;
 use crate::db::models::{Event, Participant};
-use crate::schema::{event_participants, events};
+use crate::schema::{event_participants, events, revisions};
 use crate::vocab::EventKind;
 
 /// Which events a list shows.
@@ -26,10 +27,20 @@ pub struct EventFilter {
     pub include_retracted: bool,
 }
 
-/// A page of events in id order.
-pub async fn list(conn: &mut AsyncPgConnection, filter: &EventFilter, window: Window<i64>) -> QueryResult<Vec<Event>> {
+/// A page of events in id order, as stored.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &EventFilter,
+    window: Window<i64>,
+) -> QueryResult<Vec<StoredRow>> {
     let mut query = events::table
-        .select(Event::as_select())
+        .inner_join(
+            revisions::table.on(revisions::record_id
+                .eq(events::id)
+                .and(revisions::entity.eq("events"))
+                .and(revisions::valid_until.is_null())),
+        )
+        .select((events::id, records::body_column()))
         .order(events::id.asc())
         .into_boxed();
     if let Some(kind) = filter.kind {
@@ -51,15 +62,7 @@ pub async fn list(conn: &mut AsyncPgConnection, filter: &EventFilter, window: Wi
         query = query.filter(events::inferred.eq(inferred));
     }
     if let Some(disputed) = filter.disputed {
-        let competing = crate::schema::competing_values::table
-            .filter(crate::schema::competing_values::retracted_at.is_null())
-            .filter(crate::schema::competing_values::event_id.is_not_null())
-            .select(crate::schema::competing_values::event_id);
-        query = if disputed {
-            query.filter(events::id.nullable().eq_any(competing))
-        } else {
-            query.filter(events::id.nullable().ne_all(competing))
-        };
+        query = query.filter(events::disputed.eq(disputed));
     }
     if !filter.include_retracted {
         query = query.filter(events::retracted_at.is_null());
@@ -67,7 +70,11 @@ pub async fn list(conn: &mut AsyncPgConnection, filter: &EventFilter, window: Wi
     if let Some(after) = window.after {
         query = query.filter(events::id.gt(after));
     }
-    query.limit(window.fetch).load(conn).await
+    let rows: Vec<(i64, String)> = query.limit(window.fetch).load(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(record_id, body)| StoredRow { record_id, body })
+        .collect())
 }
 
 /// One event by id.

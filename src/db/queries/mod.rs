@@ -10,8 +10,10 @@ pub mod keys;
 pub mod nations;
 pub mod organizations;
 pub mod people;
+pub mod records;
 pub mod sources;
 pub mod statements;
+pub mod summaries;
 pub mod writes;
 
 /// Where a page starts and how many rows to fetch (one more than the page holds, so that the

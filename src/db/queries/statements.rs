@@ -4,9 +4,10 @@ use diesel::prelude::*;
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use super::records::{self, StoredRow};
 use super::Window;
 use crate::db::models::Statement;
-use crate::schema::statements;
+use crate::schema::{revisions, statements};
 use crate::vocab::Stance;
 
 /// Which statements a list shows; every set field narrows it.
@@ -30,14 +31,20 @@ pub struct StatementFilter {
     pub include_retracted: bool,
 }
 
-/// A page of statements in id order.
+/// A page of statements in id order, as stored.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &StatementFilter,
     window: Window<i64>,
-) -> QueryResult<Vec<Statement>> {
+) -> QueryResult<Vec<StoredRow>> {
     let mut query = statements::table
-        .select(Statement::as_select())
+        .inner_join(
+            revisions::table.on(revisions::record_id
+                .eq(statements::id)
+                .and(revisions::entity.eq("statements"))
+                .and(revisions::valid_until.is_null())),
+        )
+        .select((statements::id, records::body_column()))
         .order(statements::id.asc())
         .into_boxed();
     if let Some(nation) = &filter.nation {
@@ -59,15 +66,7 @@ pub async fn list(
         query = query.filter(statements::inferred.eq(inferred));
     }
     if let Some(disputed) = filter.disputed {
-        let competing = crate::schema::competing_values::table
-            .filter(crate::schema::competing_values::retracted_at.is_null())
-            .filter(crate::schema::competing_values::statement_id.is_not_null())
-            .select(crate::schema::competing_values::statement_id);
-        query = if disputed {
-            query.filter(statements::id.nullable().eq_any(competing))
-        } else {
-            query.filter(statements::id.nullable().ne_all(competing))
-        };
+        query = query.filter(statements::disputed.eq(disputed));
     }
     if !filter.include_retracted {
         query = query.filter(statements::retracted_at.is_null());
@@ -75,7 +74,11 @@ pub async fn list(
     if let Some(after) = window.after {
         query = query.filter(statements::id.gt(after));
     }
-    query.limit(window.fetch).load(conn).await
+    let rows: Vec<(i64, String)> = query.limit(window.fetch).load(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(record_id, body)| StoredRow { record_id, body })
+        .collect())
 }
 
 /// One statement by id.

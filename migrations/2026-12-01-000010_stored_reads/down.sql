@@ -1,0 +1,26 @@
+DROP TABLE kb_meta;
+DELETE FROM revisions WHERE action = 'refresh';
+ALTER TABLE revisions DROP CONSTRAINT revisions_action_check;
+ALTER TABLE revisions ADD CONSTRAINT revisions_action_check
+    CHECK (action IN ('create', 'update', 'status', 'retract', 'cite', 'dispute'));
+DROP TRIGGER facts_follow_competing_values ON competing_values;
+DROP FUNCTION facts_follow_competing_values();
+ALTER TABLE claims DROP COLUMN disputed;
+ALTER TABLE events DROP COLUMN disputed;
+ALTER TABLE statements DROP COLUMN disputed;
+ALTER TABLE commitments DROP COLUMN disputed;
+DROP TRIGGER commitments_follow_steps_inferred ON commitment_status_changes;
+DROP FUNCTION commitments_follow_steps_inferred();
+ALTER TABLE commitments DROP COLUMN steps_inferred;
+DROP INDEX revisions_changed_at_id_idx;
+CREATE INDEX revisions_changed_at_idx ON revisions (changed_at);
+ALTER TABLE revisions DROP COLUMN search_vector;
+DROP FUNCTION revision_search_vector(text, jsonb);
+DROP TRIGGER revisions_count_changes ON revisions;
+DROP FUNCTION changes_count();
+DROP TABLE changes;
+DROP TRIGGER revisions_close_previous ON revisions;
+DROP FUNCTION revisions_close_previous();
+CREATE INDEX revisions_entity_record_version_idx ON revisions (entity, record_id, version DESC);
+DROP INDEX revisions_current_idx;
+ALTER TABLE revisions DROP COLUMN valid_until;

@@ -1,0 +1,245 @@
+//! The stored representations of records. Every write stores the API representation of each
+//! record it changed as a revision (`revisions`); the current one of a record is the revision
+//! whose interval is still open (`valid_until IS NULL`), the one it had at a moment the revision
+//! whose interval holds that moment. Reads answer from here: one index step for a record, one
+//! index walk for a page, whatever the size of the knowledge base.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Jsonb, Nullable, Text, Timestamptz};
+use diesel::QueryResult;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+/// A record as stored: its version and its representation, as JSON text.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Stored {
+    /// The record's version (the number of its revision).
+    #[diesel(sql_type = Integer)]
+    pub version: i32,
+    /// Why it was retracted, when it is; null while it is live.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub retraction: Option<String>,
+    /// The representation, as JSON text.
+    #[diesel(sql_type = Text)]
+    pub body: String,
+}
+
+/// What a stored row says of its retraction (`retracted` is null while it is live).
+const RETRACTION: &str =
+    "CASE WHEN after -> 'retracted' = 'null'::jsonb OR NOT after ? 'retracted' THEN NULL ELSE coalesce(after #>> '{retracted,reason}', '') END";
+
+/// The current representation of a record of `entity` (a table name), if it exists.
+pub async fn current(conn: &mut AsyncPgConnection, entity: &str, id: i64) -> QueryResult<Option<Stored>> {
+    diesel::sql_query(format!(
+        "SELECT version, {RETRACTION} AS retraction, after::text AS body FROM revisions
+          WHERE entity = $1 AND record_id = $2 AND valid_until IS NULL"
+    ))
+    .bind::<Text, _>(entity)
+    .bind::<BigInt, _>(id)
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// The representation a record had at a moment, if it existed then.
+pub async fn at(conn: &mut AsyncPgConnection, entity: &str, id: i64, at: DateTime<Utc>) -> QueryResult<Option<Stored>> {
+    diesel::sql_query(format!(
+        "SELECT version, {RETRACTION} AS retraction, after::text AS body FROM revisions
+          WHERE entity = $1 AND record_id = $2 AND changed_at <= $3
+          ORDER BY version DESC LIMIT 1"
+    ))
+    .bind::<Text, _>(entity)
+    .bind::<BigInt, _>(id)
+    .bind::<Timestamptz, _>(at)
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+#[derive(QueryableByName)]
+struct Version {
+    #[diesel(sql_type = Integer)]
+    version: i32,
+}
+
+/// The current version of a record, if it exists (an index-only step).
+pub async fn current_version(conn: &mut AsyncPgConnection, entity: &str, id: i64) -> QueryResult<Option<i32>> {
+    let found: Option<Version> =
+        diesel::sql_query("SELECT version FROM revisions WHERE entity = $1 AND record_id = $2 AND valid_until IS NULL")
+            .bind::<Text, _>(entity)
+            .bind::<BigInt, _>(id)
+            .get_result(conn)
+            .await
+            .optional()?;
+    Ok(found.map(|v| v.version))
+}
+
+/// A record's id and its representation, as JSON text.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct StoredRow {
+    /// The record's id.
+    #[diesel(sql_type = BigInt)]
+    pub record_id: i64,
+    /// Its representation.
+    #[diesel(sql_type = Text)]
+    pub body: String,
+}
+
+/// The current representations of the given records, in id order.
+pub async fn current_many(conn: &mut AsyncPgConnection, entity: &str, ids: &[i64]) -> QueryResult<Vec<StoredRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::sql_query(
+        "SELECT record_id, after::text AS body FROM revisions
+          WHERE entity = $1 AND record_id = ANY($2) AND valid_until IS NULL ORDER BY record_id",
+    )
+    .bind::<Text, _>(entity)
+    .bind::<diesel::sql_types::Array<BigInt>, _>(ids)
+    .load(conn)
+    .await
+}
+
+/// The SQL text of a stored representation in a list query joined to `revisions`.
+pub fn body_column() -> diesel::expression::SqlLiteral<Text> {
+    diesel::dsl::sql::<Text>("revisions.after::text")
+}
+
+/// Which records of an `as_of` list, besides the moment.
+#[derive(Debug, Clone)]
+pub struct AsOfFilter<'a> {
+    /// The table of the records.
+    pub entity: &'a str,
+    /// The moment.
+    pub at: DateTime<Utc>,
+    /// Whether records retracted by then are listed.
+    pub include_retracted: bool,
+    /// Fields the records must hold, as JSON each must contain (`@>`); `{}` for none.
+    pub contains: serde_json::Value,
+    /// A date field and its inclusive bounds (ISO dates).
+    pub date_range: Option<(&'a str, Option<String>, Option<String>)>,
+    /// Words the record, as it then read, must match (web search syntax).
+    pub text: Option<String>,
+    /// A field the history keeps but the list leaves out (a source's text).
+    pub drop_field: Option<&'a str>,
+}
+
+/// A page of records as they were at a moment, in id order: the revisions whose interval holds
+/// the moment, walked in record order along the (entity, record_id, version) index. Only the
+/// conditions asked for are written into the statement, so that each plan fits its question.
+pub async fn as_of_page(
+    conn: &mut AsyncPgConnection,
+    filter: &AsOfFilter<'_>,
+    after: Option<i64>,
+    fetch: i64,
+) -> QueryResult<Vec<StoredRow>> {
+    let body = match filter.drop_field {
+        Some(_) => "(after - $9)::text",
+        None => "after::text",
+    };
+    let mut sql = format!(
+        "SELECT record_id, {body} AS body FROM revisions
+          WHERE entity = $1 AND changed_at <= $2 AND (valid_until IS NULL OR valid_until > $2)
+            AND record_id > $3"
+    );
+    if !filter.include_retracted {
+        sql.push_str(" AND after -> 'retracted' = 'null'::jsonb");
+    }
+    if filter.contains.as_object().is_some_and(|o| !o.is_empty()) {
+        sql.push_str(" AND after @> $4");
+    }
+    let (field, since, until) = filter.date_range.clone().unwrap_or(("", None, None));
+    if since.is_some() {
+        sql.push_str(" AND after ->> $5 >= $6");
+    }
+    if until.is_some() {
+        sql.push_str(" AND after ->> $5 <= $7");
+    }
+    if filter.text.is_some() {
+        sql.push_str(" AND search_vector @@ websearch_to_tsquery('english', $8)");
+    }
+    sql.push_str(" ORDER BY record_id LIMIT $10");
+    diesel::sql_query(sql)
+        .bind::<Text, _>(filter.entity)
+        .bind::<Timestamptz, _>(filter.at)
+        .bind::<BigInt, _>(after.unwrap_or(i64::MIN))
+        .bind::<Jsonb, _>(&filter.contains)
+        .bind::<Text, _>(field)
+        .bind::<Nullable<Text>, _>(since)
+        .bind::<Nullable<Text>, _>(until)
+        .bind::<Nullable<Text>, _>(filter.text.as_deref())
+        .bind::<Text, _>(filter.drop_field.unwrap_or(""))
+        .bind::<BigInt, _>(fetch)
+        .load(conn)
+        .await
+}
+
+#[derive(QueryableByName)]
+struct Changes {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Which state of the knowledge base this session's next statement sees: how many writing
+/// transactions have committed (`changes`, counted in commit order). Two reads that see the same
+/// count see the same data, so derived answers are tagged with it; it reads one row.
+pub async fn visible_state(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+    let row: Changes = diesel::sql_query("SELECT n FROM changes").get_result(conn).await?;
+    Ok(row.n)
+}
+
+/// Counts a write that stored revisions without the database counting it (a bulk load with its
+/// triggers off).
+pub async fn count_change(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    diesel::sql_query("UPDATE changes SET n = n + 1").execute(conn).await?;
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// The ids of the records of `table` (one of the tables with a history) after `after`, at most
+/// `limit`, in order.
+pub async fn ids_after(
+    conn: &mut AsyncPgConnection,
+    table: &'static str,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    let rows: Vec<Id> = diesel::sql_query(format!("SELECT id FROM {table} WHERE id > $1 ORDER BY id LIMIT $2"))
+        .bind::<BigInt, _>(after)
+        .bind::<BigInt, _>(limit)
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+#[derive(QueryableByName)]
+struct Value {
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+/// A value the database keeps about itself (`kb_meta`).
+pub async fn meta(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<Option<String>> {
+    let rows: Vec<Value> = diesel::sql_query("SELECT value FROM kb_meta WHERE key = $1")
+        .bind::<Text, _>(key)
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().next().map(|r| r.value))
+}
+
+/// Sets a value the database keeps about itself.
+pub async fn set_meta(conn: &mut AsyncPgConnection, key: &str, value: &str) -> QueryResult<()> {
+    diesel::sql_query(
+        "INSERT INTO kb_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind::<Text, _>(key)
+    .bind::<Text, _>(value)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

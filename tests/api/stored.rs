@@ -1,0 +1,375 @@
+//! Reads answer from what the database stores and keeps up to date: each record's representation
+//! (its current revision), the tallies, the timeline's entries. These check that what is stored
+//! is what the tables give, after writes of every kind, and that reads stay within their budget of
+//! round trips to PostgreSQL.
+
+use actix_web::http::Method;
+use alliance_kb::vocab::KeyRole;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestResponse};
+
+/// Writes of every kind that change what other records show: a source and a person that facts
+/// show, an event, a statement, a commitment linked to the event, its status, a correction that
+/// moves it to another nation and event, a dispute, a source's reliability, a retraction.
+async fn write_a_bit_of_everything<S, B>(app: &crate::helpers::TestApp<S>)
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
+    let send = |method: Method, path: String, etag: Option<String>, body: Option<Value>| {
+        let auth = auth.clone();
+        async move {
+            let mut headers = vec![("authorization", auth.clone())];
+            if let Some(etag) = etag {
+                headers.push(("if-match", etag));
+            }
+            let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            app.send(method, &path, &headers, body).await
+        }
+    };
+    let ok = |res: TestResponse| {
+        assert!(
+            res.status.is_success(),
+            "{}: {}",
+            res.status,
+            String::from_utf8_lossy(&res.body)
+        );
+        (res.json(), res.header("etag").unwrap().to_owned())
+    };
+    let text = "Zagreb said it would send 40 engineers. The minister said: \"Engineers, not combat troops.\" Oslo pledged two frigates on 3 March 2026.";
+    let (source, source_tag) = ok(send(
+        Method::POST,
+        "/v1/sources".into(),
+        None,
+        Some(json!({"kind": "transcript", "title": "Briefing", "reliability": "unverified", "text": text})),
+    )
+    .await);
+    let sid = source["id"].as_i64().unwrap();
+    let (person, _) = ok(send(
+        Method::POST,
+        "/v1/people".into(),
+        None,
+        Some(json!({"name": "Ivan Anušić", "role": "Minister of Defence", "nation": "HR"})),
+    )
+    .await);
+    let (event, _) = ok(send(
+        Method::POST,
+        "/v1/events".into(),
+        None,
+        Some(json!({
+        "kind": "meeting", "title": "Zagreb briefing", "participants": [{"nation": "HR"}],
+        "citations": [{"source_id": sid, "excerpt": "Zagreb said"}],
+        "basis": {"participants": {"basis": "stated", "citation": 0}}})),
+    )
+    .await);
+    let eid = event["id"].as_i64().unwrap();
+    let (statement, _) = ok(send(
+        Method::POST,
+        "/v1/statements".into(),
+        None,
+        Some(json!({
+        "speaker_id": person["id"], "nation": "HR", "stance": "conditional", "event_id": eid,
+        "summary": "Croatia would send engineers, not combat troops.", "quote": "Engineers, not combat troops.",
+        "citations": [{"source_id": sid, "excerpt": "The minister said: \"Engineers, not combat troops.\""}],
+        "basis": {"speaker": {"basis": "stated", "citation": 0},
+                  "event_id": {"basis": "inferred", "note": "said at the briefing"}}})),
+    )
+    .await);
+    let (commitment, _) = ok(send(
+        Method::POST,
+        "/v1/commitments".into(),
+        None,
+        Some(json!({
+        "nation": "HR", "kind": "troops", "status": "proposed", "event_id": eid,
+        "summary": "Croatia would send 40 engineers.",
+        "quantity": {"min": 40, "max": 40, "unit": "engineers", "text": "40 engineers"},
+        "citations": [{"source_id": sid, "excerpt": "Zagreb said it would send 40 engineers."}],
+        "basis": {"quantity": {"basis": "stated", "citation": 0},
+                  "event_id": {"basis": "inferred", "note": "announced at the briefing"}}})),
+    )
+    .await);
+    let cid = commitment["id"].as_i64().unwrap();
+    let (_, tag) = ok(send(
+        Method::POST,
+        format!("/v1/commitments/{cid}/status"),
+        None,
+        Some(json!({
+        "status": "pledged", "changed_on": "2026-03-03",
+        "citations": [{"source_id": sid, "excerpt": "on 3 March 2026"}],
+        "basis": {"changed_on": {"basis": "stated", "citation": 0}}})),
+    )
+    .await);
+    // Moved to another nation and event: its tallies, its steps' timeline entries and the
+    // event's link all follow.
+    let (_, _) = ok(send(
+        Method::PATCH,
+        format!("/v1/commitments/{cid}"),
+        Some(tag),
+        Some(json!({
+        "nation": "NO", "event_id": 1,
+        "basis": {"event_id": {"basis": "inferred", "note": "reported beside the Paris meeting"}}})),
+    )
+    .await);
+    ok(send(
+        Method::POST,
+        format!("/v1/commitments/{cid}/competing-values"),
+        None,
+        Some(json!({
+        "field": "quantity", "value": {"min": 2, "max": 2, "unit": "frigates", "text": "two frigates"},
+        "citations": [{"source_id": sid, "excerpt": "Oslo pledged two frigates"}]})),
+    )
+    .await);
+    // A source's reliability shows on every fact resting on it.
+    ok(send(
+        Method::PATCH,
+        format!("/v1/sources/{sid}"),
+        Some(source_tag),
+        Some(json!({"reliability": "verified"})),
+    )
+    .await);
+    let statement_tag = app
+        .get(&format!("/v1/statements/{}", statement["id"]))
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    assert_ne!(
+        statement_tag, "\"1\"",
+        "the statement shows its source's new reliability"
+    );
+    ok(send(
+        Method::DELETE,
+        format!("/v1/statements/{}?reason=duplicate", statement["id"]),
+        Some(statement_tag),
+        None,
+    )
+    .await);
+}
+
+#[actix_web::test]
+async fn every_stored_representation_is_what_its_tables_give_after_writes_of_every_kind() {
+    let app = spawn_app().await;
+    write_a_bit_of_everything(&app).await;
+    let mut conn = app.db.pool.get().await.unwrap();
+    let drifted = alliance_kb::api::history::drift(&mut conn).await.unwrap();
+    assert!(
+        drifted.is_empty(),
+        "stored representations that differ from their tables: {drifted:?}"
+    );
+    // And the check can fail: a representation changed behind the service's back is found.
+    app.database.query(
+        "UPDATE revisions SET after = after || '{\"summary\": \"tampered\"}' WHERE entity = 'commitments' AND record_id = 1 AND valid_until IS NULL",
+    );
+    let drifted = alliance_kb::api::history::drift(&mut conn).await.unwrap();
+    assert_eq!(drifted, vec![(alliance_kb::api::history::Entity::Commitments, 1)]);
+    // A refresh stores it anew, as at start when the code's shape changes.
+    let stored = alliance_kb::api::history::refresh(&mut conn, |_, _, _| {})
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+    assert!(alliance_kb::api::history::drift(&mut conn).await.unwrap().is_empty());
+    let revisions = app.get_json("/v1/commitments/1/revisions").await;
+    let last = revisions["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "refresh");
+}
+
+/// The rows of the tallies and the visible timeline entries, in one order.
+const SUMMARIES: &str = "
+    SELECT 'c', event_id::text, nation_code, kind, status, n::text FROM commitment_tallies WHERE n > 0
+    UNION ALL SELECT 's', nation_code, NULL, NULL, NULL, n::text FROM statement_tallies WHERE n > 0
+    UNION ALL SELECT 'n', nation_code, source_id::text, NULL, NULL, n::text FROM source_tallies WHERE n > 0
+    UNION ALL SELECT 't', scope, sort_date::text, rank::text, record_id::text, coalesce(link_basis::text, '')
+      FROM timeline_entries WHERE visible
+    ORDER BY 1, 2, 3, 4, 5, 6";
+
+#[actix_web::test]
+async fn the_tallies_and_the_timeline_kept_by_the_database_equal_a_rebuild_from_the_facts() {
+    let app = spawn_app().await;
+    write_a_bit_of_everything(&app).await;
+    let kept = app.database.query(SUMMARIES);
+    assert!(kept
+        .iter()
+        .any(|r| r[0].as_deref() == Some("t") && r[1].as_deref() == Some("NO")));
+    let rebuilt = app.database.query(&format!(
+        "BEGIN; SELECT tallies_rebuild(); SELECT timeline_rebuild(); {SUMMARIES}; ROLLBACK"
+    ));
+    // The two function calls each answer one row of their own.
+    let rebuilt: Vec<_> = rebuilt.into_iter().filter(|r| r.len() == 6).collect();
+    assert_eq!(kept, rebuilt);
+    // The commitment moved from HR to NO: HR's troops tally is back to what the seed had.
+    let hr_troops: Vec<_> = kept
+        .iter()
+        .filter(|r| {
+            r[0].as_deref() == Some("c")
+                && r[1].as_deref() == Some("0")
+                && r[2].as_deref() == Some("HR")
+                && r[3].as_deref() == Some("troops")
+        })
+        .collect();
+    assert_eq!(hr_troops.len(), 1);
+    assert_eq!(hr_troops[0][5].as_deref(), Some("1"));
+}
+
+#[actix_web::test]
+async fn a_detail_is_one_round_trip_and_a_list_page_two_whatever_its_length() {
+    let app = spawn_app().await;
+    // Warm the pool so that connection set-up is not counted.
+    app.get_json("/v1/commitments?limit=1").await;
+    for path in [
+        "/v1/commitments/1",
+        "/v1/statements/1",
+        "/v1/events/1",
+        "/v1/claims/1",
+        "/v1/sources/1",
+        "/v1/citations/1",
+    ] {
+        let before = app.db.query_count();
+        app.get_json(path).await;
+        assert_eq!(app.db.query_count() - before, 1, "GET {path}");
+    }
+    for path in [
+        "/v1/commitments",
+        "/v1/statements",
+        "/v1/events",
+        "/v1/claims",
+        "/v1/nations/FR/commitments",
+        "/v1/commitments?nation=FR&kind=troops",
+    ] {
+        for limit in [1, 3, 500] {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let before = app.db.query_count();
+            app.get_json(&format!("{path}{sep}limit={limit}")).await;
+            let cost = app.db.query_count() - before;
+            // The state the page is tagged with, then the page with its representations (a
+            // nation's list first checks the nation).
+            let budget = if path.starts_with("/v1/nations/") { 3 } else { 2 };
+            assert_eq!(cost, budget, "GET {path} limit={limit}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn if_none_match_is_answered_304_from_the_tag_alone_until_a_write_changes_it() {
+    let app = spawn_app().await;
+    app.get_json("/v1/commitments?limit=1").await;
+    for path in [
+        "/v1/commitments/2",
+        "/v1/commitments?nation=FR",
+        "/v1/search?q=troops",
+        "/v1/divisions?event=1",
+        "/v1/nations/FR/profile",
+        "/v1/timeline?nation=CZ",
+        "/v1/sources",
+        "/v1/nations",
+    ] {
+        let first = app.get(path).await;
+        assert_eq!(first.status.as_u16(), 200, "{path}");
+        let tag = first
+            .header("etag")
+            .unwrap_or_else(|| panic!("{path} has no ETag"))
+            .to_owned();
+        assert_eq!(
+            first.header("cache-control"),
+            Some("public, max-age=5, stale-while-revalidate=30"),
+            "{path}"
+        );
+        let before = app.db.query_count();
+        let again = app.send(Method::GET, path, &[("If-None-Match", &tag)], None).await;
+        assert_eq!(
+            again.status.as_u16(),
+            304,
+            "{path}: sent {tag}, got {:?}",
+            again.header("etag")
+        );
+        assert!(again.body.is_empty());
+        assert_eq!(again.header("etag"), Some(tag.as_str()), "{path}");
+        assert_eq!(
+            again.header("cache-control"),
+            Some("public, max-age=5, stale-while-revalidate=30"),
+            "{path}"
+        );
+        assert_eq!(
+            app.db.query_count() - before,
+            1,
+            "{path}: a 304 reads only what its tag needs"
+        );
+    }
+    // A write changes what the lists show: their tags no longer match.
+    let list = app.get("/v1/commitments?nation=FR").await;
+    let tag = list.header("etag").unwrap().to_owned();
+    let detail_tag = app.get("/v1/commitments/2").await.header("etag").unwrap().to_owned();
+    let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
+    let corrected = app
+        .send(
+            Method::PATCH,
+            "/v1/commitments/1",
+            &[("authorization", &auth), ("if-match", "\"1\"")],
+            Some(json!({"conditions": "after a ceasefire"})),
+        )
+        .await;
+    assert_eq!(
+        corrected.status.as_u16(),
+        200,
+        "{}",
+        String::from_utf8_lossy(&corrected.body)
+    );
+    let after = app
+        .send(
+            Method::GET,
+            "/v1/commitments?nation=FR",
+            &[("If-None-Match", &tag)],
+            None,
+        )
+        .await;
+    assert_eq!(after.status.as_u16(), 200);
+    assert_ne!(after.header("etag"), Some(tag.as_str()));
+    // A record the write did not touch keeps its version, and its 304.
+    let untouched = app
+        .send(
+            Method::GET,
+            "/v1/commitments/2",
+            &[("If-None-Match", &detail_tag)],
+            None,
+        )
+        .await;
+    assert_eq!(untouched.status.as_u16(), 304);
+}
+
+#[actix_web::test]
+async fn answers_are_compressed_with_gzip_or_brotli_when_the_client_accepts_it() {
+    let app = spawn_app().await;
+    let plain = app.get("/v1/commitments?limit=50").await;
+    for (encoding, name) in [("gzip", "gzip"), ("br", "br"), ("br;q=1.0, gzip;q=0.5", "br")] {
+        for path in ["/v1/commitments?limit=50", "/openapi.json"] {
+            let res = app
+                .send(Method::GET, path, &[("Accept-Encoding", encoding)], None)
+                .await;
+            assert_eq!(res.header("content-encoding"), Some(name), "{path} with {encoding}");
+        }
+    }
+    let gzip = app
+        .send(
+            Method::GET,
+            "/v1/commitments?limit=50",
+            &[("Accept-Encoding", "gzip")],
+            None,
+        )
+        .await;
+    assert!(
+        gzip.body.len() < plain.body.len() / 2,
+        "{} vs {}",
+        gzip.body.len(),
+        plain.body.len()
+    );
+    // Small answers are not worth it.
+    let small = app
+        .send(Method::GET, "/healthz", &[("Accept-Encoding", "gzip")], None)
+        .await;
+    assert_eq!(small.header("content-encoding"), None);
+}
