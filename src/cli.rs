@@ -23,6 +23,10 @@ Commands:
   import FILE
             load an export (FILE `-` reads standard input) in one transaction; records already
             stored unchanged are left as they are, and any problem leaves everything unwritten
+  generate --commitments N [--seed S]
+            add N synthetic commitments, with proportional statements, claims, events, people,
+            sources, citations, status changes and revisions, all valid under the database's rules,
+            for measuring the service at size; the same seed (default 1) gives the same records
   keys create --name NAME --role editor|admin
             make a key for writing; its text is printed this once, only its hash is kept
   keys list     list the keys (without their secrets)
@@ -41,6 +45,15 @@ pub fn run(args: &[String]) -> ExitCode {
             Ok(keys) => report(with_database("keys", Some(keys))),
             Err(message) => {
                 eprintln!("alliance-kb keys: {message}; run `alliance-kb help`");
+                ExitCode::from(2)
+            }
+        };
+    }
+    if command == "generate" {
+        return match parse_generate(&args[2..]) {
+            Ok(plan) => report(with_generate(plan)),
+            Err(message) => {
+                eprintln!("alliance-kb generate: {message}; run `alliance-kb help`");
                 ExitCode::from(2)
             }
         };
@@ -73,7 +86,7 @@ pub fn run(args: &[String]) -> ExitCode {
         "serve" | "migrate" | "seed" => with_database(command, None),
         other => {
             eprintln!(
-                "alliance-kb: unknown command `{other}`; the commands are serve, migrate, seed, openapi, export, import, keys, help"
+                "alliance-kb: unknown command `{other}`; the commands are serve, migrate, seed, openapi, export, import, generate, keys, help"
             );
             return ExitCode::from(2);
         }
@@ -236,6 +249,46 @@ fn with_database(command: &str, keys: Option<KeysCommand>) -> Result<(), StartEr
             None => Ok(()),
         },
     }
+}
+
+/// Reads the words after `generate`.
+pub fn parse_generate(args: &[String]) -> Result<crate::generate::Plan, String> {
+    let (mut commitments, mut seed) = (None, 1);
+    let mut words = args.iter();
+    while let Some(flag) = words.next() {
+        let value = words.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let number = value
+            .replace('_', "")
+            .parse::<u64>()
+            .map_err(|_| format!("{flag} takes a whole number, not `{value}`"))?;
+        match flag.as_str() {
+            "--commitments" => commitments = Some(number),
+            "--seed" => seed = number,
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    match commitments {
+        Some(n) if (1..=100_000_000).contains(&n) => Ok(crate::generate::Plan { commitments: n, seed }),
+        Some(n) => Err(format!("--commitments takes 1 to 100000000, not {n}")),
+        None => Err("expected `generate --commitments N [--seed S]`".into()),
+    }
+}
+
+/// `generate`, on the database the service would use.
+fn with_generate(plan: crate::generate::Plan) -> Result<(), StartError> {
+    let failed = |message: String| StartError::Io(std::io::Error::other(message));
+    let config = Config::from_env().map_err(|e| failed(e.to_string()))?;
+    let prepared: PreparedDatabase = startup::prepare_database(&config)?;
+    let started = std::time::Instant::now();
+    let report = actix_web::rt::System::new()
+        .block_on(crate::generate::generate(&prepared.url, plan, |done, total| {
+            let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+            log::info!("generate: {done} of {total} commitments loaded ({rate:.0} a second)");
+        }))
+        .map_err(|e| failed(e.to_string()))?;
+    log::info!("generate: {report}");
+    println!("{report}");
+    Ok(())
 }
 
 /// `export [FILE]` and `import FILE`, on the database the service would use.

@@ -7,6 +7,7 @@ pub mod basis;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod generate;
 pub mod keys;
 pub mod pgcluster;
 pub mod quantity;

@@ -12,6 +12,16 @@ ALTER TABLE commitments DROP COLUMN disputed;
 DROP TRIGGER commitments_follow_steps_inferred ON commitment_status_changes;
 DROP FUNCTION commitments_follow_steps_inferred();
 ALTER TABLE commitments DROP COLUMN steps_inferred;
+CREATE INDEX commitments_nation_code_idx ON commitments (nation_code);
+DROP INDEX citations_commitment_id_idx, citations_status_change_id_idx, citations_statement_id_idx,
+    citations_event_id_idx, citations_claim_id_idx, citations_competing_value_id_idx, revisions_key_id_idx;
+CREATE INDEX citations_commitment_id_idx ON citations (commitment_id);
+CREATE INDEX citations_status_change_id_idx ON citations (status_change_id);
+CREATE INDEX citations_statement_id_idx ON citations (statement_id);
+CREATE INDEX citations_event_id_idx ON citations (event_id);
+CREATE INDEX citations_claim_id_idx ON citations (claim_id);
+CREATE INDEX citations_competing_value_id_idx ON citations (competing_value_id);
+CREATE INDEX revisions_key_id_idx ON revisions (key_id);
 DROP INDEX revisions_changed_at_id_idx;
 CREATE INDEX revisions_changed_at_idx ON revisions (changed_at);
 ALTER TABLE revisions DROP COLUMN search_vector;

@@ -1,4 +1,5 @@
-DROP FUNCTION timeline_rebuild();
+DROP FUNCTION tallies_add(bigint, bigint, bigint);
+DROP FUNCTION timeline_rebuild(bigint, bigint, bigint);
 DROP TRIGGER statements_timeline ON statements;
 DROP FUNCTION statements_timeline();
 DROP TRIGGER status_changes_timeline ON commitment_status_changes;

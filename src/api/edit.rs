@@ -161,11 +161,16 @@ pub async fn create<E: Editable>(
     )
     .await?;
     cited.extend(E::after_insert(conn, id, &fields, &spans, &given, key).await?);
-    history::snapshot(conn, Entity::Citations, &cited, Action::Create, Some(key)).await?;
-    history::snapshot(conn, E::ENTITY, &[id], Action::Create, Some(key)).await?;
+    let (stored, _) = history::snapshot_all(
+        conn,
+        &[(Entity::Citations, &cited), (E::ENTITY, &[id])],
+        Action::Create,
+        Some(key),
+    )
+    .await?;
     E::after_write(conn, id, Some(key)).await?;
     log::info!("key {key} added {} {id}", E::ENTITY.singular());
-    Written::record(conn, E::ENTITY, id, StatusCode::CREATED).await
+    written(&stored, E::ENTITY, id, StatusCode::CREATED)
 }
 
 /// Applies a JSON Merge Patch to a live record: the result is checked like a new record, then
@@ -249,10 +254,10 @@ pub async fn update<E: Editable>(
     if let Some(basis) = basis {
         writes::set_basis(conn, E::ENTITY.name(), id, &basis).await?;
     }
-    history::snapshot(conn, E::ENTITY, &[id], Action::Update, Some(key)).await?;
+    let (stored, _) = history::snapshot_all(conn, &[(E::ENTITY, &[id])], Action::Update, Some(key)).await?;
     E::after_write(conn, id, Some(key)).await?;
     log::info!("key {key} corrected {} {id}", E::ENTITY.singular());
-    Written::record(conn, E::ENTITY, id, StatusCode::OK).await
+    written(&stored, E::ENTITY, id, StatusCode::OK)
 }
 
 /// Retracts a live record: hidden from reads, kept with its reason and history.
@@ -266,10 +271,24 @@ pub async fn retract<E: Editable>(
     lock_and_match(conn, E::ENTITY, id, if_match).await?;
     E::before_retract(conn, id).await?;
     writes::retract(conn, E::ENTITY.name(), id, reason).await?;
-    history::snapshot(conn, E::ENTITY, &[id], Action::Retract, Some(key)).await?;
+    let (stored, _) = history::snapshot_all(conn, &[(E::ENTITY, &[id])], Action::Retract, Some(key)).await?;
     E::after_write(conn, id, Some(key)).await?;
     log::info!("key {key} retracted {} {id}", E::ENTITY.singular());
-    Written::record(conn, E::ENTITY, id, StatusCode::OK).await
+    written(&stored, E::ENTITY, id, StatusCode::OK)
+}
+
+/// The answer for the record `id` among those a write stored.
+fn written(stored: &[history::Stored], entity: Entity, id: i64, status: StatusCode) -> Result<Written, ApiError> {
+    stored
+        .iter()
+        .find(|s| s.entity == entity && s.id == id)
+        .map(|s| Written::stored(s, status))
+        .ok_or_else(|| {
+            ApiError::Internal(format!(
+                "{} {id} has no stored version after its write",
+                entity.singular()
+            ))
+        })
 }
 
 /// Drops the null fields of a record's current fields, as a body would leave them out.

@@ -180,6 +180,19 @@ struct NewRevision<'a> {
     after: Value,
 }
 
+/// A record as a write left it: its version and representation.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// The kind of record.
+    pub entity: Entity,
+    /// Its id.
+    pub id: i64,
+    /// Its version now.
+    pub version: i32,
+    /// Its representation now.
+    pub body: Value,
+}
+
 /// Stores a revision of each given record whose representation differs from its last revision;
 /// returns how many it stored.
 pub async fn snapshot(
@@ -189,27 +202,71 @@ pub async fn snapshot(
     action: Action,
     key_id: Option<i64>,
 ) -> Result<usize, ApiError> {
-    if ids.is_empty() {
-        return Ok(0);
+    Ok(snapshot_all(conn, &[(entity, ids)], action, key_id).await?.1)
+}
+
+/// Stores, in one statement, a revision of each given record (of several kinds) whose
+/// representation differs from its last one; returns every given record as it now stands, and
+/// how many revisions were stored. Records being made (`Action::Create`) have no revision yet, so
+/// none is looked for.
+pub async fn snapshot_all(
+    conn: &mut AsyncPgConnection,
+    records: &[(Entity, &[i64])],
+    action: Action,
+    key_id: Option<i64>,
+) -> Result<(Vec<Stored>, usize), ApiError> {
+    let mut current = Vec::new();
+    for (entity, ids) in records {
+        if !ids.is_empty() {
+            current.extend(
+                represent(conn, *entity, ids)
+                    .await?
+                    .into_iter()
+                    .map(|(id, v)| (*entity, id, v)),
+            );
+        }
     }
-    let current = represent(conn, entity, ids).await?;
-    let latest: HashMap<i64, (i32, Value)> = revisions::table
-        .filter(revisions::entity.eq(entity.name()))
-        .filter(revisions::record_id.eq_any(ids))
-        .filter(revisions::valid_until.is_null())
-        .select((revisions::record_id, revisions::version, revisions::after))
-        .load::<(i64, i32, Value)>(conn)
-        .await?
-        .into_iter()
-        .map(|(id, version, after)| (id, (version, after)))
-        .collect();
+    let mut latest: HashMap<(&'static str, i64), (i32, Value)> = HashMap::new();
+    if action != Action::Create {
+        for (entity, ids) in records {
+            if ids.is_empty() {
+                continue;
+            }
+            latest.extend(
+                revisions::table
+                    .filter(revisions::entity.eq(entity.name()))
+                    .filter(revisions::record_id.eq_any(*ids))
+                    .filter(revisions::valid_until.is_null())
+                    .select((revisions::record_id, revisions::version, revisions::after))
+                    .load::<(i64, i32, Value)>(conn)
+                    .await?
+                    .into_iter()
+                    .map(|(id, version, after)| ((entity.name(), id), (version, after))),
+            );
+        }
+    }
     let mut rows = Vec::new();
-    for (id, after) in current {
-        let (version, before) = match latest.get(&id) {
-            Some((_, previous)) if *previous == after => continue,
-            Some((version, previous)) => (version + 1, Some(previous.clone())),
+    let mut stored = Vec::new();
+    for (entity, id, after) in current {
+        let (version, before) = match latest.remove(&(entity.name(), id)) {
+            Some((version, previous)) if previous == after => {
+                stored.push(Stored {
+                    entity,
+                    id,
+                    version,
+                    body: after,
+                });
+                continue;
+            }
+            Some((version, previous)) => (version + 1, Some(previous)),
             None => (1, None),
         };
+        stored.push(Stored {
+            entity,
+            id,
+            version,
+            body: after.clone(),
+        });
         rows.push(NewRevision {
             entity: entity.name(),
             record_id: id,
@@ -220,10 +277,12 @@ pub async fn snapshot(
             after,
         });
     }
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    Ok(diesel::insert_into(revisions::table).values(rows).execute(conn).await?)
+    let written = if rows.is_empty() {
+        0
+    } else {
+        diesel::insert_into(revisions::table).values(rows).execute(conn).await?
+    };
+    Ok((stored, written))
 }
 
 /// One revision of a record.

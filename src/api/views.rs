@@ -40,7 +40,8 @@ impl CitationIndex {
     }
 }
 
-fn citation_view(row: models::Citation, reliability: Reliability) -> types::Citation {
+/// A citation as its fact shows it.
+pub fn citation_view(row: models::Citation, reliability: Reliability) -> types::Citation {
     types::Citation {
         id: row.id,
         source_id: row.source_id,
@@ -249,6 +250,61 @@ pub async fn organizations(
         .collect())
 }
 
+/// One status step as the API shows it.
+pub fn status_change(change: models::StatusChange, citations: Vec<types::Citation>) -> types::StatusChange {
+    types::StatusChange {
+        status: change.status,
+        modality: change.modality,
+        changed_on: change.changed_on,
+        basis: types::StatusChangeBasis::from_stored(&change.basis),
+        note: change.note,
+        recorded_at: change.recorded_at,
+        citations,
+    }
+}
+
+/// One commitment as the API shows it, from its row and related records (before its disputes).
+pub fn commitment(
+    r: models::Commitment,
+    citations: Vec<types::Citation>,
+    history: Vec<types::StatusChange>,
+    announced_by: Option<types::PersonRef>,
+) -> types::Commitment {
+    // A commitment's history counts too: an inferred status or date is an inferred value.
+    let inferred = r.inferred
+        || history.iter().any(|h| {
+            [&h.basis.status, &h.basis.changed_on]
+                .into_iter()
+                .any(|b| b.as_ref().is_some_and(|b| b.basis == Basis::Inferred))
+        });
+    types::Commitment {
+        basis: types::CommitmentBasis::from_stored(&r.basis),
+        inferred,
+        id: r.id,
+        nation: r.nation_code,
+        kind: r.kind,
+        status: r.status,
+        summary: r.summary,
+        quantity: r.quantity_text.map(|text| types::Quantity {
+            min: r.quantity_min,
+            max: r.quantity_max,
+            unit: r.quantity_unit,
+            text,
+        }),
+        role: r.role,
+        conditions: r.conditions,
+        announced_on: r.announced_on,
+        announced_by,
+        event_id: r.event_id,
+        reliability: best_reliability(&citations),
+        citations,
+        history,
+        retracted: retraction(r.retracted_at, r.retraction_reason),
+        disputed: false,
+        disputes: Vec::new(),
+    }
+}
+
 /// Commitment rows with their citations, histories and announcers.
 pub async fn commitments(
     conn: &mut AsyncPgConnection,
@@ -261,56 +317,20 @@ pub async fn commitments(
     let changes = commitments::history(conn, &ids).await?;
     let mut history: HashMap<i64, Vec<types::StatusChange>> = HashMap::new();
     for change in changes {
+        let cited = change_cites.take(change.id);
         history
             .entry(change.commitment_id)
             .or_default()
-            .push(types::StatusChange {
-                status: change.status,
-                modality: change.modality,
-                changed_on: change.changed_on,
-                basis: types::StatusChangeBasis::from_stored(&change.basis),
-                note: change.note,
-                recorded_at: change.recorded_at,
-                citations: change_cites.take(change.id),
-            });
+            .push(status_change(change, cited));
     }
     let announcers = people_by_id(conn, rows.iter().filter_map(|r| r.announced_by)).await?;
     let mut disputes = Disputes::load(conn, Disputable::Commitment, &ids).await?;
     let mut items: Vec<types::Commitment> = rows
         .into_iter()
         .map(|r| {
-            let citations = cites.take(r.id);
-            let history = history.remove(&r.id).unwrap_or_default();
-            let inferred = r.inferred
-                || history
-                    .iter()
-                    .any(|h| h.basis.changed_on.as_ref().is_some_and(|b| b.basis == Basis::Inferred));
-            types::Commitment {
-                basis: types::CommitmentBasis::from_stored(&r.basis),
-                inferred,
-                id: r.id,
-                nation: r.nation_code,
-                kind: r.kind,
-                status: r.status,
-                summary: r.summary,
-                quantity: r.quantity_text.map(|text| types::Quantity {
-                    min: r.quantity_min,
-                    max: r.quantity_max,
-                    unit: r.quantity_unit,
-                    text,
-                }),
-                role: r.role,
-                conditions: r.conditions,
-                announced_on: r.announced_on,
-                announced_by: r.announced_by.and_then(|id| announcers.get(&id).cloned()),
-                event_id: r.event_id,
-                reliability: best_reliability(&citations),
-                citations,
-                history,
-                retracted: retraction(r.retracted_at, r.retraction_reason),
-                disputed: false,
-                disputes: Vec::new(),
-            }
+            let announced_by = r.announced_by.and_then(|id| announcers.get(&id).cloned());
+            let (citations, steps) = (cites.take(r.id), history.remove(&r.id).unwrap_or_default());
+            commitment(r, citations, steps, announced_by)
         })
         .collect();
     for item in &mut items {
@@ -318,6 +338,32 @@ pub async fn commitments(
         item.disputed = !item.disputes.is_empty();
     }
     Ok(items)
+}
+
+/// One statement as the API shows it, from its row, citations and speaker (before its disputes).
+pub fn statement(
+    r: models::Statement,
+    citations: Vec<types::Citation>,
+    speaker: Option<types::PersonRef>,
+) -> types::Statement {
+    types::Statement {
+        basis: types::StatementBasis::from_stored(&r.basis),
+        inferred: r.inferred,
+        id: r.id,
+        speaker,
+        attribution: r.attribution,
+        nation: r.nation_code,
+        event_id: r.event_id,
+        quote: r.quote,
+        summary: r.summary,
+        said_on: r.said_on,
+        stance: r.stance,
+        reliability: best_reliability(&citations),
+        citations,
+        retracted: retraction(r.retracted_at, r.retraction_reason),
+        disputed: false,
+        disputes: Vec::new(),
+    }
 }
 
 /// Statement rows with their citations and speakers.
@@ -332,25 +378,9 @@ pub async fn statements(
     let mut items: Vec<types::Statement> = rows
         .into_iter()
         .map(|r| {
+            let speaker = r.speaker_id.and_then(|id| speakers.get(&id).cloned());
             let citations = cites.take(r.id);
-            types::Statement {
-                basis: types::StatementBasis::from_stored(&r.basis),
-                inferred: r.inferred,
-                id: r.id,
-                speaker: r.speaker_id.and_then(|id| speakers.get(&id).cloned()),
-                attribution: r.attribution,
-                nation: r.nation_code,
-                event_id: r.event_id,
-                quote: r.quote,
-                summary: r.summary,
-                said_on: r.said_on,
-                stance: r.stance,
-                reliability: best_reliability(&citations),
-                citations,
-                retracted: retraction(r.retracted_at, r.retraction_reason),
-                disputed: false,
-                disputes: Vec::new(),
-            }
+            statement(r, citations, speaker)
         })
         .collect();
     for item in &mut items {
@@ -358,6 +388,29 @@ pub async fn statements(
         item.disputed = !item.disputes.is_empty();
     }
     Ok(items)
+}
+
+/// One claim as the API shows it, from its row and citations (before its disputes).
+pub fn claim(r: models::Claim, citations: Vec<types::Citation>) -> types::Claim {
+    types::Claim {
+        basis: types::ClaimBasis::from_stored(&r.basis),
+        inferred: r.inferred,
+        id: r.id,
+        kind: r.kind,
+        description: r.description,
+        value: r.value,
+        unit: r.unit,
+        period: r.period,
+        location: r.location,
+        claimed_by: r.claimed_by,
+        reported_on: r.reported_on,
+        event_id: r.event_id,
+        reliability: best_reliability(&citations),
+        citations,
+        retracted: retraction(r.retracted_at, r.retraction_reason),
+        disputed: false,
+        disputes: Vec::new(),
+    }
 }
 
 /// Claim rows with their citations.
@@ -369,25 +422,7 @@ pub async fn claims(conn: &mut AsyncPgConnection, rows: Vec<models::Claim>) -> Q
         .into_iter()
         .map(|r| {
             let citations = cites.take(r.id);
-            types::Claim {
-                basis: types::ClaimBasis::from_stored(&r.basis),
-                inferred: r.inferred,
-                id: r.id,
-                kind: r.kind,
-                description: r.description,
-                value: r.value,
-                unit: r.unit,
-                period: r.period,
-                location: r.location,
-                claimed_by: r.claimed_by,
-                reported_on: r.reported_on,
-                event_id: r.event_id,
-                reliability: best_reliability(&citations),
-                citations,
-                retracted: retraction(r.retracted_at, r.retraction_reason),
-                disputed: false,
-                disputes: Vec::new(),
-            }
+            claim(r, citations)
         })
         .collect();
     for item in &mut items {
@@ -395,6 +430,28 @@ pub async fn claims(conn: &mut AsyncPgConnection, rows: Vec<models::Claim>) -> Q
         item.disputed = !item.disputes.is_empty();
     }
     Ok(items)
+}
+
+/// One event as the API shows it, from its row, participants and citations (before its
+/// disputes).
+pub fn event(r: models::Event, participants: Vec<types::Participant>, citations: Vec<types::Citation>) -> types::Event {
+    types::Event {
+        basis: types::EventBasis::from_stored(&r.basis),
+        inferred: r.inferred,
+        id: r.id,
+        kind: r.kind,
+        title: r.title,
+        occurred_on: r.occurred_on,
+        location: r.location,
+        attendance: r.attendance,
+        description: r.description,
+        participants,
+        reliability: best_reliability(&citations),
+        citations,
+        retracted: retraction(r.retracted_at, r.retraction_reason),
+        disputed: false,
+        disputes: Vec::new(),
+    }
 }
 
 /// Event rows with their participants and citations.
@@ -412,24 +469,8 @@ pub async fn events(conn: &mut AsyncPgConnection, rows: Vec<models::Event>) -> Q
     let mut items: Vec<types::Event> = rows
         .into_iter()
         .map(|r| {
-            let citations = cites.take(r.id);
-            types::Event {
-                basis: types::EventBasis::from_stored(&r.basis),
-                inferred: r.inferred,
-                id: r.id,
-                kind: r.kind,
-                title: r.title,
-                occurred_on: r.occurred_on,
-                location: r.location,
-                attendance: r.attendance,
-                description: r.description,
-                participants: participants.remove(&r.id).unwrap_or_default(),
-                reliability: best_reliability(&citations),
-                citations,
-                retracted: retraction(r.retracted_at, r.retraction_reason),
-                disputed: false,
-                disputes: Vec::new(),
-            }
+            let (members, citations) = (participants.remove(&r.id).unwrap_or_default(), cites.take(r.id));
+            event(r, members, citations)
         })
         .collect();
     for item in &mut items {

@@ -17,7 +17,7 @@ use utoipa::IntoParams;
 
 use super::auth::Caller;
 use super::error::ApiError;
-use super::history::Entity;
+use super::history::{self, Entity};
 use super::input::{limits, Problems, Reader};
 use super::reading::etag;
 use crate::db::queries::records;
@@ -60,6 +60,17 @@ impl Written {
             location,
             replayed: false,
         })
+    }
+
+    /// The answer for a record a write just stored, from what it stored.
+    pub fn stored(stored: &history::Stored, status: StatusCode) -> Self {
+        Written {
+            status,
+            body: stored.body.to_string(),
+            version: Some(stored.version),
+            location: (status == StatusCode::CREATED).then(|| format!("/v1/{}/{}", stored.entity.name(), stored.id)),
+            replayed: false,
+        }
     }
 
     /// The HTTP answer.

@@ -10,6 +10,7 @@ mod editing;
 mod errors;
 mod facts;
 mod formats;
+mod generate;
 mod helpers;
 mod history;
 mod keys;

@@ -373,3 +373,33 @@ async fn answers_are_compressed_with_gzip_or_brotli_when_the_client_accepts_it()
         .await;
     assert_eq!(small.header("content-encoding"), None);
 }
+
+/// What a commitment's creation costs today, statements sent through the pool (the key lookup,
+/// BEGIN and COMMIT included; with an Idempotency-Key, two more). The aim is 8 of its own: see
+/// BENCHMARKS.md.
+const CREATE_BUDGET: u64 = 16;
+
+#[actix_web::test]
+async fn a_commitment_s_creation_stays_within_its_budget_of_statements() {
+    let app = spawn_app().await;
+    let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
+    app.get_json("/v1/commitments?limit=1").await;
+    let body = json!({"nation": "BE", "kind": "naval_support", "status": "pledged", "summary": "Belgium pledged a frigate.",
+        "quantity": {"text": "a frigate"},
+        "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]});
+    for key in [None, Some("first"), Some("second")] {
+        let mut headers = vec![("authorization", auth.as_str())];
+        headers.extend(key.map(|k| ("idempotency-key", k)));
+        let before = app.db.query_count();
+        let made = app
+            .send(Method::POST, "/v1/commitments", &headers, Some(body.clone()))
+            .await;
+        assert_eq!(made.status.as_u16(), 201, "{}", String::from_utf8_lossy(&made.body));
+        let cost = app.db.query_count() - before;
+        let budget = CREATE_BUDGET + if key.is_some() { 2 } else { 0 };
+        assert!(
+            cost <= budget,
+            "POST /v1/commitments sent {cost} statements, over {budget}"
+        );
+    }
+}

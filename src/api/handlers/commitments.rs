@@ -70,7 +70,7 @@ pub struct CommitmentListParams {
     #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub announced_until: Option<NaiveDate>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
-    #[param(example = "2026-12-01T00:00:00Z")]
+    #[param(example = json!(null))]
     #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub as_of: Option<chrono::DateTime<chrono::Utc>>,
     /// Also list records that have been retracted.
@@ -120,7 +120,7 @@ pub struct CommitmentFilterParams {
     #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub announced_until: Option<NaiveDate>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
-    #[param(example = "2026-12-01T00:00:00Z")]
+    #[param(example = json!(null))]
     #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub as_of: Option<chrono::DateTime<chrono::Utc>>,
     /// Also list records that have been retracted.
@@ -729,9 +729,12 @@ pub async fn create_status_change(
             )
             .await?;
             history::snapshot(conn, Entity::Citations, &cited, Action::Create, key).await?;
-            history::snapshot(conn, Entity::Commitments, &[id], Action::Status, key).await?;
+            let (stored, _) = history::snapshot_all(conn, &[(Entity::Commitments, &[id])], Action::Status, key).await?;
             log::info!("key {} set commitment {id} to {status}", editor.0.key_id);
-            let written = Written::record(conn, Entity::Commitments, id, StatusCode::CREATED).await?;
+            let written = stored
+                .first()
+                .map(|s| Written::stored(s, StatusCode::CREATED))
+                .ok_or_else(|| ApiError::Internal(format!("commitment {id} has no stored version after its write")))?;
             idempotency.store(conn, &written).await?;
             Ok(written)
         })

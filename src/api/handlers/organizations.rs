@@ -18,7 +18,7 @@ use crate::startup::AppState;
 #[into_params(parameter_in = Query)]
 pub struct OrganizationListParams {
     /// Accepted for symmetry with every other read: this is reference data, the same at every moment.
-    #[param(example = "2026-12-01T00:00:00Z")]
+    #[param(example = json!(null))]
     #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub as_of: Option<chrono::DateTime<chrono::Utc>>,
     /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).

@@ -32,7 +32,7 @@ pub struct PersonListParams {
     #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "US")]
     pub nation: Option<NationCode>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
-    #[param(example = "2026-12-01T00:00:00Z")]
+    #[param(example = json!(null))]
     #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub as_of: Option<chrono::DateTime<chrono::Utc>>,
     /// Also list records that have been retracted.

@@ -26,7 +26,7 @@ use crate::db::queries::records::{self, AsOfFilter, StoredRow};
 #[into_params(parameter_in = Query)]
 pub struct ReadParams {
     /// Answer with the record as it was at this moment (RFC 3339), read from its history.
-    #[param(example = "2026-12-01T00:00:00Z")]
+    #[param(example = json!(null))]
     #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub as_of: Option<DateTime<Utc>>,
     /// Show the record even if it has been retracted.

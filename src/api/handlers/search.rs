@@ -107,31 +107,86 @@ struct Found {
     snippet: String,
 }
 
-/// Every searchable record, with the fields the filters read and the text the snippet is cut from.
-const RECORDS: &str = "
-    SELECT 'commitment' AS result_type, id, search_vector, nation_code AS nation, kind, status, announced_on AS dated,
-           summary || ' ' || coalesce(conditions, '') AS body
-      FROM commitments WHERE retracted_at IS NULL
-    UNION ALL
-    SELECT 'statement', id, search_vector, nation_code, NULL, NULL, said_on,
-           coalesce(quote || ': ', '') || summary
-      FROM statements WHERE retracted_at IS NULL
-    UNION ALL
-    SELECT 'claim', id, search_vector, claimed_by, kind, NULL, reported_on,
-           description || ' ' || coalesce(location, '')
-      FROM claims WHERE retracted_at IS NULL
-    UNION ALL
-    SELECT 'event', id, search_vector, NULL, kind, NULL, occurred_on, title || '. ' || coalesce(description, '')
-      FROM events WHERE retracted_at IS NULL
-    UNION ALL
-    SELECT 'source', id, search_vector, NULL, kind, NULL, published_on, title || '. ' || text
-      FROM sources WHERE retracted_at IS NULL";
+/// How many matches of each kind of record a search ranks, at most: ranking every match of a
+/// common word would cost more the larger the knowledge base, so a search ranks the first this
+/// many of each kind its index finds, and says so. Filters narrow what is ranked.
+pub const RANKED_PER_KIND: i64 = 2000;
+
+/// Every searchable kind of record: its type, table, and the expressions the filters read (nation,
+/// kind, status, date) and the snippet is cut from.
+const KINDS: [(&str, &str, &str, &str, &str, &str, &str); 5] = [
+    (
+        "commitment",
+        "commitments",
+        "nation_code",
+        "kind",
+        "status",
+        "announced_on",
+        "summary || ' ' || coalesce(conditions, '')",
+    ),
+    (
+        "statement",
+        "statements",
+        "nation_code",
+        "NULL",
+        "NULL",
+        "said_on",
+        "coalesce(quote || ': ', '') || summary",
+    ),
+    (
+        "claim",
+        "claims",
+        "claimed_by",
+        "kind",
+        "NULL",
+        "reported_on",
+        "description || ' ' || coalesce(location, '')",
+    ),
+    (
+        "event",
+        "events",
+        "NULL",
+        "kind",
+        "NULL",
+        "occurred_on",
+        "title || '. ' || coalesce(description, '')",
+    ),
+    (
+        "source",
+        "sources",
+        "NULL",
+        "kind",
+        "NULL",
+        "published_on",
+        "title || '. ' || text",
+    ),
+];
+
+/// The matches of one kind of record, filtered, at most [`RANKED_PER_KIND`] of them: a walk of
+/// its table's search index that stops there.
+fn matches_of(kind: (&str, &str, &str, &str, &str, &str, &str)) -> String {
+    let (name, table, nation, kind_column, status, dated, body) = kind;
+    format!(
+        "(SELECT '{name}' AS result_type, id, ts_rank(search_vector, websearch_to_tsquery('english', $1)) AS rank, {body} AS body
+            FROM {table}
+           WHERE retracted_at IS NULL AND search_vector @@ websearch_to_tsquery('english', $1)
+             AND ($2::text IS NULL OR $2 = '{name}')
+             AND ($3::text IS NULL OR {nation} = $3)
+             AND ($4::text IS NULL OR {kind_column} = $4)
+             AND ($5::text IS NULL OR {status} = $5)
+             AND ($6::date IS NULL OR {dated} >= $6)
+             AND ($7::date IS NULL OR {dated} <= $7)
+           LIMIT $10)"
+    )
+}
 
 /// Search the knowledge base
 ///
 /// Finds statements, commitments, claims, events and sources by their words (English stemming;
 /// web search syntax: "quoted phrases", `or`, `-word`), best match first, each with a snippet of
-/// the matching passage. The filters are those of the lists.
+/// the matching passage. The filters are those of the lists. A search ranks at most the first
+/// 2,000 matches of each kind of record that its index finds, so that a common word costs no more
+/// in a large knowledge base than in a small one; filters narrow what is ranked.
 #[utoipa::path(tag = "search", operation_id = "search_records", params(SearchParams), responses((status = 200, description = "A page of results, best first.", body = SearchPage)))]
 #[get("/search")]
 pub async fn search_records(
@@ -165,21 +220,17 @@ async fn search_records_page(state: web::Data<AppState>, params: SearchParams) -
     let window = page.window();
     let offset = page.offset();
     let mut conn = state.conn().await?;
+    let union = KINDS
+        .into_iter()
+        .map(matches_of)
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
     let rows: Vec<Found> = diesel::sql_query(format!(
-        // The tsquery is written where it is used, not joined from a CTE: so PostgreSQL pushes the
-        // match into each table of the union and uses its GIN index (a joined query relation made
-        // it scan every table first).
+        // The tsquery is written where it is used, inside each table's part: so PostgreSQL
+        // matches through each table's GIN index, and each part stops at its bound.
         "WITH found AS (
-            SELECT r.result_type, r.id, ts_rank(r.search_vector, websearch_to_tsquery('english', $1)) AS rank, r.body
-              FROM ({RECORDS}) r
-             WHERE r.search_vector @@ websearch_to_tsquery('english', $1)
-               AND ($2::text IS NULL OR r.result_type = $2)
-               AND ($3::text IS NULL OR r.nation = $3)
-               AND ($4::text IS NULL OR r.kind = $4)
-               AND ($5::text IS NULL OR r.status = $5)
-               AND ($6::date IS NULL OR r.dated >= $6)
-               AND ($7::date IS NULL OR r.dated <= $7)
-             ORDER BY rank DESC, r.result_type, r.id
+            SELECT r.result_type, r.id, r.rank, r.body FROM ({union}) r
+             ORDER BY r.rank DESC, r.result_type, r.id
              OFFSET $8 LIMIT $9)
          SELECT found.result_type, found.id, found.rank,
                 ts_headline('english', found.body, websearch_to_tsquery('english', $1), 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10') AS snippet
@@ -195,6 +246,7 @@ async fn search_records_page(state: web::Data<AppState>, params: SearchParams) -
     .bind::<Nullable<Date>, _>(params.until)
     .bind::<BigInt, _>(offset)
     .bind::<BigInt, _>(window.fetch)
+    .bind::<BigInt, _>(RANKED_PER_KIND)
     .load(&mut conn)
     .await?;
     let (rows, next_cursor) = page.finish_at_offset(rows);

@@ -52,7 +52,7 @@ pub struct StatementListParams {
     /// Only statements taking this stance.
     pub stance: Option<Stance>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
-    #[param(example = "2026-12-01T00:00:00Z")]
+    #[param(example = json!(null))]
     #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub as_of: Option<chrono::DateTime<chrono::Utc>>,
     /// Also list records that have been retracted.
@@ -92,7 +92,7 @@ pub struct StatementFilterParams {
     /// Only statements taking this stance.
     pub stance: Option<Stance>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
-    #[param(example = "2026-12-01T00:00:00Z")]
+    #[param(example = json!(null))]
     #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
     pub as_of: Option<chrono::DateTime<chrono::Utc>>,
     /// Also list records that have been retracted.

@@ -127,6 +127,8 @@ pub struct AsOfFilter<'a> {
 /// A page of records as they were at a moment, in id order: the revisions whose interval holds
 /// the moment, walked in record order along the (entity, record_id, version) index. Only the
 /// conditions asked for are written into the statement, so that each plan fits its question.
+/// Words (`text`) match a closed revision's own search vector, and a current one's through its
+/// record's table, which holds the same words.
 pub async fn as_of_page(
     conn: &mut AsyncPgConnection,
     filter: &AsOfFilter<'_>,
@@ -134,31 +136,42 @@ pub async fn as_of_page(
     fetch: i64,
 ) -> QueryResult<Vec<StoredRow>> {
     let body = match filter.drop_field {
-        Some(_) => "(after - $9)::text",
-        None => "after::text",
+        Some(_) => "(r.after - $9)::text",
+        None => "r.after::text",
     };
-    let mut sql = format!(
-        "SELECT record_id, {body} AS body FROM revisions
-          WHERE entity = $1 AND changed_at <= $2 AND (valid_until IS NULL OR valid_until > $2)
-            AND record_id > $3"
+    let mut conditions = String::from(
+        "r.entity = $1 AND r.changed_at <= $2 AND (r.valid_until IS NULL OR r.valid_until > $2) AND r.record_id > $3",
     );
     if !filter.include_retracted {
-        sql.push_str(" AND after -> 'retracted' = 'null'::jsonb");
+        conditions.push_str(" AND r.after -> 'retracted' = 'null'::jsonb");
     }
     if filter.contains.as_object().is_some_and(|o| !o.is_empty()) {
-        sql.push_str(" AND after @> $4");
+        conditions.push_str(" AND r.after @> $4");
     }
     let (field, since, until) = filter.date_range.clone().unwrap_or(("", None, None));
     if since.is_some() {
-        sql.push_str(" AND after ->> $5 >= $6");
+        conditions.push_str(" AND r.after ->> $5 >= $6");
     }
     if until.is_some() {
-        sql.push_str(" AND after ->> $5 <= $7");
+        conditions.push_str(" AND r.after ->> $5 <= $7");
     }
-    if filter.text.is_some() {
-        sql.push_str(" AND search_vector @@ websearch_to_tsquery('english', $8)");
-    }
-    sql.push_str(" ORDER BY record_id LIMIT $10");
+    let sql = if filter.text.is_some() {
+        // The table is one of a fixed list (the searchable records), never from the request.
+        let table = filter.entity;
+        format!(
+            "SELECT * FROM (
+                 SELECT r.record_id, {body} AS body FROM revisions r
+                  WHERE {conditions} AND r.valid_until IS NOT NULL
+                    AND r.search_vector @@ websearch_to_tsquery('english', $8)
+                 UNION ALL
+                 SELECT r.record_id, {body} FROM revisions r JOIN {table} t ON t.id = r.record_id
+                  WHERE {conditions} AND r.valid_until IS NULL
+                    AND t.search_vector @@ websearch_to_tsquery('english', $8)) found
+              ORDER BY record_id LIMIT $10"
+        )
+    } else {
+        format!("SELECT r.record_id, {body} AS body FROM revisions r WHERE {conditions} ORDER BY r.record_id LIMIT $10")
+    };
     diesel::sql_query(sql)
         .bind::<Text, _>(filter.entity)
         .bind::<Timestamptz, _>(filter.at)
