@@ -3,6 +3,7 @@ DELETE FROM revisions WHERE action = 'refresh';
 ALTER TABLE revisions DROP CONSTRAINT revisions_action_check;
 ALTER TABLE revisions ADD CONSTRAINT revisions_action_check
     CHECK (action IN ('create', 'update', 'status', 'retract', 'cite', 'dispute'));
+DROP INDEX commitments_disputed_idx, statements_disputed_idx, events_disputed_idx, claims_disputed_idx;
 DROP TRIGGER facts_follow_competing_values ON competing_values;
 DROP FUNCTION facts_follow_competing_values();
 ALTER TABLE claims DROP COLUMN disputed;
@@ -12,6 +13,7 @@ ALTER TABLE commitments DROP COLUMN disputed;
 DROP TRIGGER commitments_follow_steps_inferred ON commitment_status_changes;
 DROP FUNCTION commitments_follow_steps_inferred();
 ALTER TABLE commitments DROP COLUMN steps_inferred;
+DROP INDEX commitments_kind_status_id_idx;
 CREATE INDEX commitments_nation_code_idx ON commitments (nation_code);
 DROP INDEX citations_commitment_id_idx, citations_status_change_id_idx, citations_statement_id_idx,
     citations_event_id_idx, citations_claim_id_idx, citations_competing_value_id_idx, revisions_key_id_idx;
@@ -29,6 +31,7 @@ DROP FUNCTION revision_search_vector(text, jsonb);
 DROP TRIGGER revisions_count_changes ON revisions;
 DROP FUNCTION changes_count();
 DROP TABLE changes;
+DROP INDEX revisions_nation_idx;
 DROP TRIGGER revisions_close_previous ON revisions;
 DROP FUNCTION revisions_close_previous();
 CREATE INDEX revisions_entity_record_version_idx ON revisions (entity, record_id, version DESC);

@@ -38,6 +38,11 @@ ALTER TABLE revisions ADD COLUMN search_vector tsvector;
 UPDATE revisions SET search_vector = revision_search_vector(entity, after) WHERE valid_until IS NOT NULL;
 CREATE INDEX revisions_search_idx ON revisions USING gin (search_vector) WHERE search_vector IS NOT NULL;
 
+-- A nation's records as they were at a moment (`as_of` with `nation`, or a nation's lists) walk
+-- the revisions of that nation's records alone, in record order.
+CREATE INDEX revisions_nation_idx ON revisions (entity, (after ->> 'nation'), record_id)
+    WHERE after ->> 'nation' IS NOT NULL;
+
 -- A new version closes the interval of the one before it, whoever writes it (the API, the seed,
 -- an import, the generator), so the intervals can never disagree with the versions.
 CREATE FUNCTION revisions_close_previous() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -87,8 +92,10 @@ CREATE INDEX citations_event_id_idx ON citations (event_id) WHERE event_id IS NO
 CREATE INDEX citations_claim_id_idx ON citations (claim_id) WHERE claim_id IS NOT NULL;
 CREATE INDEX citations_competing_value_id_idx ON citations (competing_value_id) WHERE competing_value_id IS NOT NULL;
 CREATE INDEX revisions_key_id_idx ON revisions (key_id) WHERE key_id IS NOT NULL;
--- (nation_code, kind, id) serves every lookup by nation.
+-- (nation_code, kind, id) serves every lookup by nation; (kind, status, id) the lists of a kind
+-- at a status, which would otherwise walk every commitment to fill a page.
 DROP INDEX commitments_nation_code_idx;
+CREATE INDEX commitments_kind_status_id_idx ON commitments (kind, status, id) WHERE retracted_at IS NULL;
 
 -- Flags the list filters read, kept by the database when what they summarise changes, instead of
 -- being computed over every status change or competing value on each read.
@@ -138,6 +145,11 @@ BEGIN
 END $$;
 CREATE TRIGGER facts_follow_competing_values AFTER INSERT OR UPDATE OF retracted_at ON competing_values
     FOR EACH ROW EXECUTE FUNCTION facts_follow_competing_values();
+-- Disputed facts are few: `disputed=true` walks these instead of every fact.
+CREATE INDEX commitments_disputed_idx ON commitments (id) WHERE disputed;
+CREATE INDEX statements_disputed_idx ON statements (id) WHERE disputed;
+CREATE INDEX events_disputed_idx ON events (id) WHERE disputed;
+CREATE INDEX claims_disputed_idx ON claims (id) WHERE disputed;
 
 -- A revision that stores a record anew because the service now represents it differently (a new
 -- field), not because the record changed.

@@ -121,6 +121,17 @@ impl Database {
     /// it is closed, its transaction broken, or a query on it was abandoned mid-way (then it is
     /// dropped, which closes it, and PostgreSQL stops the query).
     pub fn connect_with(url: &str, size: usize, limits: Limits) -> Result<Self, SetupError> {
+        Self::build(url, size, limits, false)
+    }
+
+    /// A pool like [`connect_with`](Self::connect_with) whose sessions' notices from the server
+    /// (a `RAISE NOTICE`, the plans `auto_explain` reports) go to the log at `info`, under
+    /// `tokio_postgres`; the plan checks read the plans of the statements sent this way.
+    pub fn connect_logging_notices(url: &str, size: usize) -> Result<Self, SetupError> {
+        Self::build(url, size, Limits::default(), true)
+    }
+
+    fn build(url: &str, size: usize, limits: Limits, log_notices: bool) -> Result<Self, SetupError> {
         let queries = Arc::new(AtomicU64::new(0));
         let counter = queries.clone();
         let mut config = ManagerConfig::default();
@@ -129,7 +140,16 @@ impl Database {
             let counter = counter.clone();
             let session = session.clone();
             async move {
-                let mut conn = AsyncPgConnection::establish(url).await?;
+                let mut conn = if log_notices {
+                    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                        .await
+                        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                    // Driven as a future, the connection logs each notice it receives.
+                    tokio::spawn(connection);
+                    AsyncPgConnection::try_from(client).await?
+                } else {
+                    AsyncPgConnection::establish(url).await?
+                };
                 conn.batch_execute(&session)
                     .await
                     .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;

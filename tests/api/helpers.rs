@@ -363,7 +363,15 @@ pub async fn spawn_app(
 pub async fn app_on(
     database: TestDatabase,
 ) -> TestApp<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>> {
-    let db = Database::connect(&database.url, 4).unwrap();
+    app_with(database, Database::connect).await
+}
+
+/// The app on the given database, its pool made by `connect` (url, size).
+pub async fn app_with(
+    database: TestDatabase,
+    connect: fn(&str, usize) -> Result<Database, alliance_kb::db::SetupError>,
+) -> TestApp<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>> {
+    let db = connect(&database.url, 4).unwrap();
     let state = web::Data::new(AppState::new(db.clone()));
     let service = test::init_service(build_app(state)).await;
     TestApp { service, db, database }

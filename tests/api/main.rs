@@ -15,6 +15,7 @@ mod helpers;
 mod history;
 mod keys;
 mod lists;
+mod plans;
 mod presentation;
 mod readme;
 mod schema;

@@ -145,7 +145,17 @@ pub async fn as_of_page(
     if !filter.include_retracted {
         conditions.push_str(" AND r.after -> 'retracted' = 'null'::jsonb");
     }
-    if filter.contains.as_object().is_some_and(|o| !o.is_empty()) {
+    // A nation is matched through the index of nations' revisions; the other fields by
+    // containment.
+    let mut contains = filter.contains.clone();
+    let nation = contains
+        .as_object_mut()
+        .and_then(|o| o.remove("nation"))
+        .and_then(|n| n.as_str().map(str::to_owned));
+    if nation.is_some() {
+        conditions.push_str(" AND r.after ->> 'nation' = $11");
+    }
+    if contains.as_object().is_some_and(|o| !o.is_empty()) {
         conditions.push_str(" AND r.after @> $4");
     }
     let (field, since, until) = filter.date_range.clone().unwrap_or(("", None, None));
@@ -176,13 +186,14 @@ pub async fn as_of_page(
         .bind::<Text, _>(filter.entity)
         .bind::<Timestamptz, _>(filter.at)
         .bind::<BigInt, _>(after.unwrap_or(i64::MIN))
-        .bind::<Jsonb, _>(&filter.contains)
+        .bind::<Jsonb, _>(&contains)
         .bind::<Text, _>(field)
         .bind::<Nullable<Text>, _>(since)
         .bind::<Nullable<Text>, _>(until)
         .bind::<Nullable<Text>, _>(filter.text.as_deref())
         .bind::<Text, _>(filter.drop_field.unwrap_or(""))
         .bind::<BigInt, _>(fetch)
+        .bind::<Nullable<Text>, _>(nation)
         .load(conn)
         .await
 }

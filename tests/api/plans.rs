@@ -1,0 +1,242 @@
+//! The plans of every statement the endpoints send, over a few thousand generated records: none
+//! may read a large table from end to end where an index should serve. PostgreSQL's own
+//! `auto_explain` reports the plan of each statement the service sends (as a notice the driver
+//! logs), so the statements checked are exactly the ones sent, never retyped here.
+
+use std::sync::{Mutex, OnceLock};
+
+use actix_web::http::Method;
+use alliance_kb::generate::{generate, Plan};
+use alliance_kb::vocab::KeyRole;
+use serde_json::{json, Value};
+
+use crate::helpers::{app_with, TestDatabase};
+
+/// The plans the driver has logged, as `auto_explain` sent them.
+static PLANS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+
+struct PlanLog;
+
+impl log::Log for PlanLog {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.target().starts_with("tokio_postgres")
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        let text = record.args().to_string();
+        if self.enabled(record.metadata()) && text.contains("\"Plan\"") {
+            if let Some(plans) = PLANS.get() {
+                plans.lock().unwrap().push(text);
+            }
+        }
+    }
+    fn flush(&self) {}
+}
+
+fn plans() -> &'static Mutex<Vec<String>> {
+    PLANS.get_or_init(|| {
+        // Other tests log nothing the test binary keeps; this logger keeps only plans.
+        let _ = log::set_boxed_logger(Box::new(PlanLog));
+        log::set_max_level(log::LevelFilter::Info);
+        Mutex::new(Vec::new())
+    })
+}
+
+/// The tables a plan reads whole: a sequential scan, or an index walked from end to end with a
+/// filter that throws most of it away (more rows than any page holds).
+fn sequential_scans(node: &Value, found: &mut Vec<String>) {
+    let table = node["Relation Name"].as_str().unwrap_or("?").to_owned();
+    let removed = node["Rows Removed by Filter"].as_f64().unwrap_or(0.0) * node["Actual Loops"].as_f64().unwrap_or(1.0);
+    if node["Node Type"] == "Seq Scan" || removed > 1000.0 {
+        found.push(table);
+    }
+    if let Some(children) = node["Plans"].as_array() {
+        for child in children {
+            sequential_scans(child, found);
+        }
+    }
+}
+
+#[actix_web::test]
+async fn no_endpoint_reads_a_large_table_whole_where_an_index_should_serve() {
+    let plans = plans();
+    let database = TestDatabase::seeded();
+    generate(
+        &database.url,
+        Plan {
+            commitments: 4000,
+            seed: 11,
+        },
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+    // Every session on this database explains each statement it runs, to its client; with
+    // sequential scans priced out, a plan that still reads a table whole has no index to use,
+    // whatever the table's size.
+    let name = database
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    database.query(&format!(
+        "ALTER DATABASE \"{name}\" SET session_preload_libraries = 'auto_explain';
+         ALTER DATABASE \"{name}\" SET auto_explain.log_min_duration = 0;
+         ALTER DATABASE \"{name}\" SET auto_explain.log_format = 'json';
+         ALTER DATABASE \"{name}\" SET auto_explain.log_level = 'notice';
+         ALTER DATABASE \"{name}\" SET auto_explain.log_nested_statements = on;
+         ALTER DATABASE \"{name}\" SET auto_explain.log_analyze = on;
+         ALTER DATABASE \"{name}\" SET client_min_messages = 'notice';
+         ALTER DATABASE \"{name}\" SET enable_seqscan = off"
+    ));
+    // The tables large enough that reading them whole is never the right plan for a page.
+    let large: Vec<String> = database
+        .query("SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND reltuples > 2000")
+        .into_iter()
+        .filter_map(|r| r[0].clone())
+        .collect();
+    assert!(
+        large.contains(&"commitments".to_owned()) && large.contains(&"revisions".to_owned()),
+        "{large:?}"
+    );
+    let app = app_with(database, alliance_kb::db::Database::connect_logging_notices).await;
+    let (some_commitment, some_statement) = (3000, 500);
+    let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
+    let at = "2100-01-01T00:00:00Z";
+    let mut paths: Vec<String> = [
+        format!("/v1/commitments/{some_commitment}"),
+        format!("/v1/commitments/{some_commitment}?as_of={at}"),
+        format!("/v1/statements/{some_statement}"),
+        "/v1/claims/40".into(),
+        "/v1/events/20".into(),
+        "/v1/citations/3000".into(),
+        "/v1/sources/300".into(),
+        "/v1/people/10".into(),
+        "/v1/commitments".into(),
+        "/v1/commitments?limit=50&cursor=AAAAAAAAB9A".into(),
+        "/v1/commitments?nation=FR&kind=troops".into(),
+        "/v1/commitments?nation=FR".into(),
+        "/v1/commitments?status=refused&kind=funding".into(),
+        "/v1/commitments?basis=stated".into(),
+        "/v1/commitments?disputed=true".into(),
+        "/v1/commitments?q=ammunition".into(),
+        "/v1/commitments?event=5".into(),
+        "/v1/commitments?source=40".into(),
+        format!("/v1/commitments?as_of={at}"),
+        format!("/v1/commitments?as_of={at}&nation=FR"),
+        format!("/v1/commitments?as_of={at}&q=frigate"),
+        "/v1/statements?nation=FR".into(),
+        "/v1/statements?speaker=3".into(),
+        format!("/v1/statements?as_of={at}"),
+        "/v1/claims".into(),
+        "/v1/events?nation=FR".into(),
+        "/v1/sources".into(),
+        "/v1/people".into(),
+        "/v1/nations/FR/commitments?kind=troops".into(),
+        "/v1/nations/FR/statements".into(),
+        "/v1/nations/FR/profile".into(),
+        "/v1/search?q=troops".into(),
+        "/v1/search?q=troops&type=commitment&nation=FR".into(),
+        "/v1/divisions".into(),
+        "/v1/divisions?event=5".into(),
+        "/v1/divisions?kinds=troops&cursor=AAAAAAAAAHI".into(),
+        "/v1/timeline".into(),
+        "/v1/timeline?nation=FR".into(),
+        "/v1/timeline?nation=FR&since=2024-01-01&until=2024-12-31".into(),
+        format!("/v1/commitments/{some_commitment}/revisions"),
+        "/v1/changes?since=2000-01-01T00:00:00Z".into(),
+    ]
+    .into_iter()
+    .collect();
+    // The second page of each paged answer, through its cursor.
+    let mut read = Vec::new();
+    for path in &paths {
+        let res = app.get(path).await;
+        assert_eq!(
+            res.status.as_u16(),
+            200,
+            "GET {path}: {}",
+            String::from_utf8_lossy(&res.body)
+        );
+        if let Some(cursor) = res.json()["next_cursor"].as_str() {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            if !path.contains("cursor=") {
+                read.push(format!("{path}{sep}cursor={cursor}"));
+            }
+        }
+    }
+    for path in &read {
+        assert_eq!(app.get(path).await.status.as_u16(), 200, "GET {path}");
+    }
+    paths.extend(read);
+    // And the writes: a commitment made, its status changed, corrected.
+    let made = app
+        .send(Method::POST, "/v1/commitments", &[("authorization", &auth)],
+            Some(json!({"nation": "BE", "kind": "naval_support", "status": "pledged", "summary": "Belgium pledged a frigate.",
+                        "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]})))
+        .await;
+    assert_eq!(made.status.as_u16(), 201, "{}", String::from_utf8_lossy(&made.body));
+    let id = made.json()["id"].as_i64().unwrap();
+    let changed = app
+        .send(Method::POST, &format!("/v1/commitments/{id}/status"), &[("authorization", &auth)],
+            Some(json!({"status": "delivered", "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]})))
+        .await;
+    assert_eq!(
+        changed.status.as_u16(),
+        201,
+        "{}",
+        String::from_utf8_lossy(&changed.body)
+    );
+
+    let logged = std::mem::take(&mut *plans.lock().unwrap());
+    assert!(
+        logged.len() > paths.len(),
+        "auto_explain reported {} plans",
+        logged.len()
+    );
+    let mut offenders = Vec::new();
+    for entry in &logged {
+        let Some(start) = entry.find('{') else { continue };
+        let Ok(plan) = serde_json::from_str::<Value>(&entry[start..]) else {
+            continue;
+        };
+        let text = plan["Query Text"].as_str().unwrap_or("").to_owned();
+        let mut scans = Vec::new();
+        sequential_scans(&plan["Plan"], &mut scans);
+        for table in scans.into_iter().filter(|t| large.contains(t)) {
+            offenders.push(format!(
+                "{table}: {}",
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            ));
+        }
+    }
+    offenders.sort();
+    offenders.dedup();
+    assert!(
+        offenders.is_empty(),
+        "statements that read a large table whole:\n{}",
+        offenders.join("\n\n")
+    );
+
+    // The check can fail: without the index of disputed facts, `disputed=true` walks them all.
+    app.database.query("DROP INDEX commitments_disputed_idx");
+    plans.lock().unwrap().clear();
+    assert_eq!(
+        app.get("/v1/commitments?disputed=true&limit=5").await.status.as_u16(),
+        200
+    );
+    let logged = std::mem::take(&mut *plans.lock().unwrap());
+    let mut scans = Vec::new();
+    for entry in &logged {
+        if let Some(plan) = entry
+            .find('{')
+            .and_then(|start| serde_json::from_str::<Value>(&entry[start..]).ok())
+        {
+            sequential_scans(&plan["Plan"], &mut scans);
+        }
+    }
+    assert!(scans.contains(&"commitments".to_owned()), "{scans:?}");
+}
