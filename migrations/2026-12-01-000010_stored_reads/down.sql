@@ -36,4 +36,5 @@ DROP TRIGGER revisions_close_previous ON revisions;
 DROP FUNCTION revisions_close_previous();
 CREATE INDEX revisions_entity_record_version_idx ON revisions (entity, record_id, version DESC);
 DROP INDEX revisions_current_idx;
+DROP STATISTICS revisions_retracted_stats;
 ALTER TABLE revisions DROP COLUMN valid_until;

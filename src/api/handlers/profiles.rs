@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
-use super::nation_in_path;
 use crate::api::caching;
 use crate::api::error::ApiError;
 use crate::api::params::{Query, ReferenceParams};
@@ -199,10 +198,14 @@ pub async fn get_nation_profile(
         caching::Revalidated::NotModified(response) => return Ok(response),
         caching::Revalidated::Read(tag) => tag,
     };
-    let code = nation_in_path(&mut conn, &code).await?;
-    let nation = nations::get(&mut conn, &code)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no nation has the code {code}")))?;
+    let code = crate::api::params::NationCode::parse(&code)
+        .map_err(|e| ApiError::parameter("code", format!("path parameter `code`: {e}")))?
+        .into_string();
+    let nation = nations::get(&mut conn, &code).await?.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no nation has the code {code}; use an ISO 3166-1 alpha-2 code listed at /v1/nations"
+        ))
+    })?;
     let first = Window {
         after: None,
         fetch: SHOWN,

@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Writes BENCHMARKS.md and benches/throughput.svg from benches/results.json (made by
+benches/bench.py): per endpoint and size, req/s, p50, p99, HTTP / pgbench of the same SQL, HTTP /
+`pgbench -S`, the growth from the smallest size to the largest, and the targets of the
+performance work, each marked met or not with its figure."""
+
+import json
+import math
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def fmt(value, digits=0):
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def mb(value):
+    return f"{value / 1e6:,.1f} MB" if value else "–"
+
+
+def svg(results, path):
+    """req/s against size (log scale), one line per endpoint."""
+    sizes = [s["commitments"] for s in results["sizes"]]
+    names = [e["endpoint"] for e in results["sizes"][0]["endpoints"]]
+    width, height, left, right, top, bottom = 900, 520, 70, 250, 30, 50
+    xs = [math.log10(s) for s in sizes]
+    values = [e["rps"] or 1 for s in results["sizes"] for e in s["endpoints"]]
+    y_max = math.ceil(math.log10(max(values)))
+    y_min = math.floor(math.log10(max(1, min(values))))
+    x0, x1 = min(xs), max(xs) if max(xs) > min(xs) else min(xs) + 1
+
+    def px(x):
+        return left + (x - x0) / (x1 - x0) * (width - left - right)
+
+    def py(y):
+        return top + (y_max - y) / max(1, y_max - y_min) * (height - top - bottom)
+
+    colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+               "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31"]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{left}" y="18" font-size="14">Requests per second against size (32 connections, log scales)</text>']
+    for y in range(y_min, y_max + 1):
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{py(y)}" y2="{py(y)}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 8}" y="{py(y) + 4}" text-anchor="end">{10 ** y:,}</text>')
+    for size, x in zip(sizes, xs):
+        out.append(f'<line x1="{px(x)}" x2="{px(x)}" y1="{top}" y2="{height - bottom}" stroke="#eee"/>')
+        out.append(f'<text x="{px(x)}" y="{height - bottom + 18}" text-anchor="middle">{size:,} commitments</text>')
+    for i, name in enumerate(names):
+        colour = colours[i % len(colours)]
+        points = []
+        for s, x in zip(results["sizes"], xs):
+            found = [e for e in s["endpoints"] if e["endpoint"] == name]
+            if found and found[0]["rps"]:
+                points.append((px(x), py(math.log10(found[0]["rps"]))))
+        if points:
+            out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in points)}"/>')
+            for a, b in points:
+                out.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3" fill="{colour}"/>')
+        out.append(f'<rect x="{width - right + 15}" y="{top + i * 18}" width="12" height="12" fill="{colour}"/>')
+        out.append(f'<text x="{width - right + 32}" y="{top + i * 18 + 10}">{name}</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def main():
+    with open(os.path.join(ROOT, "benches", "results.json")) as f:
+        results = json.load(f)
+    sizes = results["sizes"]
+    first, last = sizes[0], sizes[-1]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `benches/run` (see the README's Benchmarks section) from `benches/results.json`; do not edit by hand.",
+        f"Machine: {results['machine']['cores']} cores, PostgreSQL {results['machine']['postgres']} (a cluster of the",
+        "benchmark's own, on a Unix socket), release build, one service process with a pool of 32. Every figure is",
+        f"the median of three runs of {results['machine']['seconds_per_run']} s, HTTP and pgbench interleaved back to back;",
+        "HTTP load from `wrk` (32 connections, 2 threads), SQL load from `pgbench -M prepared` (32 clients) running the",
+        "statements the endpoint sent for one request, captured from PostgreSQL's log with their parameters.",
+        "The machine is shared: compare the ratios, measured in the same minute, rather than single figures.",
+        "",
+        "![req/s against size](benches/throughput.svg)",
+        "",
+        "## Reads",
+        "",
+    ]
+    header = "| endpoint | statements | " + " | ".join(
+        f"{s['commitments']:,}: req/s · p50 · p99 ms · ÷pgbench · ÷`-S`" for s in sizes) + f" | growth {last['commitments']:,} ÷ {first['commitments']:,} |"
+    lines += [header, "|" + " --- |" * (len(sizes) + 3)]
+    growth_failures = []
+    for i, endpoint in enumerate(first["endpoints"]):
+        row = [endpoint["endpoint"], str(endpoint["round_trips"])]
+        for s in sizes:
+            found = [e for e in s["endpoints"] if e["endpoint"] == endpoint["endpoint"]]
+            if not found:
+                row.append("–")
+                continue
+            e = found[0]
+            row.append(f"{fmt(e['rps'])} · {fmt(e['p50_ms'], 1)} · {fmt(e['p99_ms'], 1)} · "
+                       f"{fmt(e['http_over_pgbench'], 2)} · {fmt(e['http_over_select_only'], 3)}")
+        end = [e for e in last["endpoints"] if e["endpoint"] == endpoint["endpoint"]]
+        growth = end[0]["rps"] / endpoint["rps"] if end and endpoint["rps"] else None
+        if growth is not None and growth < 0.8:
+            growth_failures.append((endpoint["endpoint"], growth))
+        row.append(fmt(growth, 2))
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "`÷pgbench`: HTTP req/s over pgbench's tps running the same statements; `÷-S`: over `pgbench -S`",
+              "(one primary-key select) on the same cluster in the same run: "
+              + ", ".join(f"{fmt(s['pgbench_select_only_tps'])} tps at {s['commitments']:,}" for s in sizes) + ".", ""]
+
+    lines += ["## Writes, revalidation, memory, start", "",
+              "| size | POST /v1/commitments (8 conn) | TPC-B (8 clients) | ratio | 304 ÷ 200, detail | 304 ÷ 200, list | peak RSS under reads | RSS with 8 exports |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for s in sizes:
+        w, r = s["writes"], s["revalidation"]
+        peak = max(e["peak_rss"] for e in s["endpoints"])
+        lines.append(
+            f"| {s['commitments']:,} | {fmt(w['post_commitments']['rps'])} req/s | {fmt(w['tpcb_tps_8'])} tps | {fmt(w['ratio'], 3)} | "
+            f"{fmt(r['detail_304']['rps'] / r['detail_200']['rps'] if r['detail_200']['rps'] else None, 2)} | "
+            f"{fmt(r['list_304']['rps'] / r['list_200']['rps'] if r['list_200']['rps'] else None, 2)} | "
+            f"{mb(peak)} | {mb(s['exports']['rss_peak_8_exports'])} |")
+    cold = results.get("cold_start", {})
+    lines += ["", f"Cold start (exec to `/readyz` 200): {fmt(cold.get('existing_database_s', 0) * 1000)} ms on the existing database "
+              f"of {last['commitments']:,} commitments, {fmt(cold.get('empty_database_s', 0) * 1000)} ms on an empty one "
+              "(migrations and the seed included).", ""]
+    generated = [s for s in sizes if s.get("generate_s")]
+    if generated:
+        lines += ["Generating: " + "; ".join(
+            f"{s['added']:,} commitments added in {fmt(s['generate_s'])} s (to {s['commitments']:,}; database {mb(s['database_bytes'])})"
+            for s in generated) + ".", ""]
+
+    lines += ["## Against Datasette", "",
+              "The same commitments and statements in SQLite (with an index on the filtered columns), served by Datasette",
+              "(`--immutable`), measured with the same wrk settings in the same run.", "",
+              "| size | commitment by id: ours · Datasette · ratio | filtered list: ours · Datasette · ratio | statement by id: ours · Datasette · ratio |",
+              "| --- | --- | --- | --- |"]
+    for s in sizes:
+        ours = {e["endpoint"]: e["rps"] for e in s["endpoints"]}
+        d = s["datasette"]
+
+        def pair(name, theirs):
+            mine = ours.get(name)
+            return f"{fmt(mine)} · {fmt(theirs['rps'])} · {fmt(mine / theirs['rps'] if mine and theirs['rps'] else None, 2)}"
+
+        lines.append(f"| {s['commitments']:,} | {pair('commitment by id', d['commitment_by_id'])} | "
+                     f"{pair('commitments, nation + kind', d['commitments_filtered'])} | {pair('statement by id', d['statement_by_id'])} |")
+
+    # The targets.
+    by_id = [e for e in last["endpoints"] if e["endpoint"] == "commitment by id"]
+    w = last["writes"]
+    r = last["revalidation"]
+    peak = max(e["peak_rss"] for e in last["endpoints"])
+    targets = [
+        ("growth: req/s at the largest size ≥ 0.8 × at the smallest, every read",
+         not growth_failures, "; ".join(f"{n} {g:.2f}" for n, g in growth_failures) or "all hold"),
+        ("by id: HTTP ≥ 0.8 × pgbench of its own SQL", bool(by_id) and (by_id[0]["http_over_pgbench"] or 0) >= 0.8,
+         fmt(by_id[0]["http_over_pgbench"], 2) if by_id else "–"),
+        ("by id: HTTP ≥ 0.25 × `pgbench -S`", bool(by_id) and (by_id[0]["http_over_select_only"] or 0) >= 0.25,
+         fmt(by_id[0]["http_over_select_only"], 3) if by_id else "–"),
+        ("by id: p99 ≤ 10 ms at 32 connections", bool(by_id) and (by_id[0]["p99_ms"] or 1e9) <= 10,
+         f"{fmt(by_id[0]['p99_ms'], 1)} ms" if by_id else "–"),
+        ("writes: POST ≥ 0.25 × TPC-B at 8", (w["ratio"] or 0) >= 0.25, fmt(w["ratio"], 3)),
+        ("304 ≥ 2 × the 200 of the same request (detail)",
+         r["detail_200"]["rps"] and r["detail_304"]["rps"] / r["detail_200"]["rps"] >= 2,
+         fmt(r["detail_304"]["rps"] / r["detail_200"]["rps"] if r["detail_200"]["rps"] else None, 2)),
+        ("peak RSS ≤ 64 MB under 32-connection reads", peak <= 64e6, mb(peak)),
+        ("RSS ≤ 128 MB with 8 concurrent exports", last["exports"]["rss_peak_8_exports"] <= 128e6,
+         mb(last["exports"]["rss_peak_8_exports"])),
+        ("cold start ≤ 100 ms on an existing database", cold.get("existing_database_s", 1) <= 0.1,
+         f"{fmt(cold.get('existing_database_s', 0) * 1000)} ms"),
+        ("cold start ≤ 500 ms on an empty one", cold.get("empty_database_s", 1) <= 0.5,
+         f"{fmt(cold.get('empty_database_s', 0) * 1000)} ms"),
+        ("generate: 1M commitments in under 3 minutes",
+         any(s["added"] >= 900_000 and s["generate_s"] and s["generate_s"] < 180 for s in generated),
+         "; ".join(f"{s['added']:,} in {fmt(s['generate_s'])} s" for s in generated)),
+    ]
+    ours_vs = [(s["commitments"], s) for s in sizes]
+    ahead = all(
+        (([e["rps"] for e in s["endpoints"] if e["endpoint"] == "commitment by id"] or [0])[0] >= s["datasette"]["commitment_by_id"]["rps"])
+        and (([e["rps"] for e in s["endpoints"] if e["endpoint"] == "commitments, nation + kind"] or [0])[0] >= s["datasette"]["commitments_filtered"]["rps"])
+        for _, s in ours_vs)
+    targets.append(("ahead of Datasette by id and filtered, every size", ahead, "see the table above"))
+    lines += ["", "## Targets", "", "| target | met | figure |", "| --- | --- | --- |"]
+    for name, met, figure in targets:
+        lines.append(f"| {name} | {'yes' if met else '**no**'} | {figure} |")
+    lines.append("")
+    with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
+        f.write("\n".join(lines))
+    svg(results, os.path.join(ROOT, "benches", "throughput.svg"))
+    print("bench: wrote BENCHMARKS.md and benches/throughput.svg")
+
+
+if __name__ == "__main__":
+    main()
