@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Streaming benchmark: the memory an NDJSON or CSV list and a whole export hold while they are
-# answered, against how much they send. Loads ROWS statements (each with a citation) into a
-# database of its own, serves it, and reads /v1/statements as NDJSON and CSV and /v1/export with
+# answered, against how much they send. Generates ROWS commitments (with their statements,
+# citations and revisions) into a database of its own, serves it, and reads /v1/commitments as
+# NDJSON and CSV and /v1/export with
 # curl, printing bytes, seconds, and the server's peak resident memory (VmHWM) after each; then
 # imports the export into an empty database with `alliance-kb import`, printing its time and peak
 # memory, and checks that exporting that database again gives the same bytes.
@@ -33,19 +34,8 @@ cleanup() {
 trap cleanup EXIT
 
 DATABASE_URL="$url" RUST_LOG=warn "$bin" seed >/dev/null
-echo "bench: loading $rows statements with a citation each"
-psql "$url" -q <<SQL
-BEGIN;
-WITH made AS (
-  INSERT INTO statements (attribution, nation_code, summary, stance)
-  SELECT 'bench', 'FR', 'Benchmark statement number ' || g || ', with a comma and "quotes"', 'neutral'
-    FROM generate_series(1, $rows) g
-  RETURNING id)
-INSERT INTO citations (source_id, start_offset, end_offset, excerpt, statement_id)
-SELECT c.source_id, c.start_offset, c.end_offset, c.excerpt, made.id
-  FROM made, (SELECT * FROM citations ORDER BY id LIMIT 1) c;
-COMMIT;
-SQL
+echo "bench: generating $rows commitments (alliance-kb generate)"
+DATABASE_URL="$url" RUST_LOG=warn "$bin" generate --commitments "$rows" >/dev/null
 
 DATABASE_URL="$url" ALLIANCE_KB_LISTEN="127.0.0.1:$port" ALLIANCE_KB_WORKERS=2 RUST_LOG=warn "$bin" serve &
 server=$!
@@ -62,10 +52,10 @@ measure() {
   printf 'bench: %-28s %12s bytes in %6.2f s; server peak memory %s\n' \
     "$label" "$bytes" "$(echo "$end - $start" | bc)" "$(peak)"
 }
-measure "statements as NDJSON" application/x-ndjson /v1/statements
-measure "statements as CSV" text/csv /v1/statements
+measure "commitments as NDJSON" application/x-ndjson /v1/commitments
+measure "commitments as CSV" text/csv /v1/commitments
 measure "the whole export" application/x-ndjson /v1/export
-measure "one JSON page (500)" application/json '/v1/statements?limit=500'
+measure "one JSON page (500)" application/json '/v1/commitments?limit=500'
 
 curl -sf "http://127.0.0.1:$port/v1/export" -H "Accept: application/x-ndjson" >"$work/first.ndjson"
 psql "$admin_url" -qc "CREATE DATABASE ${name}_copy"

@@ -240,8 +240,8 @@ diesel::table! {
         action -> Text,
         changed_at -> Timestamptz,
         key_id -> Nullable<Int8>,
-        before -> Nullable<Jsonb>,
-        after -> Jsonb,
+        before -> Nullable<Json>,
+        after -> Json,
         valid_until -> Nullable<Timestamptz>,
         search_vector -> Nullable<Tsvector>,
     }

@@ -27,7 +27,7 @@ CREATE INDEX revisions_key_id_idx ON revisions (key_id);
 DROP INDEX revisions_changed_at_id_idx;
 CREATE INDEX revisions_changed_at_idx ON revisions (changed_at);
 ALTER TABLE revisions DROP COLUMN search_vector;
-DROP FUNCTION revision_search_vector(text, jsonb);
+DROP FUNCTION revision_search_vector(text, json);
 DROP TRIGGER revisions_count_changes ON revisions;
 DROP FUNCTION changes_count();
 DROP TABLE changes;
@@ -37,4 +37,8 @@ DROP FUNCTION revisions_close_previous();
 CREATE INDEX revisions_entity_record_version_idx ON revisions (entity, record_id, version DESC);
 DROP INDEX revisions_current_idx;
 DROP STATISTICS revisions_retracted_stats;
+ALTER TABLE revisions ALTER COLUMN after TYPE jsonb USING after::jsonb,
+                      ALTER COLUMN before TYPE jsonb USING before::jsonb;
+DROP FUNCTION revision_body(json);
+DROP FUNCTION revision_retraction(json);
 ALTER TABLE revisions DROP COLUMN valid_until;

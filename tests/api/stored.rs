@@ -164,7 +164,7 @@ async fn every_stored_representation_is_what_its_tables_give_after_writes_of_eve
     );
     // And the check can fail: a representation changed behind the service's back is found.
     app.database.query(
-        "UPDATE revisions SET after = after || '{\"summary\": \"tampered\"}' WHERE entity = 'commitments' AND record_id = 1 AND valid_until IS NULL",
+        "UPDATE revisions SET after = (after::jsonb || '{\"summary\": \"tampered\"}')::json WHERE entity = 'commitments' AND record_id = 1 AND valid_until IS NULL",
     );
     let drifted = alliance_kb::api::history::drift(&mut conn).await.unwrap();
     assert_eq!(drifted, vec![(alliance_kb::api::history::Entity::Commitments, 1)]);

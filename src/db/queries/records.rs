@@ -6,72 +6,79 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Jsonb, Nullable, Text, Timestamptz};
+use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz};
+
+use crate::schema::revisions;
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+diesel::define_sql_function! {
+    /// A stored representation as the JSON text a read answers.
+    fn revision_body(r: diesel::sql_types::Json) -> Text;
+}
+
+diesel::define_sql_function! {
+    /// Why a stored representation's record was retracted; null while it is live.
+    fn revision_retraction(r: diesel::sql_types::Json) -> Nullable<Text>;
+}
+
 /// A record as stored: its version and its representation, as JSON text.
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, Queryable)]
 pub struct Stored {
     /// The record's version (the number of its revision).
-    #[diesel(sql_type = Integer)]
     pub version: i32,
     /// Why it was retracted, when it is; null while it is live.
-    #[diesel(sql_type = Nullable<Text>)]
     pub retraction: Option<String>,
     /// The representation, as JSON text.
-    #[diesel(sql_type = Text)]
     pub body: String,
 }
 
-/// What a stored row says of its retraction (`retracted` is null while it is live).
-const RETRACTION: &str =
-    "CASE WHEN after -> 'retracted' = 'null'::jsonb OR NOT after ? 'retracted' THEN NULL ELSE coalesce(after #>> '{retracted,reason}', '') END";
+// The reads below are built with the query builder, without literal SQL, so that each is the
+// same statement every time and stays prepared on its connection: one round trip each.
 
 /// The current representation of a record of `entity` (a table name), if it exists.
 pub async fn current(conn: &mut AsyncPgConnection, entity: &str, id: i64) -> QueryResult<Option<Stored>> {
-    diesel::sql_query(format!(
-        "SELECT version, {RETRACTION} AS retraction, after::text AS body FROM revisions
-          WHERE entity = $1 AND record_id = $2 AND valid_until IS NULL"
-    ))
-    .bind::<Text, _>(entity)
-    .bind::<BigInt, _>(id)
-    .get_result(conn)
-    .await
-    .optional()
+    revisions::table
+        .filter(revisions::entity.eq(entity))
+        .filter(revisions::record_id.eq(id))
+        .filter(revisions::valid_until.is_null())
+        .select((
+            revisions::version,
+            revision_retraction(revisions::after),
+            revision_body(revisions::after),
+        ))
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// The representation a record had at a moment, if it existed then.
 pub async fn at(conn: &mut AsyncPgConnection, entity: &str, id: i64, at: DateTime<Utc>) -> QueryResult<Option<Stored>> {
-    diesel::sql_query(format!(
-        "SELECT version, {RETRACTION} AS retraction, after::text AS body FROM revisions
-          WHERE entity = $1 AND record_id = $2 AND changed_at <= $3
-          ORDER BY version DESC LIMIT 1"
-    ))
-    .bind::<Text, _>(entity)
-    .bind::<BigInt, _>(id)
-    .bind::<Timestamptz, _>(at)
-    .get_result(conn)
-    .await
-    .optional()
-}
-
-#[derive(QueryableByName)]
-struct Version {
-    #[diesel(sql_type = Integer)]
-    version: i32,
+    revisions::table
+        .filter(revisions::entity.eq(entity))
+        .filter(revisions::record_id.eq(id))
+        .filter(revisions::changed_at.le(at))
+        .order(revisions::version.desc())
+        .select((
+            revisions::version,
+            revision_retraction(revisions::after),
+            revision_body(revisions::after),
+        ))
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// The current version of a record, if it exists (an index-only step).
 pub async fn current_version(conn: &mut AsyncPgConnection, entity: &str, id: i64) -> QueryResult<Option<i32>> {
-    let found: Option<Version> =
-        diesel::sql_query("SELECT version FROM revisions WHERE entity = $1 AND record_id = $2 AND valid_until IS NULL")
-            .bind::<Text, _>(entity)
-            .bind::<BigInt, _>(id)
-            .get_result(conn)
-            .await
-            .optional()?;
-    Ok(found.map(|v| v.version))
+    revisions::table
+        .filter(revisions::entity.eq(entity))
+        .filter(revisions::record_id.eq(id))
+        .filter(revisions::valid_until.is_null())
+        .select(revisions::version)
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// A record's id and its representation, as JSON text.
@@ -100,9 +107,9 @@ pub async fn current_many(conn: &mut AsyncPgConnection, entity: &str, ids: &[i64
     .await
 }
 
-/// The SQL text of a stored representation in a list query joined to `revisions`.
-pub fn body_column() -> diesel::expression::SqlLiteral<Text> {
-    diesel::dsl::sql::<Text>("revisions.after::text")
+/// The JSON text of a stored representation, in a list query joined to `revisions`.
+pub fn body_column() -> revision_body<crate::schema::revisions::after> {
+    revision_body(revisions::after)
 }
 
 /// Which records of an `as_of` list, besides the moment.
@@ -136,14 +143,14 @@ pub async fn as_of_page(
     fetch: i64,
 ) -> QueryResult<Vec<StoredRow>> {
     let body = match filter.drop_field {
-        Some(_) => "(r.after - $9)::text",
+        Some(_) => "(r.after::jsonb - $9)::text",
         None => "r.after::text",
     };
     let mut conditions = String::from(
         "r.entity = $1 AND r.changed_at <= $2 AND (r.valid_until IS NULL OR r.valid_until > $2) AND r.record_id > $3",
     );
     if !filter.include_retracted {
-        conditions.push_str(" AND r.after -> 'retracted' = 'null'::jsonb");
+        conditions.push_str(" AND (r.after ->> 'retracted') IS NULL");
     }
     // A nation is matched through the index of nations' revisions; the other fields by
     // containment.
@@ -156,7 +163,7 @@ pub async fn as_of_page(
         conditions.push_str(" AND r.after ->> 'nation' = $11");
     }
     if contains.as_object().is_some_and(|o| !o.is_empty()) {
-        conditions.push_str(" AND r.after @> $4");
+        conditions.push_str(" AND r.after::jsonb @> $4");
     }
     let (field, since, until) = filter.date_range.clone().unwrap_or(("", None, None));
     if since.is_some() {
@@ -198,18 +205,14 @@ pub async fn as_of_page(
         .await
 }
 
-#[derive(QueryableByName)]
-struct Changes {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// Which state of the knowledge base this session's next statement sees: how many writing
 /// transactions have committed (`changes`, counted in commit order). Two reads that see the same
 /// count see the same data, so derived answers are tagged with it; it reads one row.
 pub async fn visible_state(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
-    let row: Changes = diesel::sql_query("SELECT n FROM changes").get_result(conn).await?;
-    Ok(row.n)
+    crate::schema::changes::table
+        .select(crate::schema::changes::n)
+        .first(conn)
+        .await
 }
 
 /// Counts a write that stored revisions without the database counting it (a bulk load with its
