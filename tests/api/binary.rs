@@ -84,6 +84,11 @@ fn with_no_settings_the_binary_serves_the_seed_from_its_own_cluster_and_stops_it
         !pgdata.join("postmaster.pid").exists(),
         "the cluster stopped with the service"
     );
+    // pg_ctl's wait ends when the pid file is gone; the postmaster may still be leaving then.
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while postgres_runs_in(&pgdata) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
     assert!(!postgres_runs_in(&pgdata), "no postgres process is left on the folder");
     let _ = std::fs::remove_dir_all(&folder);
 }
