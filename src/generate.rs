@@ -393,7 +393,8 @@ impl Loader {
             .show(Some(1))
             .text(Some("create"))
             .text(Some(&at))
-            .json(after);
+            .json(after)
+            .text(after["nation"].as_str());
         self.revisions.end();
     }
 
@@ -913,9 +914,22 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
         ("events", next.event),
         ("revisions", next.revision),
     ];
-    for table in LOADED {
+    // The triggers that keep a record's words (its search vector) stay on: the words read the
+    // names of the nations and people a record names, row by row.
+    let paused: Vec<(String, String)> = transaction
+        .query(
+            "SELECT tgrelid::regclass::text, tgname::text FROM pg_trigger
+              WHERE tgrelid = ANY($1::text[]::regclass[]) AND NOT tgisinternal
+                AND tgname NOT LIKE '%\\_words' AND tgname NOT LIKE '%\\_words\\_follow'",
+            &[&LOADED.to_vec()],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    for (table, trigger) in &paused {
         transaction
-            .batch_execute(&format!("ALTER TABLE {table} DISABLE TRIGGER USER"))
+            .batch_execute(&format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
             .await?;
     }
     // The tables' secondary indexes are built again after the load, in one sorted pass each,
@@ -1000,7 +1014,7 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
             "citations",
             "id, source_id, start_offset, end_offset, excerpt, commitment_id, status_change_id, statement_id, event_id, claim_id",
         ),
-        revisions: CopyRows::new("revisions", "id, entity, record_id, version, action, changed_at, after"),
+        revisions: CopyRows::new("revisions", "id, entity, record_id, version, action, changed_at, after, nation"),
         draft: None,
     };
     // The rows are made on a thread of their own while the database loads the batch before.
@@ -1057,9 +1071,9 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
     let _ = producer.join();
     log::debug!("generate: seconds loading each table {spent:?}, waiting for rows {waiting:.1}");
 
-    for table in LOADED {
+    for (table, trigger) in &paused {
         transaction
-            .batch_execute(&format!("ALTER TABLE {table} ENABLE TRIGGER USER"))
+            .batch_execute(&format!("ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
             .await?;
     }
     log::info!(

@@ -59,9 +59,9 @@ diesel::table! {
         event_id -> Nullable<Int8>,
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
-        search_vector -> Nullable<Tsvector>,
         basis -> Jsonb,
         inferred -> Bool,
+        search_vector -> Nullable<Tsvector>,
         disputed -> Bool,
     }
 }
@@ -111,9 +111,9 @@ diesel::table! {
         event_id -> Nullable<Int8>,
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
-        search_vector -> Nullable<Tsvector>,
         basis -> Jsonb,
         inferred -> Bool,
+        search_vector -> Nullable<Tsvector>,
         steps_inferred -> Bool,
         disputed -> Bool,
         status_modality -> Text,
@@ -160,9 +160,9 @@ diesel::table! {
         description -> Nullable<Text>,
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
-        search_vector -> Nullable<Tsvector>,
         basis -> Jsonb,
         inferred -> Bool,
+        search_vector -> Nullable<Tsvector>,
         disputed -> Bool,
     }
 }
@@ -193,6 +193,14 @@ diesel::table! {
         nation_code -> Text,
         joined_on -> Nullable<Date>,
         left_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    nation_names (nation_code, name) {
+        nation_code -> Text,
+        name -> Text,
+        kind -> Text,
     }
 }
 
@@ -244,6 +252,7 @@ diesel::table! {
         after -> Json,
         valid_until -> Nullable<Timestamptz>,
         search_vector -> Nullable<Tsvector>,
+        nation -> Nullable<Text>,
     }
 }
 
@@ -309,9 +318,9 @@ diesel::table! {
         stance -> Text,
         retracted_at -> Nullable<Timestamptz>,
         retraction_reason -> Nullable<Text>,
-        search_vector -> Nullable<Tsvector>,
         basis -> Jsonb,
         inferred -> Bool,
+        search_vector -> Nullable<Tsvector>,
         disputed -> Bool,
     }
 }
@@ -350,6 +359,7 @@ diesel::joinable!(event_participants -> nations (nation_code));
 diesel::joinable!(idempotency_keys -> api_keys (key_id));
 diesel::joinable!(memberships -> nations (nation_code));
 diesel::joinable!(memberships -> organizations (organization_id));
+diesel::joinable!(nation_names -> nations (nation_code));
 diesel::joinable!(people -> nations (nation_code));
 diesel::joinable!(revisions -> api_keys (key_id));
 diesel::joinable!(statements -> events (event_id));
@@ -370,6 +380,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     kb_meta,
     memberships,
+    nation_names,
     nations,
     organizations,
     people,

@@ -32,6 +32,7 @@ DROP TRIGGER revisions_count_changes ON revisions;
 DROP FUNCTION changes_count();
 DROP TABLE changes;
 DROP INDEX revisions_nation_idx;
+ALTER TABLE revisions DROP COLUMN nation;
 DROP TRIGGER revisions_close_previous ON revisions;
 DROP FUNCTION revisions_close_previous();
 CREATE INDEX revisions_entity_record_version_idx ON revisions (entity, record_id, version DESC);

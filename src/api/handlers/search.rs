@@ -88,6 +88,13 @@ pub struct SearchResult {
     /// The matching passage, the words found between `<mark>` and `</mark>`.
     #[schema(example = "act as a <mark>force</mark> of <mark>reassurance</mark>")]
     pub snippet: String,
+    /// The nations it concerns (ISO 3166-1 alpha-2): a commitment's or a statement's nation, a
+    /// claim's claimant, an event's participants; none for a source.
+    #[schema(example = json!(["FR"]))]
+    pub nations: Vec<String>,
+    /// Where the record is read.
+    #[schema(example = "/v1/statements/2")]
+    pub href: String,
 }
 
 page!(
@@ -105,6 +112,8 @@ struct Found {
     rank: f32,
     #[diesel(sql_type = Text)]
     snippet: String,
+    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
+    nations: Vec<String>,
 }
 
 /// How many matches of each kind of record a search ranks, at most: ranking every match of a
@@ -112,62 +121,93 @@ struct Found {
 /// many of each kind its index finds, and says so. Filters narrow what is ranked.
 pub const RANKED_PER_KIND: i64 = 2000;
 
-/// Every searchable kind of record: its type, table, and the expressions the filters read (nation,
-/// kind, status, date) and the snippet is cut from.
-const KINDS: [(&str, &str, &str, &str, &str, &str, &str); 5] = [
-    (
-        "commitment",
-        "commitments",
-        "nation_code",
-        "kind",
-        "status",
-        "announced_on",
-        "summary || ' ' || coalesce(conditions, '')",
-    ),
-    (
-        "statement",
-        "statements",
-        "nation_code",
-        "NULL",
-        "NULL",
-        "said_on",
-        "coalesce(quote || ': ', '') || summary",
-    ),
-    (
-        "claim",
-        "claims",
-        "claimed_by",
-        "kind",
-        "NULL",
-        "reported_on",
-        "description || ' ' || coalesce(location, '')",
-    ),
-    (
-        "event",
-        "events",
-        "NULL",
-        "kind",
-        "NULL",
-        "occurred_on",
-        "title || '. ' || coalesce(description, '')",
-    ),
-    (
-        "source",
-        "sources",
-        "NULL",
-        "kind",
-        "NULL",
-        "published_on",
-        "title || '. ' || text",
-    ),
+/// One searchable kind of record: its type and table, and the expressions (over its table) the
+/// filters read, the snippet is cut from, and the nations a hit names.
+struct Kind {
+    name: &'static str,
+    table: &'static str,
+    nation: &'static str,
+    kind: &'static str,
+    status: &'static str,
+    dated: &'static str,
+    body: &'static str,
+    nations: &'static str,
+}
+
+/// Every searchable kind of record.
+const KINDS: [Kind; 5] = [
+    Kind {
+        name: "commitment",
+        table: "commitments",
+        nation: "nation_code",
+        kind: "kind",
+        status: "status",
+        dated: "announced_on",
+        body: "summary || ' ' || coalesce(conditions, '')",
+        nations: "ARRAY[nation_code]",
+    },
+    Kind {
+        name: "statement",
+        table: "statements",
+        nation: "nation_code",
+        kind: "NULL",
+        status: "NULL",
+        dated: "said_on",
+        body: "coalesce(quote || ': ', '') || summary",
+        nations: "array_remove(ARRAY[nation_code], NULL)",
+    },
+    Kind {
+        name: "claim",
+        table: "claims",
+        nation: "claimed_by",
+        kind: "kind",
+        status: "NULL",
+        dated: "reported_on",
+        body: "description || ' ' || coalesce(location, '')",
+        nations: "array_remove(ARRAY[claimed_by], NULL)",
+    },
+    Kind {
+        name: "event",
+        table: "events",
+        nation: "NULL",
+        kind: "kind",
+        status: "NULL",
+        dated: "occurred_on",
+        body: "title || '. ' || coalesce(description, '')",
+        nations: "ARRAY(SELECT p.nation_code FROM event_participants p WHERE p.event_id = events.id ORDER BY 1)",
+    },
+    Kind {
+        name: "source",
+        table: "sources",
+        nation: "NULL",
+        kind: "kind",
+        status: "NULL",
+        dated: "published_on",
+        body: "title || '. ' || text",
+        nations: "'{}'::text[]",
+    },
 ];
+
+/// Ranks below this are the noise of a match on nothing but the words a search leaves out
+/// (`troops -refused`): they are not returned.
+pub const LEAST_RANK: f32 = 1e-6;
 
 /// The matches of one kind of record, filtered, at most [`RANKED_PER_KIND`] of them: a walk of
 /// its table's search index that stops there.
-fn matches_of(kind: (&str, &str, &str, &str, &str, &str, &str)) -> String {
-    let (name, table, nation, kind_column, status, dated, body) = kind;
+fn matches_of(kind: &Kind) -> String {
+    let Kind {
+        name,
+        table,
+        nation,
+        kind: kind_column,
+        status,
+        dated,
+        body,
+        nations,
+    } = kind;
     format!(
-        "(SELECT '{name}' AS result_type, id, ts_rank(search_vector, websearch_to_tsquery('english', $1)) AS rank, {body} AS body
+        "(SELECT '{name}' AS result_type, id, ts_rank(search_vector, websearch_to_tsquery('english', $1)) AS rank, {body} AS body,
+                {nations} AS nations
             FROM {table}
            WHERE retracted_at IS NULL AND search_vector @@ websearch_to_tsquery('english', $1)
              AND ($2::text IS NULL OR $2 = '{name}')
@@ -184,7 +224,10 @@ fn matches_of(kind: (&str, &str, &str, &str, &str, &str, &str)) -> String {
 ///
 /// Finds statements, commitments, claims, events and sources by their words (English stemming;
 /// web search syntax: "quoted phrases", `or`, `-word`), best match first, each with a snippet of
-/// the matching passage. The filters are those of the lists. A search ranks at most the first
+/// the matching passage, the nations it concerns and its URL. A record's words include the names
+/// of the nations and people it names (`Czechia`, `Czech`, `British`, `Macron`). Ranks below
+/// 0.000001 are noise and are not returned. The filters are those of the lists. A search ranks at
+/// most the first
 /// 2,000 matches of each kind of record that its index finds, so that a common word costs no more
 /// in a large knowledge base than in a small one; filters narrow what is ranked.
 #[utoipa::path(tag = "search", operation_id = "search_records", params(SearchParams), responses((status = 200, description = "A page of results, best first.", body = SearchPage)))]
@@ -222,17 +265,18 @@ async fn search_records_page(state: web::Data<AppState>, params: SearchParams) -
     let mut conn = state.conn().await?;
     let union = KINDS
         .into_iter()
-        .map(matches_of)
+        .map(|kind| matches_of(&kind))
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
     let rows: Vec<Found> = diesel::sql_query(format!(
         // The tsquery is written where it is used, inside each table's part: so PostgreSQL
         // matches through each table's GIN index, and each part stops at its bound.
         "WITH found AS (
-            SELECT r.result_type, r.id, r.rank, r.body FROM ({union}) r
+            SELECT r.result_type, r.id, r.rank, r.body, r.nations FROM ({union}) r
+             WHERE r.rank >= $11
              ORDER BY r.rank DESC, r.result_type, r.id
              OFFSET $8 LIMIT $9)
-         SELECT found.result_type, found.id, found.rank,
+         SELECT found.result_type, found.id, found.rank, found.nations,
                 ts_headline('english', found.body, websearch_to_tsquery('english', $1), 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10') AS snippet
            FROM found
           ORDER BY found.rank DESC, found.result_type, found.id"
@@ -247,17 +291,21 @@ async fn search_records_page(state: web::Data<AppState>, params: SearchParams) -
     .bind::<BigInt, _>(offset)
     .bind::<BigInt, _>(window.fetch)
     .bind::<BigInt, _>(RANKED_PER_KIND)
+    .bind::<Float4, _>(LEAST_RANK)
     .load(&mut conn)
     .await?;
     let (rows, next_cursor) = page.finish_at_offset(rows);
     let items = rows
         .into_iter()
         .filter_map(|r| {
+            let result_type = type_named(&r.result_type)?;
             Some(SearchResult {
-                result_type: type_named(&r.result_type)?,
+                href: format!("/v1/{}s/{}", r.result_type, r.id),
+                result_type,
                 id: r.id,
                 rank: r.rank,
                 snippet: r.snippet,
+                nations: r.nations,
             })
         })
         .collect();

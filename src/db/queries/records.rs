@@ -160,7 +160,7 @@ pub async fn as_of_page(
         .and_then(|o| o.remove("nation"))
         .and_then(|n| n.as_str().map(str::to_owned));
     if nation.is_some() {
-        conditions.push_str(" AND r.after ->> 'nation' = $11");
+        conditions.push_str(" AND r.nation = $11");
     }
     if contains.as_object().is_some_and(|o| !o.is_empty()) {
         conditions.push_str(" AND r.after::jsonb @> $4");
