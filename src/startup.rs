@@ -78,6 +78,8 @@ pub fn build_app(
         .app_data(api::json_config())
         .app_data(web::PayloadConfig::new(api::guard::SOURCE_BODY_LIMIT))
         .route("/swagger-ui/", web::get().to(api::swagger_index))
+        .route("/", web::get().to(api::handlers::meta::redirect("/v1/")))
+        .route("/swagger-ui", web::get().to(api::handlers::meta::redirect("/swagger-ui/")))
         .service(
             SwaggerUi::new("/swagger-ui/{_:.*}")
                 .url("/openapi.json", document)

@@ -101,6 +101,9 @@ pub enum ApiError {
     /// A request body of a media type the endpoint does not take.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// An `Accept` that names none of the representations the endpoint offers.
+    #[error("{0}")]
+    NotAcceptable(String),
     /// A query ran past the statement timeout; the cause is logged.
     #[error("query timed out: {0}")]
     TimedOut(String),
@@ -136,6 +139,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
             ApiError::TooLarge(_) => ("too-large", "Payload too large"),
             ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            ApiError::NotAcceptable(_) => ("not-acceptable", "Not acceptable"),
             ApiError::TimedOut(_) => ("timed-out", "Query timed out"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
             ApiError::Internal(_) => ("internal", "Internal error"),
@@ -181,6 +185,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

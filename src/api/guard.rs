@@ -79,6 +79,65 @@ fn human(bytes: usize) -> String {
     }
 }
 
+/// Checks that a read's `Accept` names one of the representations its path offers (or a range
+/// that holds one): otherwise a 406 listing them. No `Accept`, or `*/*`, takes the first (JSON).
+fn check_accept(req: &ServiceRequest) -> Result<(), ApiError> {
+    if !matches!(*req.method(), Method::GET | Method::HEAD) || !req.headers().contains_key(header::ACCEPT) {
+        return Ok(());
+    }
+    let Some(routes) = req.app_data::<actix_web::web::Data<super::RouteTable>>() else {
+        return Ok(());
+    };
+    let Some(offered) = routes.offered(req.path()) else {
+        return Ok(());
+    };
+    let accept = req
+        .headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    if acceptable(&accept, offered) {
+        return Ok(());
+    }
+    Err(ApiError::NotAcceptable(format!(
+        "{} answers in {}; the request's Accept is `{accept}`",
+        req.path(),
+        offered.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+    )))
+}
+
+/// Whether an `Accept` list takes any of the offered media types (RFC 9110 12.5.1): a type, a
+/// `type/*` range or `*/*`, with a weight above zero; an `Accept` that cannot be read takes all.
+fn acceptable(accept: &str, offered: &[String]) -> bool {
+    let mut read_any = false;
+    for item in accept.split(',') {
+        let mut parts = item.split(';').map(str::trim);
+        let range = parts.next().unwrap_or("").to_ascii_lowercase();
+        if range.is_empty() {
+            continue;
+        }
+        read_any = true;
+        let weight = parts
+            .filter_map(|p| p.strip_prefix("q="))
+            .filter_map(|q| q.parse::<f32>().ok())
+            .next()
+            .unwrap_or(1.0);
+        if weight <= 0.0 {
+            continue;
+        }
+        let takes = |offer: &String| match range.split_once('/') {
+            Some(("*", "*")) => true,
+            Some((kind, "*")) => offer.split('/').next() == Some(kind),
+            _ => *offer == range || (range == "application/ndjson" && offer == super::formats::NDJSON),
+        };
+        if offered.iter().any(takes) {
+            return true;
+        }
+    }
+    !read_any
+}
+
 /// Checks a write's media type and declared size. A method the path does not answer is left to
 /// the router, which answers 405 (or 404 for an unknown path).
 fn check(req: &ServiceRequest) -> Result<(), ApiError> {
@@ -144,7 +203,7 @@ pub async fn guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if let Err(error) = check(&req) {
+    if let Err(error) = check(&req).and_then(|()| check_accept(&req)) {
         let response = actix_web::ResponseError::error_response(&error);
         return Ok(with_headers(req.into_response(response)));
     }
@@ -250,6 +309,21 @@ pub fn cors(write_origins: Vec<String>) -> actix_cors::Cors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_accept_takes_an_offered_type_a_range_or_anything() {
+        let list = vec!["application/json".to_owned(), "text/csv".to_owned(), "application/x-ndjson".to_owned()];
+        let detail = vec!["application/json".to_owned()];
+        assert!(acceptable("text/csv", &list));
+        assert!(!acceptable("text/csv", &detail));
+        assert!(acceptable("text/*", &list));
+        assert!(acceptable("*/*", &detail));
+        assert!(acceptable("application/xml, application/json;q=0.5", &detail));
+        assert!(!acceptable("application/xml", &list));
+        assert!(!acceptable("application/json;q=0", &detail));
+        assert!(acceptable("application/ndjson", &list));
+        assert!(acceptable("", &detail));
+    }
 
     #[test]
     fn each_write_has_its_media_types_and_limit() {

@@ -86,6 +86,7 @@ impl utoipa::Modify for BearerScheme {
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(meta::get_health).service(meta::get_readiness).service(
         scope::scope("/v1")
+            .service(meta::get_index)
             .service(nations::list_nations)
             .service(nations::get_nation)
             .service(nations::list_nation_commitments)
@@ -315,12 +316,14 @@ fn add_list_formats(document: &serde_json::Value, ok: &mut utoipa::openapi::Resp
     );
 }
 
-/// Path extractor failures (an id that is not a number) as problem+json naming the parameter.
+/// Path extractor failures (an id that is not a number) as problem+json naming the parameter and
+/// what it takes; the extractor's own words are not passed on.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err, _req| {
+    web::PathConfig::default().error_handler(|_err, req| {
+        let given = req.match_info().iter().next().map(|(_, v)| v.to_owned()).unwrap_or_default();
         ApiError::parameter(
             "id",
-            format!("path parameter `id` must be a whole number such as 1: {err}"),
+            format!("path parameter `id` must be a whole number from 1, such as 3, not `{given}`"),
         )
         .into()
     })
@@ -333,10 +336,11 @@ pub fn json_config() -> web::JsonConfig {
     })
 }
 
-/// The methods each documented path answers, read from the OpenAPI document, so that a request
-/// with the wrong method gets a 405 naming the right ones (actix answers such a request with a 404,
-/// since its route macros guard whole resources by method).
-pub struct RouteTable(Vec<(ResourceDef, String)>);
+/// The methods each documented path answers, and the media types its GET answers in, read from
+/// the OpenAPI document: so that a request with the wrong method gets a 405 naming the right ones
+/// (actix answers such a request with a 404, since its route macros guard whole resources by
+/// method), and one whose `Accept` names none of them a 406 listing them.
+pub struct RouteTable(Vec<(ResourceDef, String, Vec<String>)>);
 
 impl RouteTable {
     /// The table of the document's paths.
@@ -360,7 +364,16 @@ impl RouteTable {
                         methods.push(method);
                     }
                 }
-                (ResourceDef::new(path.as_str()), methods.join(", "))
+                let offered = item
+                    .get
+                    .as_ref()
+                    .and_then(|get| get.responses.responses.get("200"))
+                    .and_then(|response| match response {
+                        RefOr::T(response) => Some(response.content.keys().cloned().collect()),
+                        RefOr::Ref(_) => None,
+                    })
+                    .unwrap_or_default();
+                (ResourceDef::new(path.as_str()), methods.join(", "), offered)
             })
             .collect();
         RouteTable(routes)
@@ -370,8 +383,17 @@ impl RouteTable {
     pub fn allowed(&self, path: &str) -> Option<&str> {
         self.0
             .iter()
-            .find(|(def, _)| def.is_match(path))
-            .map(|(_, allow)| allow.as_str())
+            .find(|(def, _, _)| def.is_match(path))
+            .map(|(_, allow, _)| allow.as_str())
+    }
+
+    /// The media types a GET of the path answers in, if it is one the API serves.
+    pub fn offered(&self, path: &str) -> Option<&[String]> {
+        self.0
+            .iter()
+            .find(|(def, _, _)| def.is_match(path))
+            .map(|(_, _, offered)| offered.as_slice())
+            .filter(|offered| !offered.is_empty())
     }
 }
 
@@ -385,6 +407,12 @@ pub async fn swagger_index() -> HttpResponse {
 
 /// The answer for a request no route serves: 405 with `Allow` for a known path, 404 otherwise.
 pub async fn no_route(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
+    // `/v1` itself falls inside the scope of the API's routes without matching one of them.
+    if req.path() == "/v1" && matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD) {
+        return Ok(HttpResponse::PermanentRedirect()
+            .insert_header((header::LOCATION, "/v1/"))
+            .finish());
+    }
     if let Some(allow) = routes.allowed(req.path()) {
         let error = ApiError::MethodNotAllowed(format!(
             "{} does not answer {}; it answers {allow}",

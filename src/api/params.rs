@@ -45,13 +45,20 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
             path
         };
         let detail = if message.starts_with("unknown field") {
-            format!(
-                "unknown query parameter `{parameter}`; this endpoint accepts {}",
-                message.split_once("expected").map_or("none".into(), |(_, rest)| rest
-                    .trim()
-                    .trim_start_matches("one of ")
-                    .to_owned())
-            )
+            let accepted = message
+                .split_once("expected")
+                .map(|(_, rest)| rest.trim().trim_start_matches("one of ").to_owned())
+                .filter(|rest| !rest.starts_with("no fields") && !rest.is_empty());
+            match accepted {
+                Some(list) => format!(
+                    "unknown query parameter `{parameter}`; this endpoint accepts {list}, and `{}` (indented JSON)",
+                    super::present::PRETTY
+                ),
+                None => format!(
+                    "unknown query parameter `{parameter}`; this endpoint accepts only `{}` (indented JSON)",
+                    super::present::PRETTY
+                ),
+            }
         } else if message.starts_with("duplicate field") {
             format!("query parameter `{parameter}` is given more than once; give it once")
         } else {
@@ -63,7 +70,10 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
 
 /// A date or moment PostgreSQL can hold: from 4713 BC to the year 294276 (a date to 5874897 AD,
 /// but a moment not; the narrower bound serves both).
-pub trait PgRange {
+pub trait PgRange: std::str::FromStr {
+    /// What a parameter of this type takes, with an example, for the message when it is given
+    /// something else.
+    const EXPECTED: &'static str;
     /// Whether PostgreSQL can hold it.
     fn in_pg_range(&self) -> bool;
 }
@@ -72,25 +82,33 @@ pub trait PgRange {
 const PG_YEARS: std::ops::RangeInclusive<i32> = -4712..=294_275;
 
 impl PgRange for chrono::NaiveDate {
+    const EXPECTED: &'static str = "a day as YYYY-MM-DD, such as 2026-01-07";
     fn in_pg_range(&self) -> bool {
         PG_YEARS.contains(&chrono::Datelike::year(self))
     }
 }
 
 impl PgRange for chrono::DateTime<chrono::Utc> {
+    const EXPECTED: &'static str = "a moment in RFC 3339, with its time zone, such as 2026-01-07T09:30:00Z";
     fn in_pg_range(&self) -> bool {
         PG_YEARS.contains(&chrono::Datelike::year(self))
     }
 }
 
-/// Reads an optional date or moment and refuses one outside what PostgreSQL holds, so that it is
-/// a 400 naming the parameter rather than a database error.
+/// Reads an optional date or moment, saying what it takes (with an example) when it is given
+/// something else, and refuses one outside what PostgreSQL holds, so that it is a 400 naming the
+/// parameter rather than a database error.
 pub fn within_pg_range<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de> + PgRange,
+    T: PgRange,
 {
-    let value = Option::<T>::deserialize(deserializer)?;
+    let value = match Option::<String>::deserialize(deserializer)? {
+        None => None,
+        Some(text) => Some(text.trim().parse::<T>().map_err(|_| {
+            serde::de::Error::custom(format!("expects {}, not `{text}`", T::EXPECTED))
+        })?),
+    };
     match value {
         Some(v) if !v.in_pg_range() => Err(serde::de::Error::custom(
             "the date is outside what the knowledge base can hold (4713 BC to the year 294275); give a date such as 2026-01-07",

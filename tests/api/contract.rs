@@ -86,6 +86,7 @@ fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
         "get_event",
         "get_export",
         "get_health",
+        "get_index",
         "get_nation",
         "get_nation_profile",
         "get_person",

@@ -157,7 +157,7 @@ async fn every_list_answers_csv_and_ndjson() {
     for accept in [
         "*/*",
         "application/json",
-        "text/html",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
         "application/json, text/csv;q=0.5",
     ] {
         let res = app.send(Method::GET, "/v1/claims", &[("Accept", accept)], None).await;

@@ -3,6 +3,9 @@
 use actix_web::{get, web, HttpResponse};
 use diesel_async::RunQueryDsl;
 
+use serde::Serialize;
+use utoipa::ToSchema;
+
 use crate::api::error::ApiError;
 use crate::api::params::{NoParams, Query};
 use crate::api::types::Health;
@@ -33,4 +36,85 @@ pub async fn get_readiness(state: web::Data<AppState>, _params: Query<NoParams>)
     let mut conn = state.conn().await?;
     diesel::sql_query("SELECT 1").execute(&mut conn).await?;
     Ok(HttpResponse::Ok().json(Health { status: "ready".into() }))
+}
+
+/// A collection the API serves, and where.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Link {
+    /// What it holds.
+    #[schema(example = "commitments")]
+    pub name: &'static str,
+    /// Its URL, from this service's root.
+    #[schema(example = "/v1/commitments")]
+    pub href: &'static str,
+    /// What is there, in a sentence.
+    #[schema(example = "What nations offered, pledged, refused or withdrew, with status histories.")]
+    pub description: &'static str,
+}
+
+/// The front door of the API: what it is, its version, and where everything is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Index {
+    /// The product.
+    #[schema(example = "Alliance-commitment knowledge base")]
+    pub name: &'static str,
+    /// The version of the service answering.
+    #[schema(example = "0.1.0")]
+    pub version: &'static str,
+    /// The OpenAPI document.
+    #[schema(example = "/openapi.json")]
+    pub openapi: &'static str,
+    /// The API browser (Swagger UI), which works with no internet.
+    #[schema(example = "/swagger-ui/")]
+    pub swagger_ui: &'static str,
+    /// The collections, and the views over them.
+    pub links: Vec<Link>,
+}
+
+/// Where everything is, listed once.
+const LINKS: &[(&str, &str, &str)] = &[
+    ("nations", "/v1/nations", "Every ISO 3166-1 state; each nation's commitments, statements and profile."),
+    ("commitments", "/v1/commitments", "What nations offered, pledged, refused or withdrew, with status histories."),
+    ("statements", "/v1/statements", "Words officials said or wrote, verbatim where the source quotes them."),
+    ("events", "/v1/events", "Meetings, declarations and attack reports."),
+    ("claims", "/v1/claims", "Figures reported or claimed by parties to the war: never verified facts."),
+    ("sources", "/v1/sources", "The documents facts rest on, kept whole, with their reliability."),
+    ("people", "/v1/people", "Officials who speak or act."),
+    ("organizations", "/v1/organizations", "Alliances, unions and coalitions, with their members."),
+    ("search", "/v1/search?q=reassurance", "Full-text search across the knowledge base."),
+    ("divisions", "/v1/divisions?event=1", "Who stood where: one row per nation, one column per kind of commitment."),
+    ("timeline", "/v1/timeline", "Events, status changes and statements in date order."),
+    ("changes", "/v1/changes?since=2026-01-01T00:00:00Z", "Every change since a moment, in the order made."),
+    ("export", "/v1/export", "The whole knowledge base as one NDJSON file."),
+];
+
+/// The API's front door
+///
+/// What this service is, its version, and links to every collection, the OpenAPI document and
+/// the API browser.
+#[utoipa::path(tag = "meta", operation_id = "get_index", params(NoParams), responses((status = 200, description = "Where everything is.", body = Index)))]
+#[get("/")]
+pub async fn get_index(_params: Query<NoParams>) -> HttpResponse {
+    HttpResponse::Ok().json(Index {
+        name: "Alliance-commitment knowledge base",
+        version: env!("CARGO_PKG_VERSION"),
+        openapi: "/openapi.json",
+        swagger_ui: "/swagger-ui/",
+        links: LINKS
+            .iter()
+            .map(|&(name, href, description)| Link { name, href, description })
+            .collect(),
+    })
+}
+
+/// A permanent redirect for the URLs people type: `/` and `/v1` to the front door, `/swagger-ui`
+/// to the browser.
+pub fn redirect(to: &'static str) -> impl Fn() -> std::future::Ready<HttpResponse> + Clone {
+    move || {
+        std::future::ready(
+            HttpResponse::PermanentRedirect()
+                .insert_header((actix_web::http::header::LOCATION, to))
+                .finish(),
+        )
+    }
 }
