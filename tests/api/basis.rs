@@ -283,3 +283,98 @@ async fn an_undated_fact_stays_undated_and_an_inferred_date_reads_inferred_on_ev
     assert_eq!(behind[0]["changed_on_basis"]["basis"], "inferred");
     assert!(behind[1]["changed_on"].is_null() && behind[1]["changed_on_basis"].is_null());
 }
+
+/// The date the record behind a timeline entry states, read from the record itself; a status
+/// change is the step of its commitment's history at its place among that commitment's changes
+/// (`steps`: each commitment's status changes' ids, from the whole timeline).
+macro_rules! stated_date {
+    ($app:expr, $entry:expr, $steps:expr) => {{
+        let entry: &Value = $entry;
+        let id = entry["id"].as_i64().unwrap();
+        match entry["type"].as_str().unwrap() {
+            "event" => $app.get_json(&format!("/v1/events/{id}")).await["occurred_on"].clone(),
+            "statement" => $app.get_json(&format!("/v1/statements/{id}")).await["said_on"].clone(),
+            "status_change" => {
+                let commitment = $app
+                    .get_json(&format!("/v1/commitments/{}", entry["commitment_id"]))
+                    .await;
+                let steps: &Vec<i64> = &$steps[&entry["commitment_id"].as_i64().unwrap()];
+                let history = commitment["history"].as_array().unwrap();
+                assert_eq!(steps.len(), history.len(), "{commitment}");
+                let place = steps.iter().position(|s| *s == id).unwrap();
+                history[place]["changed_on"].clone()
+            }
+            other => panic!("entry type {other}"),
+        }
+    }};
+}
+
+#[actix_web::test]
+async fn every_date_the_seed_s_timelines_profiles_and_matrix_show_is_the_date_its_record_states() {
+    let app = spawn_app().await;
+    let nations: Vec<String> = app.get_json("/v1/nations?limit=500").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["code"].as_str().unwrap().to_owned())
+        .collect();
+    let mut scopes = vec!["/v1/timeline?limit=500".to_owned()];
+    scopes.extend(nations.iter().map(|n| format!("/v1/timeline?nation={n}&limit=500")));
+    let mut steps: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+    for entry in app.get_json("/v1/timeline?limit=500").await["items"]
+        .as_array()
+        .unwrap()
+    {
+        if entry["type"] == "status_change" {
+            steps
+                .entry(entry["commitment_id"].as_i64().unwrap())
+                .or_default()
+                .push(entry["id"].as_i64().unwrap());
+        }
+    }
+    steps.values_mut().for_each(|s| s.sort_unstable());
+    let mut undated_steps = 0;
+    for scope in &scopes {
+        let entries = app.get_json(scope).await["items"].clone();
+        let mut seen_undated = false;
+        for entry in entries.as_array().unwrap() {
+            let stated = stated_date!(app, entry, steps);
+            assert_eq!(entry["date"], stated, "{scope}: {entry}");
+            assert_eq!(entry["date_basis"].is_null(), stated.is_null(), "{scope}: {entry}");
+            if entry["date"].is_null() {
+                seen_undated = true;
+                undated_steps += usize::from(entry["type"] == "status_change");
+            } else {
+                assert!(!seen_undated, "{scope}: undated entries come last");
+            }
+        }
+    }
+    // The seed has undated status changes (the Czech ammunition's progress among them).
+    assert!(undated_steps > 0);
+
+    // Profiles and the divisions matrix: a commitment's date is its current status's own date.
+    let matrix = app.get_json("/v1/divisions?limit=500").await;
+    for code in &nations {
+        let profile = app.get_json(&format!("/v1/nations/{code}/profile")).await;
+        for standing in profile["commitments"].as_array().unwrap() {
+            let commitment = app.get_json(&format!("/v1/commitments/{}", standing["id"])).await;
+            let latest = commitment["history"].as_array().unwrap().last();
+            let stated = latest.map(|s| s["changed_on"].clone()).unwrap_or(Value::Null);
+            assert_eq!(standing["since"], stated, "{code}: {standing} against {commitment}");
+        }
+    }
+    for row in matrix["rows"].as_array().unwrap() {
+        for cell in row["cells"].as_array().unwrap() {
+            for shown in cell["commitments"].as_array().unwrap() {
+                let commitment = app.get_json(&format!("/v1/commitments/{}", shown["id"])).await;
+                let dates: Vec<&Value> = commitment["history"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| &s["changed_on"])
+                    .collect();
+                assert!(dates.contains(&&shown["changed_on"]), "{shown} against {commitment}");
+            }
+        }
+    }
+}

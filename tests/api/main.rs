@@ -10,6 +10,7 @@ mod editing;
 mod errors;
 mod facts;
 mod formats;
+mod front_door;
 mod generate;
 mod helpers;
 mod history;

@@ -153,3 +153,135 @@ async fn q_filters_the_lists_by_the_same_search() {
     // A bad q is refused with the parameter named.
     assert_eq!(app.get("/v1/commitments?q=%20").await.problem(400)["parameter"], "q");
 }
+
+fn of_type<'a>(page: &'a Value, kind: &str) -> Vec<&'a Value> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == kind)
+        .collect()
+}
+
+#[actix_web::test]
+async fn people_and_nations_are_found_by_name_and_a_hit_says_who_and_where() {
+    let app = spawn_app().await;
+    // A speaker's name finds their statements; a nation's names find its commitments.
+    let macron = app.get_json("/v1/search?q=Macron&limit=100").await;
+    let statements = of_type(&macron, "statement");
+    assert!(!statements.is_empty(), "Macron's statement: {macron}");
+    assert!(
+        statements.iter().all(|s| s["nations"] == serde_json::json!(["FR"])),
+        "{macron}"
+    );
+    let witkoff = app.get_json("/v1/search?q=Witkoff&type=statement").await;
+    assert_eq!(witkoff["items"].as_array().unwrap().len(), 1, "{witkoff}");
+    assert_eq!(witkoff["items"][0]["nations"], serde_json::json!(["US"]));
+
+    let french: Vec<i64> = app.get_json("/v1/commitments?nation=FR&limit=500").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    for q in ["France", "French"] {
+        let found = app
+            .get_json(&format!("/v1/search?q={q}&type=commitment&limit=500"))
+            .await;
+        let ids: Vec<i64> = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_i64().unwrap())
+            .collect();
+        for id in &french {
+            assert!(ids.contains(id), "q={q} finds France's commitment {id}: {found}");
+        }
+    }
+
+    // Every name of a nation finds the same records: the API's own name, the long one, the adjective.
+    let czech: Vec<i64> = app.get_json("/v1/commitments?nation=CZ&limit=500").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert!(!czech.is_empty());
+    let mut sets = Vec::new();
+    for q in ["Czechia", "Czech%20Republic", "Czech"] {
+        let found = app
+            .get_json(&format!("/v1/search?q={q}&type=commitment&limit=500"))
+            .await;
+        let mut ids: Vec<i64> = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_i64().unwrap())
+            .collect();
+        ids.sort_unstable();
+        for id in &czech {
+            assert!(ids.contains(id), "q={q} finds the Czech commitment {id}: {found}");
+        }
+        sets.push(ids);
+    }
+    assert_eq!(sets[0], sets[1], "Czechia and Czech Republic");
+    for q in ["UK", "Britain", "British", "United%20Kingdom"] {
+        let found = app
+            .get_json(&format!("/v1/search?q={q}&type=commitment&limit=500"))
+            .await;
+        assert!(
+            found["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h["nations"].as_array().unwrap().contains(&"GB".into())),
+            "q={q} finds a British commitment: {found}"
+        );
+    }
+
+    // A hit's href is its record's URL; its nations are the record's.
+    let hits = app.get_json("/v1/search?q=troops&limit=100").await;
+    for hit in hits["items"].as_array().unwrap() {
+        let href = hit["href"].as_str().unwrap();
+        let record = app.get_json(href).await;
+        assert_eq!(record["id"], hit["id"], "{href}");
+        if let Some(nation) = record.get("nation").and_then(Value::as_str) {
+            assert_eq!(hit["nations"], serde_json::json!([nation]), "{href}");
+        }
+        // Noise is not returned.
+        assert!(hit["rank"].as_f64().unwrap() >= 1e-6, "{hit}");
+    }
+    let excluded = app.get_json("/v1/search?q=troops%20-refused&limit=100").await;
+    for hit in excluded["items"].as_array().unwrap() {
+        assert!(hit["rank"].as_f64().unwrap() >= 1e-6, "q=troops -refused: {hit}");
+    }
+}
+
+#[actix_web::test]
+async fn renaming_a_person_is_searchable_at_once_in_their_statements() {
+    use actix_web::http::Method;
+    let app = spawn_app().await;
+    let auth = format!("Bearer {}", app.make_key(alliance_kb::vocab::KeyRole::Editor).await);
+    let people = app.get_json("/v1/people?limit=500").await;
+    let witkoff = people["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"].as_str().unwrap().contains("Witkoff"))
+        .unwrap()
+        .clone();
+    let id = witkoff["id"].as_i64().unwrap();
+    let read = app.get(&format!("/v1/people/{id}")).await;
+    let etag = read.header("etag").unwrap().to_owned();
+    let res = app
+        .send(
+            Method::PATCH,
+            &format!("/v1/people/{id}"),
+            &[("authorization", &auth), ("if-match", &etag)],
+            Some(serde_json::json!({"name": "Steven Charles Witkoff"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let found = app.get_json("/v1/search?q=Steven%20Charles&type=statement").await;
+    assert_eq!(found["items"].as_array().unwrap().len(), 1, "{found}");
+}

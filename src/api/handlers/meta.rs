@@ -73,18 +73,58 @@ pub struct Index {
 
 /// Where everything is, listed once.
 const LINKS: &[(&str, &str, &str)] = &[
-    ("nations", "/v1/nations", "Every ISO 3166-1 state; each nation's commitments, statements and profile."),
-    ("commitments", "/v1/commitments", "What nations offered, pledged, refused or withdrew, with status histories."),
-    ("statements", "/v1/statements", "Words officials said or wrote, verbatim where the source quotes them."),
+    (
+        "nations",
+        "/v1/nations",
+        "Every ISO 3166-1 state; each nation's commitments, statements and profile.",
+    ),
+    (
+        "commitments",
+        "/v1/commitments",
+        "What nations offered, pledged, refused or withdrew, with status histories.",
+    ),
+    (
+        "statements",
+        "/v1/statements",
+        "Words officials said or wrote, verbatim where the source quotes them.",
+    ),
     ("events", "/v1/events", "Meetings, declarations and attack reports."),
-    ("claims", "/v1/claims", "Figures reported or claimed by parties to the war: never verified facts."),
-    ("sources", "/v1/sources", "The documents facts rest on, kept whole, with their reliability."),
+    (
+        "claims",
+        "/v1/claims",
+        "Figures reported or claimed by parties to the war: never verified facts.",
+    ),
+    (
+        "sources",
+        "/v1/sources",
+        "The documents facts rest on, kept whole, with their reliability.",
+    ),
     ("people", "/v1/people", "Officials who speak or act."),
-    ("organizations", "/v1/organizations", "Alliances, unions and coalitions, with their members."),
-    ("search", "/v1/search?q=reassurance", "Full-text search across the knowledge base."),
-    ("divisions", "/v1/divisions?event=1", "Who stood where: one row per nation, one column per kind of commitment."),
-    ("timeline", "/v1/timeline", "Events, status changes and statements in date order."),
-    ("changes", "/v1/changes?since=2026-01-01T00:00:00Z", "Every change since a moment, in the order made."),
+    (
+        "organizations",
+        "/v1/organizations",
+        "Alliances, unions and coalitions, with their members.",
+    ),
+    (
+        "search",
+        "/v1/search?q=reassurance",
+        "Full-text search across the knowledge base.",
+    ),
+    (
+        "divisions",
+        "/v1/divisions?event=1",
+        "Who stood where: one row per nation, one column per kind of commitment.",
+    ),
+    (
+        "timeline",
+        "/v1/timeline",
+        "Events, status changes and statements in date order.",
+    ),
+    (
+        "changes",
+        "/v1/changes?since=2026-01-01T00:00:00Z",
+        "Every change since a moment, in the order made.",
+    ),
     ("export", "/v1/export", "The whole knowledge base as one NDJSON file."),
 ];
 
@@ -102,19 +142,28 @@ pub async fn get_index(_params: Query<NoParams>) -> HttpResponse {
         swagger_ui: "/swagger-ui/",
         links: LINKS
             .iter()
-            .map(|&(name, href, description)| Link { name, href, description })
+            .map(|&(name, href, description)| Link {
+                name,
+                href,
+                description,
+            })
             .collect(),
     })
 }
 
 /// A permanent redirect for the URLs people type: `/` and `/v1` to the front door, `/swagger-ui`
 /// to the browser.
-pub fn redirect(to: &'static str) -> impl Fn() -> std::future::Ready<HttpResponse> + Clone {
-    move || {
-        std::future::ready(
-            HttpResponse::PermanentRedirect()
-                .insert_header((actix_web::http::header::LOCATION, to))
-                .finish(),
-        )
-    }
+pub fn redirect(to: &'static str) -> impl Fn(actix_web::HttpRequest) -> std::future::Ready<HttpResponse> + Clone {
+    move |req| std::future::ready(redirect_keeping_query(&req, to))
+}
+
+/// A permanent redirect to `to`, with the request's query string kept.
+pub fn redirect_keeping_query(req: &actix_web::HttpRequest, to: &str) -> HttpResponse {
+    let location = match req.query_string() {
+        "" => to.to_owned(),
+        query => format!("{to}?{query}"),
+    };
+    HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .finish()
 }

@@ -116,6 +116,7 @@ crate::api::formats::paging!(RevisionListParams);
 pub struct ChangeListParams {
     /// List the changes made after this moment (RFC 3339).
     #[param(example = "2026-11-26T00:00:00Z")]
+    #[serde(deserialize_with = "crate::api::params::required_within_pg_range")]
     pub since: DateTime<Utc>,
     /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
     #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
