@@ -105,9 +105,11 @@ where
 {
     let value = match Option::<String>::deserialize(deserializer)? {
         None => None,
-        Some(text) => Some(text.trim().parse::<T>().map_err(|_| {
-            serde::de::Error::custom(format!("expects {}, not `{text}`", T::EXPECTED))
-        })?),
+        Some(text) => Some(
+            text.trim()
+                .parse::<T>()
+                .map_err(|_| serde::de::Error::custom(format!("expects {}, not `{text}`", T::EXPECTED)))?,
+        ),
     };
     match value {
         Some(v) if !v.in_pg_range() => Err(serde::de::Error::custom(
@@ -115,6 +117,15 @@ where
         )),
         other => Ok(other),
     }
+}
+
+/// As [`within_pg_range`], for a parameter that must be given.
+pub fn required_within_pg_range<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: PgRange,
+{
+    within_pg_range(deserializer)?.ok_or_else(|| serde::de::Error::custom(format!("expects {}", T::EXPECTED)))
 }
 
 /// The parameters of an endpoint that takes none (besides `pretty`): any other is refused.
@@ -328,6 +339,65 @@ impl<'de> Deserialize<'de> for NationCode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         NationCode::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The most values one filter takes.
+pub const MAX_VALUES: usize = 100;
+
+/// One or more values of a filter, comma-separated (`kind=troops,funding`): a record matches when
+/// its field holds any of them. A value given twice counts once; an empty item is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnyOf<T>(Vec<T>);
+
+impl<T> AnyOf<T> {
+    /// The values, in the order given.
+    pub fn values(&self) -> &[T] {
+        &self.0
+    }
+
+    /// The values, owned.
+    pub fn into_vec(self) -> Vec<T> {
+        self.0
+    }
+
+    /// The values, each mapped.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> AnyOf<U> {
+        AnyOf(self.0.into_iter().map(f).collect())
+    }
+}
+
+impl<T> From<T> for AnyOf<T> {
+    fn from(value: T) -> Self {
+        AnyOf(vec![value])
+    }
+}
+
+impl<'de, T: DeserializeOwned + PartialEq> Deserialize<'de> for AnyOf<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let text = String::deserialize(deserializer)?;
+        let mut values = Vec::new();
+        for item in text.split(',') {
+            let item = item.trim();
+            if item.is_empty() {
+                return Err(D::Error::custom(format!(
+                    "`{text}` holds an empty value; give one value or several separated by commas, such as `troops,funding`"
+                )));
+            }
+            let value = T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(item))
+                .map_err(D::Error::custom)?;
+            if !values.contains(&value) {
+                values.push(value);
+            }
+        }
+        if values.len() > MAX_VALUES {
+            return Err(D::Error::custom(format!(
+                "{} values given; a filter takes at most {MAX_VALUES}",
+                values.len()
+            )));
+        }
+        Ok(AnyOf(values))
     }
 }
 

@@ -356,3 +356,94 @@ async fn a_nations_commitments_and_statements_are_reachable_from_the_nation() {
         0
     );
 }
+
+/// The ids of a list's items, sorted.
+fn sorted_ids(page: &serde_json::Value) -> Vec<i64> {
+    let mut ids: Vec<i64> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[actix_web::test]
+async fn a_filter_of_several_values_lists_what_each_value_lists() {
+    let app = spawn_app().await;
+    for (list, parameter, values) in [
+        ("/v1/commitments", "kind", "troops,naval_support"),
+        ("/v1/commitments", "nation", "FR,gb,CZ"),
+        ("/v1/commitments", "status", "refused,proposed"),
+        ("/v1/nations/BE/commitments", "kind", "naval_support,air_support"),
+        ("/v1/statements", "nation", "FR,US"),
+        ("/v1/statements", "stance", "supportive,conditional"),
+        (
+            "/v1/commitments?as_of=2099-01-01T00:00:00Z",
+            "kind",
+            "troops,naval_support",
+        ),
+        ("/v1/commitments?as_of=2099-01-01T00:00:00Z", "nation", "FR,GB,CZ"),
+        ("/v1/search?q=troops", "nation", "FR,GB,HR"),
+        ("/v1/search?q=troops", "type", "statement,commitment"),
+        ("/v1/search?q=troops", "kind", "troops,party_claim"),
+    ] {
+        let join = if list.contains('?') { '&' } else { '?' };
+        let together = app
+            .get_json(&format!("{list}{join}{parameter}={values}&limit=500"))
+            .await;
+        let mut each = Vec::new();
+        for value in values.split(',') {
+            each.extend(sorted_ids(
+                &app.get_json(&format!("{list}{join}{parameter}={value}&limit=500"))
+                    .await,
+            ));
+        }
+        each.sort_unstable();
+        each.dedup();
+        let together_ids = sorted_ids(&together);
+        assert!(!together_ids.is_empty(), "{list} {parameter}={values} lists something");
+        if list.starts_with("/v1/search") {
+            // A search's hits are (type, id): compare the pairs.
+            let pairs = |page: &serde_json::Value| {
+                let mut p: Vec<(String, i64)> = page["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|h| (h["type"].as_str().unwrap().to_owned(), h["id"].as_i64().unwrap()))
+                    .collect();
+                p.sort();
+                p
+            };
+            let mut each = Vec::new();
+            for value in values.split(',') {
+                each.extend(pairs(
+                    &app.get_json(&format!("{list}{join}{parameter}={value}&limit=500"))
+                        .await,
+                ));
+            }
+            each.sort();
+            each.dedup();
+            assert_eq!(pairs(&together), each, "{list} {parameter}={values}");
+        } else {
+            assert_eq!(together_ids, each, "{list} {parameter}={values}");
+        }
+    }
+    // A value given twice counts once; bad values are named.
+    assert_eq!(
+        sorted_ids(&app.get_json("/v1/commitments?kind=troops,troops&limit=500").await),
+        sorted_ids(&app.get_json("/v1/commitments?kind=troops&limit=500").await)
+    );
+    for (path, parameter, named) in [
+        ("/v1/commitments?kind=troops,tanks", "kind", "tanks"),
+        ("/v1/commitments?kind=troops,", "kind", "troops,"),
+        ("/v1/commitments?nation=FR,France", "nation", "France"),
+        ("/v1/statements?stance=supportive,,conditional", "stance", ","),
+        ("/v1/search?q=troops&kind=troops,tanks", "kind", "tanks"),
+    ] {
+        let problem = app.get(path).await.problem(400);
+        assert_eq!(problem["parameter"], parameter, "{path}: {problem}");
+        assert!(problem["detail"].as_str().unwrap().contains(named), "{path}: {problem}");
+    }
+}

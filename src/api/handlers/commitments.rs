@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, AsOfList, ReadParams, StoredPage};
+use super::reading::{as_of_list, detail, narrow, AsOfList, ReadParams, StoredPage};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CommitmentInput, CommitmentPatch, CreateErrors, StatusChangeInput};
 use crate::api::edit::{self, Editable};
@@ -20,7 +20,7 @@ use crate::api::grounds::{self, BasisInput, Grounded};
 use crate::api::history::Entity;
 use crate::api::history::{self, Action};
 use crate::api::input::{self, limits, Problems, Reader};
-use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
+use crate::api::params::{AnyOf, Id, NationCode, PageRequest, Query, SearchText};
 use crate::api::types::{Commitment, CommitmentPage};
 use crate::api::write::{
     check_if_match, check_nations, check_references, lock_live, new_citations, read_citations, Idempotency, IfMatch,
@@ -48,13 +48,17 @@ pub struct CommitmentListParams {
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
     #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
-    /// Only this nation's commitments (ISO 3166-1 alpha-2, any case).
-    #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "FR")]
-    pub nation: Option<NationCode>,
-    /// Only commitments of this kind.
-    pub kind: Option<CommitmentKind>,
-    /// Only commitments whose current status is this.
-    pub status: Option<CommitmentStatus>,
+    /// Only these nations' commitments: one code or several, comma-separated (ISO 3166-1
+    /// alpha-2, any case: `FR` or `FR,GB`).
+    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, example = json!(["FR"]))]
+    pub nation: Option<AnyOf<NationCode>>,
+    /// Only commitments of these kinds: one or several, comma-separated (`troops,funding`).
+    #[param(value_type = Option<Vec<CommitmentKind>>, style = Form, explode = false, example = json!(["troops"]))]
+    pub kind: Option<AnyOf<CommitmentKind>>,
+    /// Only commitments whose current status is one of these: one or several, comma-separated
+    /// (`pledged,in_progress`).
+    #[param(value_type = Option<Vec<CommitmentStatus>>, style = Form, explode = false, example = json!(["pledged"]))]
+    pub status: Option<AnyOf<CommitmentStatus>>,
     /// Only commitments made at this event.
     #[param(value_type = Option<i64>, minimum = 1, example = 1)]
     pub event: Option<Id>,
@@ -101,10 +105,13 @@ pub struct CommitmentFilterParams {
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
     #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
-    /// Only commitments of this kind.
-    pub kind: Option<CommitmentKind>,
-    /// Only commitments whose current status is this.
-    pub status: Option<CommitmentStatus>,
+    /// Only commitments of these kinds: one or several, comma-separated (`troops,funding`).
+    #[param(value_type = Option<Vec<CommitmentKind>>, style = Form, explode = false, example = json!(["troops"]))]
+    pub kind: Option<AnyOf<CommitmentKind>>,
+    /// Only commitments whose current status is one of these: one or several, comma-separated
+    /// (`pledged,in_progress`).
+    #[param(value_type = Option<Vec<CommitmentStatus>>, style = Form, explode = false, example = json!(["pledged"]))]
+    pub status: Option<AnyOf<CommitmentStatus>>,
     /// Only commitments made at this event.
     #[param(value_type = Option<i64>, minimum = 1, example = 1)]
     pub event: Option<Id>,
@@ -159,7 +166,10 @@ async fn list_commitments_page(
     params: CommitmentListParams,
 ) -> Result<StoredPage<CommitmentPage>, ApiError> {
     let mut conn = state.conn().await?;
-    let nation = params.nation.map(NationCode::into_string);
+    let nations = params
+        .nation
+        .map(|n| n.map(NationCode::into_string).into_vec())
+        .unwrap_or_default();
     let rest = CommitmentFilterParams {
         as_of: params.as_of,
         q: params.q,
@@ -175,17 +185,19 @@ async fn list_commitments_page(
         cursor: params.cursor,
         limit: params.limit,
     };
-    list_commitments_where(&mut conn, nation, rest).await
+    list_commitments_where(&mut conn, nations, rest).await
 }
 
-/// A page of commitments, of one nation if given.
+/// A page of commitments, of these nations if any are given.
 pub(crate) async fn list_commitments_where(
     conn: &mut AsyncPgConnection,
-    nation: Option<String>,
+    nations: Vec<String>,
     params: CommitmentFilterParams,
 ) -> Result<StoredPage<CommitmentPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let include_retracted = params.include_retracted.unwrap_or(false);
+    let kinds = params.kind.map(AnyOf::into_vec).unwrap_or_default();
+    let statuses = params.status.map(AnyOf::into_vec).unwrap_or_default();
     if let Some(at) = params.as_of {
         let mut contains = serde_json::Map::new();
         if let Some(disputed) = params.disputed {
@@ -194,15 +206,10 @@ pub(crate) async fn list_commitments_where(
         if let Some(basis) = params.basis {
             contains.insert("inferred".into(), json!(basis == crate::vocab::Basis::Inferred));
         }
-        if let Some(nation) = nation {
-            contains.insert("nation".into(), json!(nation));
-        }
-        if let Some(kind) = params.kind {
-            contains.insert("kind".into(), json!(kind));
-        }
-        if let Some(status) = params.status {
-            contains.insert("status".into(), json!(status));
-        }
+        let mut any_of = serde_json::Map::new();
+        narrow(&mut contains, &mut any_of, "nation", &nations);
+        narrow(&mut contains, &mut any_of, "kind", kinds.as_slice());
+        narrow(&mut contains, &mut any_of, "status", statuses.as_slice());
         if let Some(Id(event)) = params.event {
             contains.insert("event_id".into(), json!(event));
         }
@@ -220,6 +227,7 @@ pub(crate) async fn list_commitments_where(
                 date_range: dates,
                 ..AsOfList::new(Entity::Commitments, at, include_retracted, contains.into())
                     .with_text(params.q.as_ref())
+                    .with_any_of(any_of)
             },
             &page,
         )
@@ -229,9 +237,9 @@ pub(crate) async fn list_commitments_where(
         disputed: params.disputed,
         inferred: params.basis.map(|b| b == crate::vocab::Basis::Inferred),
         text: params.q.as_ref().map(|q| q.as_str().to_owned()),
-        nation,
-        kind: params.kind,
-        status: params.status,
+        nations,
+        kinds,
+        statuses,
         event: params.event.map(|Id(id)| id),
         source: params.source.map(|Id(id)| id),
         announced_since: params.announced_since,

@@ -144,7 +144,7 @@ async fn list_nation_commitments_page(
 ) -> Result<super::reading::StoredPage<CommitmentPage>, ApiError> {
     let mut conn = state.conn().await?;
     let code = nation_in_path(&mut conn, &code).await?;
-    list_commitments_where(&mut conn, Some(code), params).await
+    list_commitments_where(&mut conn, vec![code], params).await
 }
 
 /// List a nation's statements
@@ -182,5 +182,5 @@ async fn list_nation_statements_page(
 ) -> Result<super::reading::StoredPage<StatementPage>, ApiError> {
     let mut conn = state.conn().await?;
     let code = nation_in_path(&mut conn, &code).await?;
-    list_statements_where(&mut conn, Some(code), params).await
+    list_statements_where(&mut conn, vec![code], params).await
 }

@@ -226,7 +226,7 @@ pub async fn get_nation_profile(
     let rows = commitments::list(
         &mut conn,
         &CommitmentFilter {
-            nation: Some(code.clone()),
+            nations: vec![code.clone()],
             ..CommitmentFilter::default()
         },
         first,
@@ -239,7 +239,7 @@ pub async fn get_nation_profile(
     let rows = statements::list(
         &mut conn,
         &StatementFilter {
-            nation: Some(code.clone()),
+            nations: vec![code.clone()],
             ..StatementFilter::default()
         },
         first,

@@ -98,6 +98,8 @@ pub struct AsOfList<'a> {
     pub include_retracted: bool,
     /// The same filters as the live list, as the JSON each record must contain.
     pub contains: Value,
+    /// The filters given several values: field names to the values, one of which a record holds.
+    pub any_of: Value,
     /// A date field and its inclusive bounds.
     pub date_range: Option<(&'a str, Option<String>, Option<String>)>,
     /// A field the history keeps but lists leave out (a source's text).
@@ -114,10 +116,18 @@ impl AsOfList<'_> {
             at,
             include_retracted,
             contains,
+            any_of: Value::Object(serde_json::Map::new()),
             date_range: None,
             drop_field: None,
             text: None,
         }
+    }
+
+    /// The same list, narrowed to records whose `field` holds one of `values` (of which there
+    /// are several: one value is matched by `contains`).
+    pub fn with_any_of(mut self, any_of: serde_json::Map<String, Value>) -> Self {
+        self.any_of = Value::Object(any_of);
+        self
     }
 
     /// The same list, narrowed to records matching `q`, if given.
@@ -125,6 +135,25 @@ impl AsOfList<'_> {
         AsOfList {
             text: q.map(|q| q.as_str().to_owned()),
             ..self
+        }
+    }
+}
+
+/// Puts a filter of one or more values into an `as_of` list's conditions: one value into
+/// `contains` (matched along the index), several into `any_of`.
+pub fn narrow<T: serde::Serialize>(
+    contains: &mut serde_json::Map<String, Value>,
+    any_of: &mut serde_json::Map<String, Value>,
+    field: &str,
+    values: &[T],
+) {
+    match values {
+        [] => {}
+        [one] => {
+            contains.insert(field.to_owned(), serde_json::json!(one));
+        }
+        many => {
+            any_of.insert(field.to_owned(), serde_json::json!(many));
         }
     }
 }
@@ -140,6 +169,7 @@ pub async fn as_of_list<T>(
         at: query.at,
         include_retracted: query.include_retracted,
         contains: query.contains,
+        any_of: query.any_of,
         date_range: query.date_range,
         text: query.text,
         drop_field: query.drop_field,

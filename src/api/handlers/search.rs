@@ -2,7 +2,7 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use diesel::sql_types::{BigInt, Date, Float4, Nullable, Text};
+use diesel::sql_types::{Array, BigInt, Date, Float4, Nullable, Text};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
-use crate::api::params::{NationCode, PageRequest, Query, SearchText};
+use crate::api::params::{AnyOf, NationCode, PageRequest, Query, SearchText};
 use crate::api::types::page;
 use crate::startup::AppState;
 use crate::vocab::{ClaimKind, CommitmentKind, CommitmentStatus, EventKind, SourceKind};
@@ -40,21 +40,24 @@ pub struct SearchParams {
     /// What to look for, in web search syntax: words, "quoted phrases", `or`, and `-` to exclude.
     #[param(value_type = String, example = "\"security protocols\"", min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$")]
     pub q: SearchText,
-    /// Only records of this type.
+    /// Only records of these types: one or several, comma-separated (`statement,commitment`).
     #[serde(rename = "type")]
-    #[param(rename = "type")]
-    pub result_type: Option<ResultType>,
-    /// Only records of this nation (a commitment's, a statement's, a claim's claimant).
-    #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "FR")]
-    pub nation: Option<NationCode>,
-    /// Only records of this kind (a commitment's, a claim's, an event's or a source's).
-    #[param(
-        example = "troops",
-        pattern = "^(troops|naval_support|air_support|funding|ammunition|equipment|military_hubs|training|intelligence|security_guarantee|report|party_claim|summit|meeting|declaration|attack_report|other|news_article|communique|official_statement|transcript)$"
-    )]
-    pub kind: Option<String>,
-    /// Only commitments whose current status is this.
-    pub status: Option<CommitmentStatus>,
+    #[param(rename = "type", value_type = Option<Vec<ResultType>>, style = Form, explode = false, example = json!(["statement"]))]
+    pub result_type: Option<AnyOf<ResultType>>,
+    /// Only records of these nations (a commitment's, a statement's, a claim's claimant): one
+    /// code or several, comma-separated (ISO 3166-1 alpha-2, any case: `FR` or `FR,GB`).
+    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, example = json!(["FR"]))]
+    pub nation: Option<AnyOf<NationCode>>,
+    /// Only records of these kinds (a commitment's, a claim's, an event's or a source's): one or
+    /// several, comma-separated, of troops, naval_support, air_support, funding, ammunition,
+    /// equipment, military_hubs, training, intelligence, security_guarantee, report, party_claim,
+    /// summit, meeting, declaration, attack_report, other, news_article, communique,
+    /// official_statement, transcript.
+    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, example = json!(["troops"]))]
+    pub kind: Option<AnyOf<String>>,
+    /// Only commitments whose current status is one of these: one or several, comma-separated.
+    #[param(value_type = Option<Vec<CommitmentStatus>>, style = Form, explode = false, example = json!(["pledged"]))]
+    pub status: Option<AnyOf<CommitmentStatus>>,
     /// Only records dated on or after this day (announced, said, reported, occurred, published).
     #[param(example = "2026-01-01")]
     #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
@@ -210,10 +213,10 @@ fn matches_of(kind: &Kind) -> String {
                 {nations} AS nations
             FROM {table}
            WHERE retracted_at IS NULL AND search_vector @@ websearch_to_tsquery('english', $1)
-             AND ($2::text IS NULL OR $2 = '{name}')
-             AND ($3::text IS NULL OR {nation} = $3)
-             AND ($4::text IS NULL OR {kind_column} = $4)
-             AND ($5::text IS NULL OR {status} = $5)
+             AND ($2::text[] IS NULL OR '{name}' = ANY($2))
+             AND ($3::text[] IS NULL OR {nation} = ANY($3))
+             AND ($4::text[] IS NULL OR {kind_column} = ANY($4))
+             AND ($5::text[] IS NULL OR {status} = ANY($5))
              AND ($6::date IS NULL OR {dated} >= $6)
              AND ($7::date IS NULL OR {dated} <= $7)
            LIMIT $10)"
@@ -247,7 +250,7 @@ pub async fn search_records(
 async fn search_records_page(state: web::Data<AppState>, params: SearchParams) -> Result<SearchPage, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let q = params.q.as_str();
-    if let Some(kind) = &params.kind {
+    for kind in params.kind.iter().flat_map(AnyOf::values) {
         let known = kind.parse::<CommitmentKind>().is_ok()
             || kind.parse::<ClaimKind>().is_ok()
             || kind.parse::<EventKind>().is_ok()
@@ -282,10 +285,10 @@ async fn search_records_page(state: web::Data<AppState>, params: SearchParams) -
           ORDER BY found.rank DESC, found.result_type, found.id"
     ))
     .bind::<Text, _>(q)
-    .bind::<Nullable<Text>, _>(params.result_type.map(type_name))
-    .bind::<Nullable<Text>, _>(params.nation.map(NationCode::into_string))
-    .bind::<Nullable<Text>, _>(params.kind)
-    .bind::<Nullable<Text>, _>(params.status.map(|s| s.as_str()))
+    .bind::<Nullable<Array<Text>>, _>(params.result_type.map(|t| t.map(type_name).into_vec()))
+    .bind::<Nullable<Array<Text>>, _>(params.nation.map(|n| n.map(NationCode::into_string).into_vec()))
+    .bind::<Nullable<Array<Text>>, _>(params.kind.map(AnyOf::into_vec))
+    .bind::<Nullable<Array<Text>>, _>(params.status.map(|s| s.map(|s| s.as_str()).into_vec()))
     .bind::<Nullable<Date>, _>(params.since)
     .bind::<Nullable<Date>, _>(params.until)
     .bind::<BigInt, _>(offset)

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, AsOfList, ReadParams, StoredPage};
+use super::reading::{as_of_list, detail, narrow, AsOfList, ReadParams, StoredPage};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, StatementInput, StatementPatch};
 use crate::api::edit::{self, without_nulls, Editable};
@@ -16,7 +16,7 @@ use crate::api::formats::list_of;
 use crate::api::grounds::Grounded;
 use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
-use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
+use crate::api::params::{AnyOf, Id, NationCode, PageRequest, Query, SearchText};
 use crate::api::types::{Statement, StatementPage};
 use crate::api::write::{check_nations, check_references, RetractParams, Span};
 use crate::db::models::{NewCitation, NewStatement};
@@ -40,17 +40,20 @@ pub struct StatementListParams {
     /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
     #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
-    /// Only statements made for this nation (ISO 3166-1 alpha-2, any case).
-    #[param(value_type = Option<String>, pattern = "^[A-Za-z]{2}$", example = "US")]
-    pub nation: Option<NationCode>,
+    /// Only statements made for these nations: one code or several, comma-separated (ISO
+    /// 3166-1 alpha-2, any case: `US` or `US,FR`).
+    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, example = json!(["US"]))]
+    pub nation: Option<AnyOf<NationCode>>,
     /// Only statements by this person (a person's id).
     #[param(value_type = Option<i64>, minimum = 1, example = 3)]
     pub speaker: Option<Id>,
     /// Only statements made at this event.
     #[param(value_type = Option<i64>, minimum = 1, example = 1)]
     pub event: Option<Id>,
-    /// Only statements taking this stance.
-    pub stance: Option<Stance>,
+    /// Only statements taking one of these stances: one or several, comma-separated
+    /// (`supportive,conditional`).
+    #[param(value_type = Option<Vec<Stance>>, style = Form, explode = false, example = json!(["supportive"]))]
+    pub stance: Option<AnyOf<Stance>>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
     #[param(example = json!(null))]
     #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
@@ -89,8 +92,10 @@ pub struct StatementFilterParams {
     /// Only statements made at this event.
     #[param(value_type = Option<i64>, minimum = 1, example = 1)]
     pub event: Option<Id>,
-    /// Only statements taking this stance.
-    pub stance: Option<Stance>,
+    /// Only statements taking one of these stances: one or several, comma-separated
+    /// (`supportive,conditional`).
+    #[param(value_type = Option<Vec<Stance>>, style = Form, explode = false, example = json!(["supportive"]))]
+    pub stance: Option<AnyOf<Stance>>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
     #[param(example = json!(null))]
     #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
@@ -131,7 +136,10 @@ async fn list_statements_page(
     params: StatementListParams,
 ) -> Result<StoredPage<StatementPage>, ApiError> {
     let mut conn = state.conn().await?;
-    let nation = params.nation.map(NationCode::into_string);
+    let nations = params
+        .nation
+        .map(|n| n.map(NationCode::into_string).into_vec())
+        .unwrap_or_default();
     let rest = StatementFilterParams {
         as_of: params.as_of,
         q: params.q,
@@ -144,40 +152,40 @@ async fn list_statements_page(
         cursor: params.cursor,
         limit: params.limit,
     };
-    list_statements_where(&mut conn, nation, rest).await
+    list_statements_where(&mut conn, nations, rest).await
 }
 
-/// A page of statements, of one nation if given.
+/// A page of statements, of these nations if any are given.
 pub(crate) async fn list_statements_where(
     conn: &mut AsyncPgConnection,
-    nation: Option<String>,
+    nations: Vec<String>,
     params: StatementFilterParams,
 ) -> Result<StoredPage<StatementPage>, ApiError> {
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let include_retracted = params.include_retracted.unwrap_or(false);
+    let stances = params.stance.map(AnyOf::into_vec).unwrap_or_default();
     if let Some(at) = params.as_of {
         let mut contains = serde_json::Map::new();
+        let mut any_of = serde_json::Map::new();
         if let Some(disputed) = params.disputed {
             contains.insert("disputed".into(), json!(disputed));
         }
         if let Some(basis) = params.basis {
             contains.insert("inferred".into(), json!(basis == crate::vocab::Basis::Inferred));
         }
-        if let Some(nation) = nation {
-            contains.insert("nation".into(), json!(nation));
-        }
+        narrow(&mut contains, &mut any_of, "nation", &nations);
+        narrow(&mut contains, &mut any_of, "stance", &stances);
         if let Some(Id(speaker)) = params.speaker {
             contains.insert("speaker".into(), json!({ "id": speaker }));
         }
         if let Some(Id(event)) = params.event {
             contains.insert("event_id".into(), json!(event));
         }
-        if let Some(stance) = params.stance {
-            contains.insert("stance".into(), json!(stance));
-        }
         return as_of_list(
             conn,
-            AsOfList::new(Entity::Statements, at, include_retracted, contains.into()).with_text(params.q.as_ref()),
+            AsOfList::new(Entity::Statements, at, include_retracted, contains.into())
+                .with_text(params.q.as_ref())
+                .with_any_of(any_of),
             &page,
         )
         .await;
@@ -186,10 +194,10 @@ pub(crate) async fn list_statements_where(
         disputed: params.disputed,
         inferred: params.basis.map(|b| b == crate::vocab::Basis::Inferred),
         text: params.q.as_ref().map(|q| q.as_str().to_owned()),
-        nation,
+        nations,
         speaker: params.speaker.map(|Id(id)| id),
         event: params.event.map(|Id(id)| id),
-        stance: params.stance,
+        stances,
         include_retracted,
     };
     let rows = statements::list(conn, &filter, page.window().copied()).await?;

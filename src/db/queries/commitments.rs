@@ -20,12 +20,12 @@ pub struct CommitmentFilter {
     pub inferred: Option<bool>,
     /// Only those matching these words (web search syntax, as `/v1/search`).
     pub text: Option<String>,
-    /// Only this nation's.
-    pub nation: Option<String>,
-    /// Only of this kind.
-    pub kind: Option<CommitmentKind>,
-    /// Only with this current status.
-    pub status: Option<CommitmentStatus>,
+    /// Only these nations' (none: every nation's).
+    pub nations: Vec<String>,
+    /// Only of these kinds (none: every kind).
+    pub kinds: Vec<CommitmentKind>,
+    /// Only with one of these current statuses (none: any).
+    pub statuses: Vec<CommitmentStatus>,
     /// Only made at this event.
     pub event: Option<i64>,
     /// Only those citing this source.
@@ -54,14 +54,21 @@ pub async fn list(
         .select((commitments::id, records::body_column()))
         .order(commitments::id.asc())
         .into_boxed();
-    if let Some(nation) = &filter.nation {
-        query = query.filter(commitments::nation_code.eq(nation.clone()));
+    // One value is an equality, which the indexes walk in id order; several are `= ANY`.
+    match filter.nations.as_slice() {
+        [] => {}
+        [one] => query = query.filter(commitments::nation_code.eq(one.clone())),
+        many => query = query.filter(commitments::nation_code.eq_any(many.to_vec())),
     }
-    if let Some(kind) = filter.kind {
-        query = query.filter(commitments::kind.eq(kind));
+    match filter.kinds.as_slice() {
+        [] => {}
+        [one] => query = query.filter(commitments::kind.eq(*one)),
+        many => query = query.filter(commitments::kind.eq_any(many.to_vec())),
     }
-    if let Some(status) = filter.status {
-        query = query.filter(commitments::status.eq(status));
+    match filter.statuses.as_slice() {
+        [] => {}
+        [one] => query = query.filter(commitments::status.eq(*one)),
+        many => query = query.filter(commitments::status.eq_any(many.to_vec())),
     }
     if let Some(event) = filter.event {
         query = query.filter(commitments::event_id.eq(event));

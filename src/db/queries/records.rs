@@ -123,6 +123,9 @@ pub struct AsOfFilter<'a> {
     pub include_retracted: bool,
     /// Fields the records must hold, as JSON each must contain (`@>`); `{}` for none.
     pub contains: serde_json::Value,
+    /// Fields the records must hold one of several values of: an object of field names (of
+    /// the code's, never the request's) to arrays of the values as text; `{}` for none.
+    pub any_of: serde_json::Value,
     /// A date field and its inclusive bounds (ISO dates).
     pub date_range: Option<(&'a str, Option<String>, Option<String>)>,
     /// Words the record, as it then read, must match (web search syntax).
@@ -165,6 +168,21 @@ pub async fn as_of_page(
     if contains.as_object().is_some_and(|o| !o.is_empty()) {
         conditions.push_str(" AND r.after::jsonb @> $4");
     }
+    for field in filter.any_of.as_object().into_iter().flat_map(|o| o.keys()) {
+        if !field.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            return Err(diesel::result::Error::QueryBuilderError(
+                format!("`{field}` is not a field of a stored representation").into(),
+            ));
+        }
+        let column = if field == "nation" {
+            "r.nation".to_owned()
+        } else {
+            format!("(r.after ->> '{field}')")
+        };
+        conditions.push_str(&format!(
+            " AND {column} = ANY(ARRAY(SELECT jsonb_array_elements_text($12 -> '{field}')))"
+        ));
+    }
     let (field, since, until) = filter.date_range.clone().unwrap_or(("", None, None));
     if since.is_some() {
         conditions.push_str(" AND r.after ->> $5 >= $6");
@@ -201,6 +219,7 @@ pub async fn as_of_page(
         .bind::<Text, _>(filter.drop_field.unwrap_or(""))
         .bind::<BigInt, _>(fetch)
         .bind::<Nullable<Text>, _>(nation)
+        .bind::<Jsonb, _>(&filter.any_of)
         .load(conn)
         .await
 }

@@ -19,14 +19,14 @@ pub struct StatementFilter {
     pub inferred: Option<bool>,
     /// Only those matching these words (web search syntax, as `/v1/search`).
     pub text: Option<String>,
-    /// Only made on behalf of this nation.
-    pub nation: Option<String>,
+    /// Only made on behalf of these nations (none: every nation).
+    pub nations: Vec<String>,
     /// Only by this person.
     pub speaker: Option<i64>,
     /// Only made at this event.
     pub event: Option<i64>,
-    /// Only with this stance.
-    pub stance: Option<Stance>,
+    /// Only with one of these stances (none: any).
+    pub stances: Vec<Stance>,
     /// Also records that have been retracted.
     pub include_retracted: bool,
 }
@@ -47,8 +47,11 @@ pub async fn list(
         .select((statements::id, records::body_column()))
         .order(statements::id.asc())
         .into_boxed();
-    if let Some(nation) = &filter.nation {
-        query = query.filter(statements::nation_code.eq(nation.clone()));
+    // One value is an equality, which the indexes walk in id order; several are `= ANY`.
+    match filter.nations.as_slice() {
+        [] => {}
+        [one] => query = query.filter(statements::nation_code.eq(one.clone())),
+        many => query = query.filter(statements::nation_code.eq_any(many.to_vec())),
     }
     if let Some(speaker) = filter.speaker {
         query = query.filter(statements::speaker_id.eq(speaker));
@@ -56,8 +59,10 @@ pub async fn list(
     if let Some(event) = filter.event {
         query = query.filter(statements::event_id.eq(event));
     }
-    if let Some(stance) = filter.stance {
-        query = query.filter(statements::stance.eq(stance));
+    match filter.stances.as_slice() {
+        [] => {}
+        [one] => query = query.filter(statements::stance.eq(*one)),
+        many => query = query.filter(statements::stance.eq_any(many.to_vec())),
     }
     if let Some(text) = &filter.text {
         query = query.filter(super::text_matches("statements", text));
