@@ -71,18 +71,23 @@ pub fn build_app(
         .split_for_parts();
     let document = api::complete(document);
     let routes = web::Data::new(api::RouteTable::from_document(&document));
+    let served = web::Data::new(api::ServedDocument::new(&document));
     let cors = api::guard::cors(state.cors_origins.clone());
     app.app_data(state)
         .app_data(routes)
+        .app_data(served)
+        .route("/openapi.json", web::get().to(api::serve_document))
         .app_data(api::path_config())
         .app_data(api::json_config())
         .app_data(web::PayloadConfig::new(api::guard::SOURCE_BODY_LIMIT))
         .route("/swagger-ui/", web::get().to(api::swagger_index))
         .route("/", web::get().to(api::handlers::meta::redirect("/v1/")))
-        .route("/swagger-ui", web::get().to(api::handlers::meta::redirect("/swagger-ui/")))
+        .route(
+            "/swagger-ui",
+            web::get().to(api::handlers::meta::redirect("/swagger-ui/")),
+        )
         .service(
             SwaggerUi::new("/swagger-ui/{_:.*}")
-                .url("/openapi.json", document)
                 // "none": never send the document to the public validator; it works offline.
                 .config(
                     utoipa_swagger_ui::Config::from("/openapi.json")

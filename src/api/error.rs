@@ -115,6 +115,38 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// One error of each kind, as a client meets it: the examples of the document, and the list of
+/// problem types each status answers with.
+pub fn catalogue() -> Vec<ApiError> {
+    vec![
+        ApiError::parameter("limit", "query parameter `limit` must be between 1 and 500, not 0"),
+        ApiError::BadRequest("the request's query string cannot be read as UTF-8".into()),
+        ApiError::Unauthorized("this operation needs a key: send `Authorization: Bearer <key>`".into()),
+        ApiError::Forbidden("a reader's key cannot write; ask an admin for an editor's key".into()),
+        ApiError::NotFound("no commitment has id 999".into()),
+        ApiError::Conflict("a record with these values exists already".into()),
+        ApiError::PreconditionRequired(
+            "send `If-Match` with the ETag of the version you read, so that no change is overwritten unseen".into(),
+        ),
+        ApiError::PreconditionFailed(
+            "the commitment is at version 3, not 2; read it again and redo the change on what it now holds".into(),
+        ),
+        ApiError::Unprocessable(vec![FieldError {
+            field: "quantity.min".into(),
+            message: "must not be greater than quantity.max (100)".into(),
+        }]),
+        ApiError::MethodNotAllowed("/v1/nations answers GET; it does not take PUT".into()),
+        ApiError::TooLarge("the body is 2000000 bytes; this operation takes at most 1048576".into()),
+        ApiError::UnsupportedMediaType("send the body as `application/json`".into()),
+        ApiError::NotAcceptable(
+            "/v1/commitments/1 answers in `application/json`; the request's Accept is `text/csv`".into(),
+        ),
+        ApiError::Unavailable(String::new()),
+        ApiError::TimedOut(String::new()),
+        ApiError::Internal(String::new()),
+    ]
+}
+
 impl ApiError {
     /// An invalid parameter, with what is wrong with it.
     pub fn parameter(parameter: impl Into<String>, detail: impl Into<String>) -> Self {

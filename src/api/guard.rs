@@ -312,7 +312,11 @@ mod tests {
 
     #[test]
     fn an_accept_takes_an_offered_type_a_range_or_anything() {
-        let list = vec!["application/json".to_owned(), "text/csv".to_owned(), "application/x-ndjson".to_owned()];
+        let list = vec![
+            "application/json".to_owned(),
+            "text/csv".to_owned(),
+            "application/x-ndjson".to_owned(),
+        ];
         let detail = vec!["application/json".to_owned()];
         assert!(acceptable("text/csv", &list));
         assert!(!acceptable("text/csv", &detail));

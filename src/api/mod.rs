@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod bodies;
 pub mod caching;
+pub mod document;
 pub mod edit;
 pub mod error;
 pub mod formats;
@@ -144,13 +145,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// The OpenAPI document, as served at `/openapi.json` and committed as `openapi/openapi.json`.
-pub fn openapi() -> OpenApi {
+pub fn openapi() -> serde_json::Value {
     let (_, api) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
-    complete(api)
+    document::for_generators(&complete(api))
 }
 
 /// Adds what every operation takes and answers besides its own: the `pretty` parameter, 400 for a
@@ -179,6 +180,10 @@ pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
             "The service failed; the cause is in its log, never in the response.",
         ),
         ("Unavailable", "The database is not answering, or a query ran past its time limit; try again shortly. A write retried with its Idempotency-Key is applied once."),
+        (
+            "NotAcceptable",
+            "The request's `Accept` names none of the representations the operation answers in; the problem lists those it offers.",
+        ),
         (
             "TooLarge",
             "The body is larger than the operation takes (a source: 9 MiB; an import: 256 MiB; any other write: 1 MiB); refused from `Content-Length` before it is read.",
@@ -232,13 +237,16 @@ pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
     for (path, item) in api.paths.paths.iter_mut() {
         let uses_database = path != "/healthz";
         let operations = [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
+            (true, &mut item.get),
+            (false, &mut item.post),
+            (false, &mut item.put),
+            (false, &mut item.patch),
+            (false, &mut item.delete),
         ];
-        for op in operations.into_iter().flatten() {
+        for (is_get, op) in operations
+            .into_iter()
+            .filter_map(|(is_get, op)| op.as_mut().map(|op| (is_get, op)))
+        {
             op.parameters.get_or_insert_with(Vec::new).push(pretty.clone());
             let is_list = op.operation_id.as_deref().is_some_and(|id| id.starts_with("list_"));
             if let (true, Some(RefOr::T(ok))) = (is_list, op.responses.responses.get_mut("200")) {
@@ -252,6 +260,11 @@ pub(crate) fn complete(mut api: OpenApi) -> OpenApi {
             responses
                 .entry("400".into())
                 .or_insert_with(|| RefOr::Ref(Ref::from_response_name("BadRequest")));
+            if is_get {
+                responses
+                    .entry("406".into())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name("NotAcceptable")));
+            }
             let writes = matches!(
                 op.operation_id.as_deref().map(|id| id.split('_').next().unwrap_or("")),
                 Some("create" | "update")
@@ -320,7 +333,12 @@ fn add_list_formats(document: &serde_json::Value, ok: &mut utoipa::openapi::Resp
 /// what it takes; the extractor's own words are not passed on.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_err, req| {
-        let given = req.match_info().iter().next().map(|(_, v)| v.to_owned()).unwrap_or_default();
+        let given = req
+            .match_info()
+            .iter()
+            .next()
+            .map(|(_, v)| v.to_owned())
+            .unwrap_or_default();
         ApiError::parameter(
             "id",
             format!("path parameter `id` must be a whole number from 1, such as 3, not `{given}`"),
@@ -397,6 +415,34 @@ impl RouteTable {
     }
 }
 
+/// The OpenAPI document, as built at start: its JSON and a strong tag of its bytes.
+pub struct ServedDocument {
+    body: web::Bytes,
+    etag: String,
+}
+
+impl ServedDocument {
+    /// The document of `api`, made ready for generators, as served at `/openapi.json`.
+    pub fn new(api: &OpenApi) -> Self {
+        use std::hash::{Hash, Hasher};
+        let body = serde_json::to_vec(&document::for_generators(api)).unwrap_or_default();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        body.hash(&mut hasher);
+        ServedDocument {
+            etag: format!("\"{:016x}\"", hasher.finish()),
+            body: body.into(),
+        }
+    }
+}
+
+/// `GET /openapi.json`: the document, tagged, so that `If-None-Match` answers 304.
+pub async fn serve_document(document: web::Data<ServedDocument>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::ETAG, document.etag.clone()))
+        .body(document.body.clone())
+}
+
 /// Swagger UI's page, with the product's name as its title; the rest of Swagger UI (scripts,
 /// styles, the initializer pointing at `/openapi.json`) is served, vendored, by utoipa-swagger-ui.
 pub async fn swagger_index() -> HttpResponse {
@@ -408,10 +454,13 @@ pub async fn swagger_index() -> HttpResponse {
 /// The answer for a request no route serves: 405 with `Allow` for a known path, 404 otherwise.
 pub async fn no_route(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
     // `/v1` itself falls inside the scope of the API's routes without matching one of them.
-    if req.path() == "/v1" && matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD) {
-        return Ok(HttpResponse::PermanentRedirect()
-            .insert_header((header::LOCATION, "/v1/"))
-            .finish());
+    if req.path() == "/v1"
+        && matches!(
+            *req.method(),
+            actix_web::http::Method::GET | actix_web::http::Method::HEAD
+        )
+    {
+        return Ok(handlers::meta::redirect_keeping_query(&req, "/v1/"));
     }
     if let Some(allow) = routes.allowed(req.path()) {
         let error = ApiError::MethodNotAllowed(format!(

@@ -123,7 +123,9 @@ fn every_operation_has_a_verb_resource_id_a_tag_a_summary_and_its_errors() {
         "ForceRole",
         "Stance",
         "Reliability",
-        "Problem",
+        "BadRequestProblem",
+        "NotFoundProblem",
+        "ServiceUnavailableProblem",
     ] {
         assert!(
             document["components"]["schemas"].get(schema).is_some(),
@@ -200,4 +202,102 @@ fn every_schema_field_and_parameter_has_a_description_and_an_example() {
         }
     }
     assert!(missing.is_empty(), "undocumented: {missing:#?}");
+}
+
+/// Resolves a response that refers to a shared one.
+fn resolved<'a>(document: &'a serde_json::Value, response: &'a serde_json::Value) -> &'a serde_json::Value {
+    match response["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/responses/"))
+    {
+        Some(name) => &document["components"]["responses"][name],
+        None => response,
+    }
+}
+
+#[test]
+fn the_document_gives_generators_what_they_need() {
+    let document = alliance_kb::api::openapi();
+    assert_eq!(document["servers"][0]["url"], "http://127.0.0.1:8080");
+    let schemas = &document["components"]["schemas"];
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or(path);
+            // Every operation says what it needs: a key, or nothing.
+            assert!(op["security"].is_array(), "{method} {path}: security");
+            for (code, response) in op["responses"].as_object().unwrap() {
+                let response = resolved(&document, response);
+                let Some(schema) = response["content"]["application/problem+json"]["schema"]["$ref"].as_str() else {
+                    continue;
+                };
+                // A problem's schema is its status's: its `status` and `type` tell one from another.
+                let name = schema.rsplit('/').next().unwrap();
+                let status: u64 = code.parse().unwrap();
+                assert_eq!(
+                    schemas[name]["properties"]["status"]["enum"],
+                    serde_json::json!([status]),
+                    "{id} {code}"
+                );
+                assert_eq!(schemas[name]["example"]["status"], status, "{id} {code}: its example");
+            }
+        }
+    }
+    // The type URIs of two statuses never overlap, so a client decodes by them.
+    let mut seen = std::collections::HashSet::new();
+    for (name, schema) in schemas.as_object().unwrap() {
+        if name.ends_with("Problem") {
+            for t in schema["properties"]["type"]["enum"].as_array().unwrap() {
+                assert!(
+                    seen.insert(t.as_str().unwrap().to_owned()),
+                    "{t} in two problem schemas"
+                );
+            }
+        }
+    }
+    // No `$ref` in a oneOf has siblings.
+    let text = document.to_string();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    fn walk(value: &serde_json::Value, at: &str) {
+        match value {
+            serde_json::Value::Object(o) => {
+                for key in ["oneOf", "anyOf"] {
+                    for item in o.get(key).and_then(|v| v.as_array()).into_iter().flatten() {
+                        if item.get("$ref").is_some() {
+                            assert_eq!(item.as_object().unwrap().len(), 1, "{at}: {item}");
+                        }
+                    }
+                }
+                for (k, v) in o {
+                    walk(v, &format!("{at}/{k}"));
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, at)),
+            _ => {}
+        }
+    }
+    walk(&value, "");
+    // The fields an answer always carries are required, nullable where null is a value.
+    let commitment = &schemas["Commitment"];
+    for field in commitment["properties"].as_object().unwrap().keys() {
+        assert!(
+            commitment["required"]
+                .as_array()
+                .unwrap()
+                .contains(&field.as_str().into()),
+            "Commitment.{field} is required"
+        );
+    }
+    // Filters of several values are arrays of their vocabulary, comma-separated.
+    let kind = document["paths"]["/v1/commitments"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "kind")
+        .unwrap();
+    assert_eq!(kind["schema"]["type"], "array");
+    assert_eq!(kind["schema"]["items"]["$ref"], "#/components/schemas/CommitmentKind");
+    assert_eq!(
+        (kind["style"].as_str(), kind["explode"].as_bool()),
+        (Some("form"), Some(false))
+    );
 }
