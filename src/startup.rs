@@ -67,6 +67,8 @@ pub fn build_app(
     let (app, document) = App::new()
         .into_utoipa_app()
         .openapi(api::ApiDoc::openapi())
+        // `/v1/`, as the README and the start-up log print it, is the index too (documented as `/v1`).
+        .route("/v1/", web::get().to(api::handlers::meta::get_index_alias))
         .configure(api::routes)
         .split_for_parts();
     let document = api::complete(document);

@@ -134,6 +134,12 @@ fn problems_by_status(doc: &mut Value) {
             "description": "The HTTP status code of the response.",
             "example": status,
         });
+        // Sent only when they have a value: absent, never null.
+        for (field, kind) in [("parameter", "string"), ("errors", "array")] {
+            if let Some(property) = schema["properties"].get_mut(field) {
+                property["type"] = json!(kind);
+            }
+        }
         schema["properties"]["title"]["example"] = json!(problems[0].title);
         schema["properties"]["detail"]["example"] = json!(problems[0].detail);
         schema["example"] = serde_json::to_value(&problems[0]).unwrap_or(Value::Null);

@@ -453,15 +453,6 @@ pub async fn swagger_index() -> HttpResponse {
 
 /// The answer for a request no route serves: 405 with `Allow` for a known path, 404 otherwise.
 pub async fn no_route(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
-    // `/v1` itself falls inside the scope of the API's routes without matching one of them.
-    if req.path() == "/v1"
-        && matches!(
-            *req.method(),
-            actix_web::http::Method::GET | actix_web::http::Method::HEAD
-        )
-    {
-        return Ok(handlers::meta::redirect_keeping_query(&req, "/v1/"));
-    }
     if let Some(allow) = routes.allowed(req.path()) {
         let error = ApiError::MethodNotAllowed(format!(
             "{} does not answer {}; it answers {allow}",

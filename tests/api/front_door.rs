@@ -9,7 +9,7 @@ use crate::helpers::spawn_app;
 #[actix_web::test]
 async fn the_root_and_the_folders_without_their_slash_lead_to_the_index_and_the_browser() {
     let app = spawn_app().await;
-    for (from, to) in [("/", "/v1/"), ("/v1", "/v1/"), ("/swagger-ui", "/swagger-ui/")] {
+    for (from, to) in [("/", "/v1/"), ("/swagger-ui", "/swagger-ui/")] {
         let res = app.get(from).await;
         assert_eq!(res.status, 308, "{from}");
         assert_eq!(res.header("location"), Some(to), "{from}");
@@ -21,6 +21,8 @@ async fn the_root_and_the_folders_without_their_slash_lead_to_the_index_and_the_
 async fn the_index_names_the_version_and_every_link_it_gives_answers() {
     let app = spawn_app().await;
     let index = app.get_json("/v1/").await;
+    // `/v1`, as the document names it, is the same index.
+    assert_eq!(app.get_json("/v1").await, index);
     assert_eq!(index["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(index["openapi"], "/openapi.json");
     assert_eq!(index["swagger_ui"], "/swagger-ui/");

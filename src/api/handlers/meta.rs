@@ -133,8 +133,13 @@ const LINKS: &[(&str, &str, &str)] = &[
 /// What this service is, its version, and links to every collection, the OpenAPI document and
 /// the API browser.
 #[utoipa::path(tag = "meta", operation_id = "get_index", params(NoParams), responses((status = 200, description = "Where everything is.", body = Index)))]
-#[get("/")]
-pub async fn get_index(_params: Query<NoParams>) -> HttpResponse {
+#[get("")]
+pub async fn get_index(params: Query<NoParams>) -> HttpResponse {
+    get_index_alias(params).await
+}
+
+/// `GET /v1/`: the index, at the address the README and the start-up log print.
+pub async fn get_index_alias(_params: Query<NoParams>) -> HttpResponse {
     HttpResponse::Ok().json(Index {
         name: "Alliance-commitment knowledge base",
         version: env!("CARGO_PKG_VERSION"),
