@@ -27,8 +27,16 @@ pub fn for_generators(api: &OpenApi) -> Value {
     ]);
     refs_alone(&mut doc);
     answers_carry_every_field(&mut doc);
+    // A record's example is a real one: France's commitment as the seed gives it (a test keeps it
+    // equal to what the service answers), not one assembled from its fields' examples.
+    if let Ok(example) = serde_json::from_str::<Value>(COMMITMENT_EXAMPLE) {
+        doc["components"]["schemas"]["Commitment"]["example"] = example;
+    }
     doc
 }
+
+/// The seed's commitment 1, as `GET /v1/commitments/1` answers it (`recorded_at` aside).
+pub const COMMITMENT_EXAMPLE: &str = include_str!("../../openapi/examples/commitment.json");
 
 /// The name of the problem schema of a status: `NotFoundProblem` for 404.
 pub fn problem_schema_name(status: u16) -> String {

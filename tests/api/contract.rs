@@ -301,3 +301,18 @@ fn the_document_gives_generators_what_they_need() {
         (Some("form"), Some(false))
     );
 }
+
+#[actix_web::test]
+async fn the_commitment_example_is_the_seed_s_record_as_served() {
+    let app = spawn_app().await;
+    let mut served = app.get_json("/v1/commitments/1").await;
+    let document = alliance_kb::api::openapi();
+    let example = &document["components"]["schemas"]["Commitment"]["example"];
+    for step in served["history"].as_array_mut().unwrap() {
+        step["recorded_at"] = "2026-11-26T18:20:00Z".into();
+    }
+    assert_eq!(
+        example, &served,
+        "openapi/examples/commitment.json is GET /v1/commitments/1 on the seed"
+    );
+}
