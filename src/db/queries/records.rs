@@ -107,6 +107,30 @@ pub async fn current_many(conn: &mut AsyncPgConnection, entity: &str, ids: &[i64
     .await
 }
 
+/// The current representations of a page of records, in id order, in one statement: `$ids` is
+/// the page's query on the records' own table (filters, order, limit, selecting the id); only
+/// the ids it gives are looked up in the revisions, one index step each.
+macro_rules! current_of_page {
+    ($entity:expr, $ids:expr, $conn:expr) => {{
+        let rows: Vec<(i64, String)> = $crate::schema::revisions::table
+            .filter($crate::schema::revisions::entity.eq($entity))
+            .filter($crate::schema::revisions::valid_until.is_null())
+            .filter($crate::schema::revisions::record_id.eq_any($ids))
+            .order($crate::schema::revisions::record_id.asc())
+            .select((
+                $crate::schema::revisions::record_id,
+                $crate::db::queries::records::body_column(),
+            ))
+            .load($conn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(record_id, body)| $crate::db::queries::records::StoredRow { record_id, body })
+            .collect())
+    }};
+}
+pub(crate) use current_of_page;
+
 /// The JSON text of a stored representation, in a list query joined to `revisions`.
 pub fn body_column() -> revision_body<crate::schema::revisions::after> {
     revision_body(revisions::after)
