@@ -415,32 +415,65 @@ impl RouteTable {
     }
 }
 
-/// The OpenAPI document, as built at start: its JSON and a strong tag of its bytes.
+/// The OpenAPI document, as built at start, cut where its first server's URL stands: each
+/// request gets the document with the address it was sent to as that URL (so that Swagger UI and
+/// a client reading `/openapi.json` call the service that answered), and a tag of those bytes.
 pub struct ServedDocument {
-    body: web::Bytes,
-    etag: String,
+    before: Vec<u8>,
+    after: Vec<u8>,
 }
 
 impl ServedDocument {
     /// The document of `api`, made ready for generators, as served at `/openapi.json`.
     pub fn new(api: &OpenApi) -> Self {
-        use std::hash::{Hash, Hasher};
         let body = serde_json::to_vec(&document::for_generators(api)).unwrap_or_default();
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        body.hash(&mut hasher);
-        ServedDocument {
-            etag: format!("\"{:016x}\"", hasher.finish()),
-            body: body.into(),
+        let needle = format!("\"url\":\"{}\"", document::DEFAULT_SERVER);
+        let (before, after) = match body.windows(needle.len()).position(|w| w == needle.as_bytes()) {
+            Some(at) => {
+                let start = at + "\"url\":\"".len();
+                (
+                    body[..start].to_vec(),
+                    body[start + document::DEFAULT_SERVER.len()..].to_vec(),
+                )
+            }
+            None => (body, Vec::new()),
+        };
+        ServedDocument { before, after }
+    }
+
+    /// The document as served to a request sent to `origin` (`http://host:port`).
+    pub fn for_origin(&self, origin: &str) -> Vec<u8> {
+        let mut body = Vec::with_capacity(self.before.len() + origin.len() + self.after.len());
+        body.extend_from_slice(&self.before);
+        if !self.after.is_empty() {
+            // The origin is written inside a JSON string: only what a Host header can hold.
+            body.extend(
+                origin
+                    .bytes()
+                    .filter(|b| b.is_ascii_graphic() && *b != b'"' && *b != b'\\'),
+            );
         }
+        body.extend_from_slice(&self.after);
+        body
     }
 }
 
-/// `GET /openapi.json`: the document, tagged, so that `If-None-Match` answers 304.
-pub async fn serve_document(document: web::Data<ServedDocument>) -> HttpResponse {
+/// `GET /openapi.json`: the document, naming as its first server the address the request was
+/// sent to, tagged so that `If-None-Match` answers 304.
+pub async fn serve_document(req: HttpRequest, document: web::Data<ServedDocument>) -> HttpResponse {
+    use std::hash::{Hash, Hasher};
+    let origin = {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    };
+    let body = document.for_origin(&origin);
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut hasher);
     HttpResponse::Ok()
         .content_type("application/json")
-        .insert_header((header::ETAG, document.etag.clone()))
-        .body(document.body.clone())
+        .insert_header((header::ETAG, format!("\"{:016x}\"", hasher.finish())))
+        .insert_header((header::VARY, "Host"))
+        .body(body)
 }
 
 /// Swagger UI's page, with the product's name as its title; the rest of Swagger UI (scripts,

@@ -15,7 +15,7 @@ from alliance_kb_client.models import (  # noqa: E402
     CommitmentKind,
     CommitmentPage,
     CommitmentStatus,
-    Problem,
+    NotFoundProblem,
     Reliability,
     Source,
 )
@@ -56,9 +56,9 @@ checked.append(f"get_source({source_id}) gives the whole text ({len(source.text)
 
 missing = get_commitment.sync_detailed(client=client, id=999999)
 assert missing.status_code == 404, missing.status_code
-assert isinstance(missing.parsed, Problem), type(missing.parsed)
+assert isinstance(missing.parsed, NotFoundProblem), type(missing.parsed)
 assert missing.parsed.status == 404 and "999999" in missing.parsed.detail
-checked.append("get_commitment(999999) gives a typed Problem with status 404")
+checked.append("get_commitment(999999) gives a typed NotFoundProblem with status 404")
 
 for line in checked:
     print(f"python client: ok: {line}")

@@ -42,21 +42,21 @@ pub struct SearchParams {
     pub q: SearchText,
     /// Only records of these types: one or several, comma-separated (`statement,commitment`).
     #[serde(rename = "type")]
-    #[param(rename = "type", value_type = Option<Vec<ResultType>>, style = Form, explode = false, example = json!(["statement"]))]
+    #[param(rename = "type", value_type = Option<Vec<ResultType>>, style = Form, explode = false, min_items = 1, example = json!(["statement"]))]
     pub result_type: Option<AnyOf<ResultType>>,
     /// Only records of these nations (a commitment's, a statement's, a claim's claimant): one
     /// code or several, comma-separated (ISO 3166-1 alpha-2, any case: `FR` or `FR,GB`).
-    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, example = json!(["FR"]))]
+    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, min_items = 1, example = json!(["FR"]))]
     pub nation: Option<AnyOf<NationCode>>,
     /// Only records of these kinds (a commitment's, a claim's, an event's or a source's): one or
     /// several, comma-separated, of troops, naval_support, air_support, funding, ammunition,
     /// equipment, military_hubs, training, intelligence, security_guarantee, report, party_claim,
     /// summit, meeting, declaration, attack_report, other, news_article, communique,
     /// official_statement, transcript.
-    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, example = json!(["troops"]))]
+    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, min_items = 1, example = json!(["troops"]))]
     pub kind: Option<AnyOf<String>>,
     /// Only commitments whose current status is one of these: one or several, comma-separated.
-    #[param(value_type = Option<Vec<CommitmentStatus>>, style = Form, explode = false, example = json!(["pledged"]))]
+    #[param(value_type = Option<Vec<CommitmentStatus>>, style = Form, explode = false, min_items = 1, example = json!(["pledged"]))]
     pub status: Option<AnyOf<CommitmentStatus>>,
     /// Only records dated on or after this day (announced, said, reported, occurred, published).
     #[param(example = "2026-01-01")]

@@ -42,7 +42,7 @@ pub struct StatementListParams {
     pub q: Option<SearchText>,
     /// Only statements made for these nations: one code or several, comma-separated (ISO
     /// 3166-1 alpha-2, any case: `US` or `US,FR`).
-    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, example = json!(["US"]))]
+    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, min_items = 1, example = json!(["US"]))]
     pub nation: Option<AnyOf<NationCode>>,
     /// Only statements by this person (a person's id).
     #[param(value_type = Option<i64>, minimum = 1, example = 3)]
@@ -52,7 +52,7 @@ pub struct StatementListParams {
     pub event: Option<Id>,
     /// Only statements taking one of these stances: one or several, comma-separated
     /// (`supportive,conditional`).
-    #[param(value_type = Option<Vec<Stance>>, style = Form, explode = false, example = json!(["supportive"]))]
+    #[param(value_type = Option<Vec<Stance>>, style = Form, explode = false, min_items = 1, example = json!(["supportive"]))]
     pub stance: Option<AnyOf<Stance>>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
     #[param(example = json!(null))]
@@ -94,7 +94,7 @@ pub struct StatementFilterParams {
     pub event: Option<Id>,
     /// Only statements taking one of these stances: one or several, comma-separated
     /// (`supportive,conditional`).
-    #[param(value_type = Option<Vec<Stance>>, style = Form, explode = false, example = json!(["supportive"]))]
+    #[param(value_type = Option<Vec<Stance>>, style = Form, explode = false, min_items = 1, example = json!(["supportive"]))]
     pub stance: Option<AnyOf<Stance>>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
     #[param(example = json!(null))]

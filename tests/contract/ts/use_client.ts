@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 
 import { client } from './client/client.gen';
 import { getCommitment, getSource, listNationCommitments, listSources, listStatements } from './client/sdk.gen';
-import type { CommitmentKind, CommitmentStatus, Problem } from './client/types.gen';
+import type { CommitmentKind, CommitmentStatus, NotFoundProblem } from './client/types.gen';
 
 function check(condition: boolean, message: string): asserts condition {
   if (!condition) {
@@ -50,9 +50,11 @@ async function main(): Promise<void> {
 
   const missing = await getCommitment({ path: { id: 999999 } });
   check(missing.response.status === 404, `status ${missing.response.status}`);
-  const problem: Problem | undefined = missing.error;
-  check(problem !== undefined && problem.status === 404 && problem.detail.includes('999999'), JSON.stringify(problem));
-  checked.push('getCommitment(999999): a typed Problem with status 404');
+  const problem = missing.error;
+  if (problem === undefined || problem.status !== 404) throw new Error(`a 404 problem, not ${JSON.stringify(problem)}`);
+  const notFound: NotFoundProblem = problem;
+  check(notFound.type === 'urn:alliance-kb:problem:not-found' && notFound.detail.includes('999999'), JSON.stringify(problem));
+  checked.push('getCommitment(999999): a typed NotFoundProblem with status 404');
 
   for (const line of checked) {
     console.log(`typescript client: ok: ${line}`);
