@@ -27,6 +27,7 @@ pub fn for_generators(api: &OpenApi) -> Value {
     ]);
     refs_alone(&mut doc);
     answers_carry_every_field(&mut doc);
+    items_of_lists(&mut doc);
     // A record's example is a real one: France's commitment as the seed gives it (a test keeps it
     // equal to what the service answers), not one assembled from its fields' examples.
     if let Ok(example) = serde_json::from_str::<Value>(COMMITMENT_EXAMPLE) {
@@ -37,6 +38,48 @@ pub fn for_generators(api: &OpenApi) -> Value {
 
 /// The seed's commitment 1, as `GET /v1/commitments/1` answers it (`recorded_at` aside).
 pub const COMMITMENT_EXAMPLE: &str = include_str!("../../openapi/examples/commitment.json");
+
+/// The items of the filters that take several values and are not a vocabulary of the document:
+/// nation codes, and the kinds a search takes (of commitments, claims, events and sources).
+fn items_of_lists(doc: &mut Value) {
+    let search_kinds: Vec<Value> = [
+        doc["components"]["schemas"]["CommitmentKind"]["enum"].clone(),
+        doc["components"]["schemas"]["ClaimKind"]["enum"].clone(),
+        doc["components"]["schemas"]["EventKind"]["enum"].clone(),
+        doc["components"]["schemas"]["SourceKind"]["enum"].clone(),
+    ]
+    .iter()
+    .flat_map(|e| e.as_array().cloned().unwrap_or_default())
+    .fold(Vec::new(), |mut kinds, kind| {
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+        kinds
+    });
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let parameters = item
+            .get_mut("get")
+            .and_then(|get| get.get_mut("parameters"))
+            .and_then(Value::as_array_mut);
+        for parameter in parameters.into_iter().flatten() {
+            if parameter["schema"]["type"] != "array" || parameter["schema"]["items"]["type"] != "string" {
+                continue;
+            }
+            match parameter["name"].as_str() {
+                Some("nation") => {
+                    parameter["schema"]["items"] = json!({"type": "string", "pattern": "^[A-Za-z]{2}$"});
+                }
+                Some("kind") if path == "/v1/search" && !search_kinds.is_empty() => {
+                    parameter["schema"]["items"] = json!({"type": "string", "enum": search_kinds});
+                }
+                _ => {}
+            }
+        }
+    }
+}
 
 /// The name of the problem schema of a status: `NotFoundProblem` for 404.
 pub fn problem_schema_name(status: u16) -> String {

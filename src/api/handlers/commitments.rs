@@ -53,11 +53,11 @@ pub struct CommitmentListParams {
     #[param(value_type = Option<Vec<String>>, style = Form, explode = false, min_items = 1, example = json!(["FR"]))]
     pub nation: Option<AnyOf<NationCode>>,
     /// Only commitments of these kinds: one or several, comma-separated (`troops,funding`).
-    #[param(value_type = Option<Vec<CommitmentKind>>, style = Form, explode = false, min_items = 1, example = json!(["troops"]))]
+    #[param(value_type = Option<Vec<CommitmentKind>>, style = Form, explode = false, min_items = 1)]
     pub kind: Option<AnyOf<CommitmentKind>>,
     /// Only commitments whose current status is one of these: one or several, comma-separated
     /// (`pledged,in_progress`).
-    #[param(value_type = Option<Vec<CommitmentStatus>>, style = Form, explode = false, min_items = 1, example = json!(["pledged"]))]
+    #[param(value_type = Option<Vec<CommitmentStatus>>, style = Form, explode = false, min_items = 1)]
     pub status: Option<AnyOf<CommitmentStatus>>,
     /// Only commitments made at this event.
     #[param(value_type = Option<i64>, minimum = 1, example = 1)]
@@ -106,11 +106,11 @@ pub struct CommitmentFilterParams {
     #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
     pub q: Option<SearchText>,
     /// Only commitments of these kinds: one or several, comma-separated (`troops,funding`).
-    #[param(value_type = Option<Vec<CommitmentKind>>, style = Form, explode = false, min_items = 1, example = json!(["troops"]))]
+    #[param(value_type = Option<Vec<CommitmentKind>>, style = Form, explode = false, min_items = 1)]
     pub kind: Option<AnyOf<CommitmentKind>>,
     /// Only commitments whose current status is one of these: one or several, comma-separated
     /// (`pledged,in_progress`).
-    #[param(value_type = Option<Vec<CommitmentStatus>>, style = Form, explode = false, min_items = 1, example = json!(["pledged"]))]
+    #[param(value_type = Option<Vec<CommitmentStatus>>, style = Form, explode = false, min_items = 1)]
     pub status: Option<AnyOf<CommitmentStatus>>,
     /// Only commitments made at this event.
     #[param(value_type = Option<i64>, minimum = 1, example = 1)]

@@ -42,7 +42,7 @@ pub struct SearchParams {
     pub q: SearchText,
     /// Only records of these types: one or several, comma-separated (`statement,commitment`).
     #[serde(rename = "type")]
-    #[param(rename = "type", value_type = Option<Vec<ResultType>>, style = Form, explode = false, min_items = 1, example = json!(["statement"]))]
+    #[param(rename = "type", value_type = Option<Vec<ResultType>>, style = Form, explode = false, min_items = 1)]
     pub result_type: Option<AnyOf<ResultType>>,
     /// Only records of these nations (a commitment's, a statement's, a claim's claimant): one
     /// code or several, comma-separated (ISO 3166-1 alpha-2, any case: `FR` or `FR,GB`).
@@ -56,7 +56,7 @@ pub struct SearchParams {
     #[param(value_type = Option<Vec<String>>, style = Form, explode = false, min_items = 1, example = json!(["troops"]))]
     pub kind: Option<AnyOf<String>>,
     /// Only commitments whose current status is one of these: one or several, comma-separated.
-    #[param(value_type = Option<Vec<CommitmentStatus>>, style = Form, explode = false, min_items = 1, example = json!(["pledged"]))]
+    #[param(value_type = Option<Vec<CommitmentStatus>>, style = Form, explode = false, min_items = 1)]
     pub status: Option<AnyOf<CommitmentStatus>>,
     /// Only records dated on or after this day (announced, said, reported, occurred, published).
     #[param(example = "2026-01-01")]

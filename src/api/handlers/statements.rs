@@ -52,7 +52,7 @@ pub struct StatementListParams {
     pub event: Option<Id>,
     /// Only statements taking one of these stances: one or several, comma-separated
     /// (`supportive,conditional`).
-    #[param(value_type = Option<Vec<Stance>>, style = Form, explode = false, min_items = 1, example = json!(["supportive"]))]
+    #[param(value_type = Option<Vec<Stance>>, style = Form, explode = false, min_items = 1)]
     pub stance: Option<AnyOf<Stance>>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
     #[param(example = json!(null))]
@@ -94,7 +94,7 @@ pub struct StatementFilterParams {
     pub event: Option<Id>,
     /// Only statements taking one of these stances: one or several, comma-separated
     /// (`supportive,conditional`).
-    #[param(value_type = Option<Vec<Stance>>, style = Form, explode = false, min_items = 1, example = json!(["supportive"]))]
+    #[param(value_type = Option<Vec<Stance>>, style = Form, explode = false, min_items = 1)]
     pub stance: Option<AnyOf<Stance>>,
     /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
     #[param(example = json!(null))]
