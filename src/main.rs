@@ -9,6 +9,7 @@ fn main() -> ExitCode {
         // at error, which would let anyone flood the log. Both are capped, whatever RUST_LOG says.
         .filter_module("tokio_postgres", log::LevelFilter::Info)
         .filter_module("actix_http::h1::dispatcher", log::LevelFilter::Off)
+        .format_timestamp_millis()
         .init();
     let args: Vec<String> = std::env::args().collect();
     alliance_kb::cli::run(&args)

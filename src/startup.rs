@@ -7,8 +7,6 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, ErrorHandlers, Logger};
 use actix_web::{web, App, HttpServer};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use utoipa::OpenApi as _;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -71,9 +69,19 @@ pub fn build_app(
         .route("/v1/", web::get().to(api::handlers::meta::get_index_alias))
         .configure(api::routes)
         .split_for_parts();
-    let document = api::complete(document);
-    let routes = web::Data::new(api::RouteTable::from_document(&document));
-    let served = web::Data::new(api::ServedDocument::new(&document));
+    // What is derived from the document is the same for every worker and every app the process
+    // builds: made once (about 15 ms of a start), then shared.
+    static DERIVED: std::sync::OnceLock<(web::Data<api::RouteTable>, web::Data<api::ServedDocument>)> =
+        std::sync::OnceLock::new();
+    let (routes, served) = DERIVED
+        .get_or_init(|| {
+            let document = api::complete(document);
+            (
+                web::Data::new(api::RouteTable::from_document(&document)),
+                web::Data::new(api::ServedDocument::new(&document)),
+            )
+        })
+        .clone();
     let cors = api::guard::cors(state.cors_origins.clone());
     app.app_data(state)
         .app_data(routes)
@@ -224,12 +232,10 @@ async fn wait_for_database(url: &str, admin_url: Option<&str>, wait_s: u64) -> R
 /// Loads the built-in seed if the knowledge base holds no source yet.
 pub async fn seed_if_empty(database: &Database) -> Result<(), StartError> {
     let mut conn = database.pool.get().await.map_err(|e| StartError::Pool(e.to_string()))?;
-    let sources: i64 = crate::schema::sources::table
-        .count()
-        .get_result(&mut conn)
+    let seeded = db::queries::sources::any(&mut conn)
         .await
         .map_err(db::SetupError::from)?;
-    if sources == 0 {
+    if !seeded {
         let report = seed::load_builtin(&mut conn).await?;
         log::info!("seeded an empty knowledge base: {report}");
     }

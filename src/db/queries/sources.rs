@@ -14,6 +14,14 @@ diesel::define_sql_function! {
     fn char_length(text: diesel::sql_types::Text) -> diesel::sql_types::Integer;
 }
 
+/// Whether the knowledge base holds any source (one index step, whatever its size): a database
+/// without one has not been seeded.
+pub async fn any(conn: &mut AsyncPgConnection) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(sources::table.select(sources::id)))
+        .get_result(conn)
+        .await
+}
+
 /// Which sources a list shows.
 #[derive(Debug, Default, Clone)]
 pub struct SourceFilter {
