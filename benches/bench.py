@@ -42,7 +42,7 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "target", "bench")
-BIN = os.path.join(ROOT, "target", "release", "alliance-kb")
+BIN = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "alliance-kb")
 PORT = 55433
 HTTP_PORT = 18191
 DATASETTE_PORT = 18192

@@ -11,7 +11,7 @@ fail() { echo "editor walkthrough: FAILED: $*"; exit 1; }
 ok() { echo "editor walkthrough: ok: $*"; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 
-KEY=$(env "$@" target/debug/alliance-kb keys create --name "Walkthrough desk" --role editor 2>/dev/null)
+KEY=$(env "$@" "${ALLIANCE_KB_BIN:-${CARGO_TARGET_DIR:-target}/debug/alliance-kb}" keys create --name "Walkthrough desk" --role editor 2>/dev/null)
 [[ $KEY == akb_* ]] || fail "keys create printed no key"
 ok "alliance-kb keys create made an editor key"
 
