@@ -226,12 +226,15 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            ApiError::Internal(cause) => log::error!("request failed: {cause}"),
             ApiError::Unavailable(cause) => log::warn!("database unavailable: {cause}"),
             ApiError::TimedOut(cause) => log::warn!("query timed out: {cause}"),
             _ => {}
         }
         let mut response = problem_response(self.status_code(), &self.problem());
+        if let ApiError::Internal(cause) = self {
+            // Logged with the request's method and path by the guard, which sees the request.
+            response.extensions_mut().insert(Failure(cause.clone()));
+        }
         if let ApiError::Unauthorized(_) = self {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -241,6 +244,10 @@ impl ResponseError for ApiError {
         response
     }
 }
+
+/// The cause of a 500, carried on its response to the middleware that logs it with its request.
+#[derive(Debug, Clone)]
+pub struct Failure(pub String);
 
 /// Builds a problem+json response.
 pub fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {

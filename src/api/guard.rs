@@ -217,7 +217,12 @@ pub async fn guard(
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let method = req.method().clone();
+    let path = req.path().to_owned();
     let mut res = next.call(req).await?.map_into_boxed_body();
+    if let Some(super::error::Failure(cause)) = res.response().extensions().get::<super::error::Failure>() {
+        log::error!("{method} {path} failed: {cause}");
+    }
     if read && matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
         let cache = if keyed {
             "no-store"

@@ -34,6 +34,9 @@ pub struct Written {
     pub location: Option<String>,
     /// Whether this answer repeats one given before under the same `Idempotency-Key`.
     pub replayed: bool,
+    /// The audit-log line of the write, logged with its answer, once its transaction committed
+    /// (a line written inside it would tell of writes the commit's checks then refused).
+    pub audit: Option<String>,
 }
 
 impl Written {
@@ -59,6 +62,7 @@ impl Written {
             version,
             location,
             replayed: false,
+            audit: None,
         })
     }
 
@@ -70,11 +74,23 @@ impl Written {
             version: Some(stored.version),
             location: (status == StatusCode::CREATED).then(|| format!("/v1/{}/{}", stored.entity.name(), stored.id)),
             replayed: false,
+            audit: None,
         }
     }
 
-    /// The HTTP answer.
+    /// The same answer, with the audit-log line of its write.
+    pub fn audited(self, line: String) -> Self {
+        Written {
+            audit: Some(line),
+            ..self
+        }
+    }
+
+    /// The HTTP answer, made after the write committed: logs the write's audit line.
     pub fn response(&self) -> HttpResponse {
+        if let Some(line) = &self.audit {
+            log::info!("{line}");
+        }
         let mut response = HttpResponse::build(self.status);
         if let Some(version) = self.version {
             response.insert_header((header::ETAG, etag(version)));
@@ -181,6 +197,7 @@ impl Idempotency {
             version: stored.version,
             location: stored.location,
             replayed: true,
+            audit: None,
         }))
     }
 

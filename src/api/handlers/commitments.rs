@@ -738,10 +738,12 @@ pub async fn create_status_change(
             .await?;
             history::snapshot(conn, Entity::Citations, &cited, Action::Create, key).await?;
             let (stored, _) = history::snapshot_all(conn, &[(Entity::Commitments, &[id])], Action::Status, key).await?;
-            log::info!("key {} set commitment {id} to {status}", editor.0.key_id);
             let written = stored
                 .first()
-                .map(|s| Written::stored(s, StatusCode::CREATED))
+                .map(|s| {
+                    Written::stored(s, StatusCode::CREATED)
+                        .audited(format!("key {} set commitment {id} to {status}", editor.0.key_id))
+                })
                 .ok_or_else(|| ApiError::Internal(format!("commitment {id} has no stored version after its write")))?;
             idempotency.store(conn, &written).await?;
             Ok(written)

@@ -213,8 +213,9 @@ pub async fn create_competing_value(
                     .await?;
             history::snapshot(conn, Entity::Citations, &cited, Action::Create, key).await?;
             history::snapshot(conn, entity, &[id], Action::Dispute, key).await?;
-            log::info!("key {} disputed the {field} of {resource} {id}", editor.0.key_id);
-            let written = Written::record(conn, entity, id, StatusCode::CREATED).await?;
+            let written = Written::record(conn, entity, id, StatusCode::CREATED)
+                .await?
+                .audited(format!("key {} disputed the {field} of {resource} {id}", editor.0.key_id));
             idempotency.store(conn, &written).await?;
             Ok(written)
         })
@@ -266,8 +267,9 @@ pub async fn delete_competing_value(
             check_if_match(&if_match, entity, fact_id, version, true)?;
             competing_values::retract(conn, id, &reason).await?;
             history::snapshot(conn, entity, &[fact_id], Action::Dispute, key).await?;
-            log::info!("key {} retracted competing value {id}", editor.0.key_id);
-            Written::record(conn, entity, fact_id, StatusCode::OK).await
+            Ok(Written::record(conn, entity, fact_id, StatusCode::OK)
+                .await?
+                .audited(format!("key {} retracted competing value {id}", editor.0.key_id)))
         })
         .await?;
     Ok(written.response())
