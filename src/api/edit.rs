@@ -169,7 +169,8 @@ pub async fn create<E: Editable>(
     )
     .await?;
     E::after_write(conn, id, Some(key)).await?;
-    Ok(written(&stored, E::ENTITY, id, StatusCode::CREATED)?.audited(format!("key {key} added {} {id}", E::ENTITY.singular())))
+    Ok(written(&stored, E::ENTITY, id, StatusCode::CREATED)?
+        .audited(format!("key {key} added {} {id}", E::ENTITY.singular())))
 }
 
 /// Applies a JSON Merge Patch to a live record: the result is checked like a new record, then
@@ -255,7 +256,8 @@ pub async fn update<E: Editable>(
     }
     let (stored, _) = history::snapshot_all(conn, &[(E::ENTITY, &[id])], Action::Update, Some(key)).await?;
     E::after_write(conn, id, Some(key)).await?;
-    Ok(written(&stored, E::ENTITY, id, StatusCode::OK)?.audited(format!("key {key} corrected {} {id}", E::ENTITY.singular())))
+    Ok(written(&stored, E::ENTITY, id, StatusCode::OK)?
+        .audited(format!("key {key} corrected {} {id}", E::ENTITY.singular())))
 }
 
 /// Retracts a live record: hidden from reads, kept with its reason and history.
@@ -271,7 +273,8 @@ pub async fn retract<E: Editable>(
     writes::retract(conn, E::ENTITY.name(), id, reason).await?;
     let (stored, _) = history::snapshot_all(conn, &[(E::ENTITY, &[id])], Action::Retract, Some(key)).await?;
     E::after_write(conn, id, Some(key)).await?;
-    Ok(written(&stored, E::ENTITY, id, StatusCode::OK)?.audited(format!("key {key} retracted {} {id}", E::ENTITY.singular())))
+    Ok(written(&stored, E::ENTITY, id, StatusCode::OK)?
+        .audited(format!("key {key} retracted {} {id}", E::ENTITY.singular())))
 }
 
 /// The answer for the record `id` among those a write stored.

@@ -100,7 +100,19 @@ pub enum Action {
 }
 
 impl Action {
-    fn as_str(self) -> &'static str {
+    /// Every action, in the order the database's CHECK list names them.
+    pub const ALL: [Action; 7] = [
+        Action::Create,
+        Action::Update,
+        Action::Status,
+        Action::Retract,
+        Action::Cite,
+        Action::Dispute,
+        Action::Refresh,
+    ];
+
+    /// Its name, as revisions store it.
+    pub fn as_str(self) -> &'static str {
         match self {
             Action::Create => "create",
             Action::Update => "update",

@@ -99,3 +99,102 @@ fn two_instances_migrating_one_database_at_once_both_succeed() {
         Some(alliance_kb::db::migration_count().to_string().as_str())
     );
 }
+
+/// The values each CHECK list of the schema allows, by `table.column`.
+fn check_lists(db: &TestDatabase) -> std::collections::BTreeMap<String, Vec<String>> {
+    let rows = db.query(
+        "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint \
+          WHERE contype = 'c' AND connamespace = 'public'::regnamespace AND pg_get_constraintdef(oid) LIKE '%= ANY (ARRAY[%'",
+    );
+    let mut lists = std::collections::BTreeMap::new();
+    for row in rows {
+        let (table, definition) = (row[0].clone().unwrap(), row[1].clone().unwrap());
+        // CHECK ((kind = ANY (ARRAY['a'::text, 'b'::text])))
+        let column = definition
+            .trim_start_matches("CHECK ((")
+            .split(" = ANY")
+            .next()
+            .unwrap()
+            .to_owned();
+        let inside = definition.split("ARRAY[").nth(1).unwrap().split(']').next().unwrap();
+        let values = inside
+            .split(", ")
+            .map(|v| v.trim_end_matches("::text").trim_matches('\'').to_owned())
+            .collect();
+        lists.insert(format!("{table}.{column}"), values);
+    }
+    lists
+}
+
+#[test]
+fn every_vocabulary_is_the_databases_check_list() {
+    use alliance_kb::vocab::*;
+    fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<String> {
+        all.iter().map(|v| name(*v).to_owned()).collect()
+    }
+    let db = TestDatabase::seeded();
+    let mut lists = check_lists(&db);
+    let vocabularies: Vec<(&str, Vec<String>)> = vec![
+        ("commitments.kind", names(CommitmentKind::ALL, CommitmentKind::as_str)),
+        (
+            "commitments.status",
+            names(CommitmentStatus::ALL, CommitmentStatus::as_str),
+        ),
+        (
+            "commitment_status_changes.status",
+            names(CommitmentStatus::ALL, CommitmentStatus::as_str),
+        ),
+        (
+            "commitment_status_changes.modality",
+            names(Modality::ALL, Modality::as_str),
+        ),
+        ("commitments.status_modality", names(Modality::ALL, Modality::as_str)),
+        ("commitments.role", names(ForceRole::ALL, ForceRole::as_str)),
+        ("statements.stance", names(Stance::ALL, Stance::as_str)),
+        ("sources.reliability", names(Reliability::ALL, Reliability::as_str)),
+        ("sources.kind", names(SourceKind::ALL, SourceKind::as_str)),
+        ("events.kind", names(EventKind::ALL, EventKind::as_str)),
+        ("claims.kind", names(ClaimKind::ALL, ClaimKind::as_str)),
+        (
+            "organizations.kind",
+            names(OrganizationKind::ALL, OrganizationKind::as_str),
+        ),
+        ("api_keys.role", names(KeyRole::ALL, KeyRole::as_str)),
+        (
+            "revisions.entity",
+            names(
+                &alliance_kb::api::history::Entity::ALL,
+                alliance_kb::api::history::Entity::name,
+            ),
+        ),
+        (
+            "revisions.action",
+            names(
+                &alliance_kb::api::history::Action::ALL,
+                alliance_kb::api::history::Action::as_str,
+            ),
+        ),
+    ];
+    for (column, values) in vocabularies {
+        let stored = lists
+            .remove(column)
+            .unwrap_or_else(|| panic!("{column} has no CHECK list in the schema"));
+        let (mut stored_sorted, mut values_sorted) = (stored.clone(), values.clone());
+        stored_sorted.sort();
+        values_sorted.sort();
+        assert_eq!(
+            stored_sorted, values_sorted,
+            "{column}: the database allows {stored:?}, the code names {values:?}"
+        );
+    }
+    // Lists the code does not enumerate as a type: the fields a competing value may be recorded
+    // for (checked where disputes are tested), the kinds of a nation's names (data of the
+    // migrations), and the timeline's ranks (numbers).
+    for internal in ["competing_values.field", "nation_names.kind", "timeline_entries.rank"] {
+        lists.remove(internal);
+    }
+    assert!(
+        lists.is_empty(),
+        "CHECK lists no vocabulary of the code matches (add one above, or say why not): {lists:?}"
+    );
+}

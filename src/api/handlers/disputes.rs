@@ -215,7 +215,10 @@ pub async fn create_competing_value(
             history::snapshot(conn, entity, &[id], Action::Dispute, key).await?;
             let written = Written::record(conn, entity, id, StatusCode::CREATED)
                 .await?
-                .audited(format!("key {} disputed the {field} of {resource} {id}", editor.0.key_id));
+                .audited(format!(
+                    "key {} disputed the {field} of {resource} {id}",
+                    editor.0.key_id
+                ));
             idempotency.store(conn, &written).await?;
             Ok(written)
         })
