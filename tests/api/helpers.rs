@@ -120,64 +120,35 @@ fn schema_fingerprint() -> String {
     format!("{:016x}", hasher.finish())
 }
 
-/// The migrated and seeded template, built once per schema and seed (under an advisory lock, so
-/// that concurrent test processes build it once).
+/// The migrated and seeded template, built once per schema and seed: under an advisory lock held
+/// on one connection from the check to the rename, so that concurrent test processes build it once.
 fn template() -> &'static str {
     TEMPLATE.get_or_init(|| {
         let name = format!("akb_template_{}", schema_fingerprint());
-        let building = format!("{name}_building");
-        let exists = {
-            let (name, building) = (name.clone(), building.clone());
-            with_admin(move |admin| {
-                Box::pin(async move {
-                    admin.execute("SELECT pg_advisory_lock(7413)", &[]).await.unwrap();
-                    let found = admin
-                        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
-                        .await
-                        .unwrap()
-                        .is_some();
-                    if !found {
-                        admin
-                            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"))
-                            .await
-                            .unwrap();
-                        admin
-                            .batch_execute(&format!("CREATE DATABASE \"{building}\""))
-                            .await
-                            .unwrap();
-                    }
-                    found
-                })
-            })
-        };
-        if !exists {
-            let url = database_url(&building);
-            alliance_kb::db::migrate(&url).expect("migrations apply");
-            let seeded = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                runtime.block_on(async {
-                    use diesel_async::AsyncConnection;
-                    let mut conn = diesel_async::AsyncPgConnection::establish(&url).await.unwrap();
-                    let report = alliance_kb::seed::load_builtin(&mut conn).await;
-                    alliance_kb::api::history::ensure_current_shape(&mut conn)
-                        .await
-                        .expect("the stored representations are of the code's shape");
-                    report
-                })
-            })
-            .join()
-            .unwrap();
-            seeded.expect("the built-in seed loads");
-        }
-        let (n, b) = (name.clone(), building.clone());
+        let n = name.clone();
         with_admin(move |admin| {
             Box::pin(async move {
-                if !exists {
+                let building = format!("{n}_building");
+                admin.execute("SELECT pg_advisory_lock(7413)", &[]).await.unwrap();
+                let found = admin
+                    .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&n])
+                    .await
+                    .unwrap()
+                    .is_some();
+                if !found {
                     admin
-                        .batch_execute(&format!("ALTER DATABASE \"{b}\" RENAME TO \"{n}\""))
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"))
+                        .await
+                        .unwrap();
+                    admin
+                        .batch_execute(&format!("CREATE DATABASE \"{building}\""))
+                        .await
+                        .unwrap();
+                    let url = database_url(&building);
+                    // Migrations and the seed run on runtimes of their own, off this one.
+                    tokio::task::spawn_blocking(move || build_template(url)).await.unwrap();
+                    admin
+                        .batch_execute(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{n}\""))
                         .await
                         .unwrap();
                     // Templates of earlier schemas are of no further use: drop them, so they do not pile up.
@@ -201,6 +172,29 @@ fn template() -> &'static str {
         });
         name
     })
+}
+
+/// Migrates and seeds the database at `url`.
+fn build_template(url: String) {
+    alliance_kb::db::migrate(&url).expect("migrations apply");
+    let seeded = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            use diesel_async::AsyncConnection;
+            let mut conn = diesel_async::AsyncPgConnection::establish(&url).await.unwrap();
+            let report = alliance_kb::seed::load_builtin(&mut conn).await;
+            alliance_kb::api::history::ensure_current_shape(&mut conn)
+                .await
+                .expect("the stored representations are of the code's shape");
+            report
+        })
+    })
+    .join()
+    .unwrap();
+    seeded.expect("the built-in seed loads");
 }
 
 fn unique_name(prefix: &str) -> String {
