@@ -170,13 +170,13 @@ async fn run_keys(url: &str, command: KeysCommand) -> Result<(), StartError> {
     let failed = |e: crate::api::error::ApiError| StartError::Io(std::io::Error::other(e.to_string()));
     match command {
         KeysCommand::Create { name, role } => {
-            let created = crate::api::handlers::keys::make_key(&mut conn, &name, role)
+            let (row, key) = crate::api::auth::make_key(&mut conn, &name, role)
                 .await
                 .map_err(failed)?;
-            println!("{}", created.key);
+            println!("{key}");
             eprintln!(
                 "key {} ({role}) for {:?} made; the line above is its text, shown this once: keep it safe",
-                created.info.id, created.info.name
+                row.id, row.name
             );
         }
         KeysCommand::List => {

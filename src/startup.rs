@@ -11,42 +11,11 @@ use utoipa::OpenApi as _;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{self, error::ApiError};
+use crate::api::{self, error::ApiError, AppState};
 use crate::config::{Config, DatabaseSetting};
-use crate::db::{self, Conn, Database};
+use crate::db::{self, Database};
 use crate::pgcluster::{self, ManagedCluster};
 use crate::seed;
-
-/// What every request handler can reach.
-pub struct AppState {
-    /// The connection pool.
-    pub db: Database,
-    /// The origins browsers may write from; every origin may read.
-    pub cors_origins: Vec<String>,
-    /// The longest an export or import may run; a stalled export reader is dropped after a tenth.
-    pub transfer_timeout: std::time::Duration,
-    /// Exports running at once are bounded apart from the pool's other users: a quarter of the
-    /// pool, at least one.
-    pub exports: std::sync::Arc<tokio::sync::Semaphore>,
-}
-
-impl AppState {
-    /// The state of a service on `db` with the default settings.
-    pub fn new(db: Database) -> Self {
-        let exports = (db.pool.status().max_size / 4).max(1);
-        AppState {
-            db,
-            cors_origins: Vec::new(),
-            transfer_timeout: std::time::Duration::from_secs(600),
-            exports: std::sync::Arc::new(tokio::sync::Semaphore::new(exports)),
-        }
-    }
-
-    /// A connection from the pool; a database that does not answer is a 503.
-    pub async fn conn(&self) -> Result<Conn, ApiError> {
-        Ok(self.db.pool.get().await?)
-    }
-}
 
 /// The application: every route, the OpenAPI document and Swagger UI, problem+json for every
 /// error, `?pretty=true`, HEAD wherever GET is served, and one access-log line per request. `main` and the tests

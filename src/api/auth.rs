@@ -9,9 +9,9 @@ use actix_web::http::header;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 use super::error::ApiError;
+use crate::api::AppState;
 use crate::db::queries::keys;
 use crate::keys as key_format;
-use crate::startup::AppState;
 use crate::vocab::KeyRole;
 
 /// An authenticated caller.
@@ -104,6 +104,34 @@ fn bearer_token(value: &str) -> Option<&str> {
         .eq_ignore_ascii_case("bearer")
         .then(|| token.trim())
         .filter(|t| !t.is_empty())
+}
+
+/// Makes a key: its row (with the hash of its secret) and its text, shown once. Shared by the API
+/// and the `keys create` command.
+pub async fn make_key(
+    conn: &mut diesel_async::AsyncPgConnection,
+    name: &str,
+    role: KeyRole,
+) -> Result<(crate::db::models::ApiKey, String), ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::BadRequest(
+            "a key's name must have 1 to 200 characters".into(),
+        ));
+    }
+    let secret = key_format::new_secret().map_err(|e| ApiError::Internal(format!("no randomness for a key: {e}")))?;
+    let row = keys::create(
+        conn,
+        crate::db::models::NewApiKey {
+            name,
+            role,
+            secret_sha256: &secret.sha256,
+        },
+    )
+    .await?;
+    log::info!("created key {} ({}) for {:?}", row.id, row.role, row.name);
+    let key = key_format::format(row.id, &secret.secret);
+    Ok((row, key))
 }
 
 #[cfg(test)]

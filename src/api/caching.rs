@@ -82,6 +82,11 @@ pub async fn revalidate(
     })
 }
 
+/// The strong entity tag of a record's version.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -301,7 +301,7 @@ pub fn without_nulls(mut value: Value) -> Value {
 
 /// The whole of a create handler: one transaction, replaying a retried `Idempotency-Key`.
 pub async fn create_response<E: Editable>(
-    state: &crate::startup::AppState,
+    state: &crate::api::AppState,
     caller: super::auth::Caller,
     req: &actix_web::HttpRequest,
     body: &[u8],
@@ -325,7 +325,7 @@ pub async fn create_response<E: Editable>(
 
 /// The whole of a correct handler: one transaction, `If-Match` required.
 pub async fn update_response<E: Editable>(
-    state: &crate::startup::AppState,
+    state: &crate::api::AppState,
     caller: super::auth::Caller,
     req: &actix_web::HttpRequest,
     id: i64,
@@ -343,7 +343,7 @@ pub async fn update_response<E: Editable>(
 
 /// The whole of a retract handler: one transaction, `If-Match` and a reason required.
 pub async fn retract_response<E: Editable>(
-    state: &crate::startup::AppState,
+    state: &crate::api::AppState,
     caller: super::auth::Caller,
     req: &actix_web::HttpRequest,
     id: i64,

@@ -97,7 +97,7 @@ pub(crate) use paging;
 /// Answers a list read page by page by `fetch`, in the format asked for (see [`list_response`]).
 pub async fn list_of<Q, P, F, Fut>(
     req: &HttpRequest,
-    state: &crate::startup::AppState,
+    state: &crate::api::AppState,
     params: Q,
     fetch: F,
 ) -> Result<HttpResponse, ApiError>
@@ -120,7 +120,7 @@ where
 /// tag of the state it was read in, and is a 304 without being read when the client holds it.
 pub async fn list_response<P, F, Fut>(
     req: &HttpRequest,
-    state: &crate::startup::AppState,
+    state: &crate::api::AppState,
     cursor: Option<String>,
     limit: Option<u32>,
     fetch: F,

@@ -6,15 +6,14 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::error::ApiError;
 use super::views;
-use crate::db::queries::{citations, claims, commitments, events, people, records, sources, statements};
-use crate::schema::revisions;
+use crate::db::queries::revisions::NewRevision;
+use crate::db::queries::{citations, claims, commitments, events, people, records, revisions, sources, statements};
 
 /// The kinds of record that have a history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -180,18 +179,6 @@ pub async fn represent(
     Ok(out)
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = revisions)]
-struct NewRevision<'a> {
-    entity: &'a str,
-    record_id: i64,
-    version: i32,
-    action: &'a str,
-    key_id: Option<i64>,
-    before: Option<Value>,
-    after: Value,
-}
-
 /// A record as a write left it: its version and representation.
 #[derive(Debug, Clone)]
 pub struct Stored {
@@ -245,12 +232,7 @@ pub async fn snapshot_all(
                 continue;
             }
             latest.extend(
-                revisions::table
-                    .filter(revisions::entity.eq(entity.name()))
-                    .filter(revisions::record_id.eq_any(*ids))
-                    .filter(revisions::valid_until.is_null())
-                    .select((revisions::record_id, revisions::version, revisions::after))
-                    .load::<(i64, i32, Value)>(conn)
+                revisions::current_of(conn, entity.name(), ids)
                     .await?
                     .into_iter()
                     .map(|(id, version, after)| ((entity.name(), id), (version, after))),
@@ -292,34 +274,12 @@ pub async fn snapshot_all(
     let written = if rows.is_empty() {
         0
     } else {
-        diesel::insert_into(revisions::table).values(rows).execute(conn).await?
+        revisions::insert(conn, rows).await?
     };
     Ok((stored, written))
 }
 
-/// One revision of a record.
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
-#[diesel(table_name = revisions, check_for_backend(diesel::pg::Pg))]
-pub struct RevisionRow {
-    /// The revision's own id, the order of all changes.
-    pub id: i64,
-    /// The kind of record.
-    pub entity: String,
-    /// The record's id.
-    pub record_id: i64,
-    /// The record's version after this change.
-    pub version: i32,
-    /// What the change was.
-    pub action: String,
-    /// When (the time of the writing transaction).
-    pub changed_at: DateTime<Utc>,
-    /// Who: the id of the key used; null for the seed.
-    pub key_id: Option<i64>,
-    /// The record before the change; null for its first version.
-    pub before: Option<Value>,
-    /// The record after the change.
-    pub after: Value,
-}
+pub use crate::db::queries::revisions::RevisionRow;
 
 /// A page of a record's revisions, oldest first.
 pub async fn revisions_of(
@@ -329,44 +289,18 @@ pub async fn revisions_of(
     after_version: Option<i64>,
     fetch: i64,
 ) -> Result<Vec<RevisionRow>, ApiError> {
-    Ok(revisions::table
-        .filter(revisions::entity.eq(entity.name()))
-        .filter(revisions::record_id.eq(id))
-        .filter(revisions::version.gt(after_version.unwrap_or(0).clamp(0, i64::from(i32::MAX)) as i32))
-        .order(revisions::version.asc())
-        .limit(fetch)
-        .select(RevisionRow::as_select())
-        .load(conn)
-        .await?)
+    Ok(revisions::of_record(conn, entity.name(), id, after_version, fetch).await?)
 }
 
 /// A page of every change after a moment, in the order they were made (by time, then revision
-/// id), after the revision `after_id`: one walk of the (changed_at, id) index from its place.
+/// id), after the revision `after_id`.
 pub async fn changes_since(
     conn: &mut AsyncPgConnection,
     since: DateTime<Utc>,
     after_id: Option<i64>,
     fetch: i64,
 ) -> Result<Vec<RevisionRow>, ApiError> {
-    use diesel::sql_types::{BigInt, Timestamptz};
-    let columns = "r.id, r.entity, r.record_id, r.version, r.action, r.changed_at, r.key_id, r.before, r.after";
-    let query = match after_id {
-        None => format!(
-            "SELECT {columns} FROM revisions r WHERE r.changed_at > $1 AND $2 IS NOT NULL
-              ORDER BY r.changed_at, r.id LIMIT $3"
-        ),
-        Some(_) => format!(
-            "SELECT {columns} FROM (SELECT changed_at, id FROM revisions WHERE id = $2) k, revisions r
-              WHERE r.changed_at > $1 AND (r.changed_at, r.id) > (k.changed_at, k.id)
-              ORDER BY r.changed_at, r.id LIMIT $3"
-        ),
-    };
-    Ok(diesel::sql_query(query)
-        .bind::<Timestamptz, _>(since)
-        .bind::<BigInt, _>(after_id.unwrap_or(0))
-        .bind::<BigInt, _>(fetch)
-        .load(conn)
-        .await?)
+    Ok(revisions::since(conn, since, after_id, fetch).await?)
 }
 
 /// The shape of the representations this code stores. Change it with any change to what a record
@@ -417,14 +351,10 @@ pub async fn drift(conn: &mut AsyncPgConnection) -> Result<Vec<(Entity, i64)>, A
             let ids = records::ids_after(conn, entity.name(), after, BATCH).await?;
             let Some(&last) = ids.last() else { break };
             let current = represent(conn, entity, &ids).await?;
-            let stored: HashMap<i64, Value> = revisions::table
-                .filter(revisions::entity.eq(entity.name()))
-                .filter(revisions::record_id.eq_any(&ids))
-                .filter(revisions::valid_until.is_null())
-                .select((revisions::record_id, revisions::after))
-                .load::<(i64, Value)>(conn)
+            let stored: HashMap<i64, Value> = revisions::current_of(conn, entity.name(), &ids)
                 .await?
                 .into_iter()
+                .map(|(id, _, after)| (id, after))
                 .collect();
             drifted.extend(
                 current

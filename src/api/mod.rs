@@ -1,6 +1,8 @@
 //! The HTTP API: routes, the OpenAPI document collected from them, and the mapping of every
 //! failure, actix's own included, to problem+json.
 
+pub mod state;
+pub use state::AppState;
 pub mod auth;
 pub mod bodies;
 pub mod caching;

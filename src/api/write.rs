@@ -7,20 +7,18 @@ use std::collections::{HashMap, HashSet};
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
-use diesel::sql_types::{Array, BigInt, Text};
-use diesel::{OptionalExtension, QueryableByName};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 
 use super::auth::Caller;
+use super::caching::etag;
 use super::error::ApiError;
 use super::history::{self, Entity};
 use super::input::{limits, Problems, Reader};
-use super::reading::etag;
-use crate::db::queries::records;
+use crate::db::queries::{idempotency, nations, records, sources};
 
 /// What a write answers.
 pub struct Written {
@@ -123,20 +121,6 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     }
 }
 
-#[derive(QueryableByName)]
-struct StoredAnswer {
-    #[diesel(sql_type = Text)]
-    request_sha256: String,
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    status: i32,
-    #[diesel(sql_type = Text)]
-    response: String,
-    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-    location: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
-    version: Option<i32>,
-}
-
 /// The `Idempotency-Key` of a POST, and the fingerprint of the request it names.
 pub struct Idempotency {
     key: Option<String>,
@@ -167,20 +151,7 @@ impl Idempotency {
     /// writes in its place; the wait is bounded by the statement timeout.
     pub async fn replay(&self, conn: &mut AsyncPgConnection) -> Result<Option<Written>, ApiError> {
         let Some(key) = &self.key else { return Ok(None) };
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 7)) IS NULL AS claimed")
-            .bind::<Text, _>(self.key_id.to_string())
-            .bind::<Text, _>(key)
-            .execute(conn)
-            .await?;
-        let stored: Option<StoredAnswer> = diesel::sql_query(
-            "SELECT request_sha256, status, response, location, version FROM idempotency_keys \
-              WHERE key_id = $1 AND idempotency_key = $2",
-        )
-        .bind::<BigInt, _>(self.key_id)
-        .bind::<Text, _>(key)
-        .get_result(conn)
-        .await
-        .optional()?;
+        let stored = idempotency::claim(conn, self.key_id, key).await?;
         let Some(stored) = stored else { return Ok(None) };
         if stored.request_sha256 != self.request_sha256 {
             return Err(ApiError::Conflict(format!(
@@ -204,18 +175,18 @@ impl Idempotency {
     /// In the write's transaction, after writing: keeps the answer under the key.
     pub async fn store(&self, conn: &mut AsyncPgConnection, written: &Written) -> Result<(), ApiError> {
         let Some(key) = &self.key else { return Ok(()) };
-        diesel::sql_query(
-            "INSERT INTO idempotency_keys (key_id, idempotency_key, request_sha256, status, response, location, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        idempotency::store(
+            conn,
+            idempotency::NewAnswer {
+                key_id: self.key_id,
+                idempotency_key: key,
+                request_sha256: &self.request_sha256,
+                status: i32::from(written.status.as_u16()),
+                response: &written.body,
+                location: written.location.as_deref(),
+                version: written.version,
+            },
         )
-        .bind::<BigInt, _>(self.key_id)
-        .bind::<Text, _>(key)
-        .bind::<Text, _>(&self.request_sha256)
-        .bind::<diesel::sql_types::Integer, _>(i32::from(written.status.as_u16()))
-        .bind::<Text, _>(&written.body)
-        .bind::<diesel::sql_types::Nullable<Text>, _>(written.location.as_deref())
-        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Integer>, _>(written.version)
-        .execute(conn)
         .await?;
         Ok(())
     }
@@ -224,22 +195,8 @@ impl Idempotency {
 /// Locks a live record for the rest of the transaction; returns its version. 404 when there is no
 /// such live record.
 pub async fn lock_live(conn: &mut AsyncPgConnection, entity: Entity, id: i64) -> Result<i32, ApiError> {
-    #[derive(QueryableByName)]
-    struct Locked {
-        #[diesel(sql_type = BigInt)]
-        #[expect(dead_code, reason = "the row is selected only to lock it")]
-        id: i64,
-    }
-    // The table name comes from a fixed list, never from the request.
-    let locked: Option<Locked> = diesel::sql_query(format!(
-        "SELECT id FROM {} WHERE id = $1 AND retracted_at IS NULL FOR UPDATE",
-        entity.name()
-    ))
-    .bind::<BigInt, _>(id)
-    .get_result(conn)
-    .await
-    .optional()?;
-    if locked.is_none() {
+    let locked = records::lock_live(conn, entity.name(), id).await?;
+    if !locked {
         return Err(ApiError::NotFound(format!(
             "no live {} has the id {id}",
             entity.singular()
@@ -453,14 +410,6 @@ pub async fn read_span_fields(
     Ok(check_spans(conn, request.into_iter().collect(), problems).await?.pop())
 }
 
-#[derive(QueryableByName)]
-struct SourceText {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = Text)]
-    text: String,
-}
-
 async fn check_spans(
     conn: &mut AsyncPgConnection,
     requests: Vec<SpanRequest>,
@@ -475,13 +424,7 @@ async fn check_spans(
     let texts: HashMap<i64, String> = if ids.is_empty() {
         HashMap::new()
     } else {
-        diesel::sql_query("SELECT id, text FROM sources WHERE id = ANY($1) AND retracted_at IS NULL")
-            .bind::<Array<BigInt>, _>(&ids)
-            .load::<SourceText>(conn)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.text))
-            .collect()
+        sources::live_texts(conn, &ids).await?
     };
     let mut spans = Vec::new();
     for r in requests {
@@ -567,18 +510,6 @@ impl Reader<'_> {
     }
 }
 
-#[derive(QueryableByName)]
-struct FoundId {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-}
-
-#[derive(QueryableByName)]
-struct FoundCode {
-    #[diesel(sql_type = Text)]
-    code: String,
-}
-
 /// Checks that the referenced live records exist; each missing one is a problem of its field.
 pub async fn check_references(
     conn: &mut AsyncPgConnection,
@@ -590,16 +521,7 @@ pub async fn check_references(
         return Ok(());
     }
     let ids: Vec<i64> = references.iter().map(|(_, id)| *id).collect();
-    let found: HashSet<i64> = diesel::sql_query(format!(
-        "SELECT id FROM {} WHERE id = ANY($1) AND retracted_at IS NULL",
-        entity.name()
-    ))
-    .bind::<Array<BigInt>, _>(&ids)
-    .load::<FoundId>(conn)
-    .await?
-    .into_iter()
-    .map(|f| f.id)
-    .collect();
+    let found = records::live_ids(conn, entity.name(), &ids).await?;
     for (field, id) in references {
         if !found.contains(id) {
             problems.add(field.clone(), format!("no live {} has the id {id}", entity.singular()));
@@ -618,13 +540,7 @@ pub async fn check_nations(
         return Ok(());
     }
     let wanted: Vec<String> = codes.iter().map(|(_, c)| c.clone()).collect();
-    let found: HashSet<String> = diesel::sql_query("SELECT code FROM nations WHERE code = ANY($1)")
-        .bind::<Array<Text>, _>(&wanted)
-        .load::<FoundCode>(conn)
-        .await?
-        .into_iter()
-        .map(|f| f.code)
-        .collect();
+    let found = nations::known(conn, &wanted).await?;
     for (field, code) in codes {
         if !found.contains(code) {
             problems.add(

@@ -5,8 +5,9 @@
 
 use actix_web::http::Method;
 use actix_web::{test, web};
+use alliance_kb::api::AppState;
 use alliance_kb::db::{Database, Limits};
-use alliance_kb::startup::{build_app, AppState};
+use alliance_kb::startup::build_app;
 use alliance_kb::vocab::KeyRole;
 use serde_json::{json, Value};
 

@@ -133,8 +133,9 @@ async fn head_is_answered_wherever_get_is() {
 #[actix_web::test]
 async fn a_database_that_is_down_is_a_503_and_liveness_still_answers() {
     use actix_web::{test, web};
+    use alliance_kb::api::AppState;
     use alliance_kb::db::Database;
-    use alliance_kb::startup::{build_app, AppState};
+    use alliance_kb::startup::build_app;
 
     // Nothing listens on port 1: connections are refused at once.
     let db = Database::connect("postgres://postgres@127.0.0.1:1/nothing", 2).unwrap();

@@ -14,9 +14,10 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::{header::HeaderMap, Method, StatusCode};
 use actix_web::{test, web};
+use alliance_kb::api::AppState;
 use alliance_kb::db::Database;
 use alliance_kb::pgcluster::ManagedCluster;
-use alliance_kb::startup::{build_app, AppState};
+use alliance_kb::startup::build_app;
 use serde_json::Value;
 
 /// Where test databases are made.

@@ -15,6 +15,7 @@ mod generate;
 mod helpers;
 mod history;
 mod keys;
+mod layout;
 mod lists;
 mod plans;
 mod presentation;

@@ -15,11 +15,11 @@ use crate::api::input::{Problems, Reader};
 use crate::api::params::{Id, Query};
 use crate::api::types::CitationRecord;
 use crate::api::write::{check_references, read_span_fields, RetractParams, Span};
+use crate::api::AppState;
 use crate::db::models::NewCitation;
 use crate::db::queries::citations::Fact;
 use crate::db::queries::competing_values;
 use crate::db::queries::writes;
-use crate::startup::AppState;
 
 /// Citations as editors write them.
 pub struct CitationEdit;

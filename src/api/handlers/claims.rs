@@ -19,10 +19,10 @@ use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
 use crate::api::types::{Claim, ClaimPage};
 use crate::api::write::{check_nations, check_references, RetractParams};
+use crate::api::AppState;
 use crate::db::models::{NewCitation, NewClaim};
 use crate::db::queries::claims::{self, ClaimFilter};
 use crate::db::queries::writes;
-use crate::startup::AppState;
 use crate::vocab::ClaimKind;
 
 /// Filters and paging of the claims list.

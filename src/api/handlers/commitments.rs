@@ -26,11 +26,11 @@ use crate::api::write::{
     check_if_match, check_nations, check_references, lock_live, new_citations, read_citations, Idempotency, IfMatch,
     RetractParams, Span, Written,
 };
+use crate::api::AppState;
 use crate::basis::FieldBasis;
 use crate::db::models::{self, NewCitation, NewCommitment, NewStatusChange};
 use crate::db::queries::commitments::{self, CommitmentFilter};
 use crate::db::queries::writes;
-use crate::startup::AppState;
 use crate::vocab::{CommitmentKind, CommitmentStatus, ForceRole, Modality};
 
 /// Filters and paging of the commitments list.

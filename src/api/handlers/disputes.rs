@@ -17,10 +17,10 @@ use crate::api::params::{Id, Query};
 use crate::api::write::{
     check_if_match, lock_live, new_citations, read_citations, Idempotency, IfMatch, RetractParams, Written,
 };
+use crate::api::AppState;
 use crate::db::models::NewCompetingValue;
 use crate::db::queries::competing_values::{self, Disputable};
 use crate::db::queries::writes;
-use crate::startup::AppState;
 use crate::vocab::{CommitmentStatus, ForceRole, Stance};
 
 /// A disputed fact, of the kind the path names (for the document: answers are the fact itself).

@@ -10,9 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::error::ApiError;
 use crate::api::formats::{self, Format};
 use crate::api::params::{Id, PageRequest, Query};
+use crate::api::AppState;
 use crate::basis::FieldBasis;
 use crate::db::queries::{events, summaries};
-use crate::startup::AppState;
 use crate::vocab::{CommitmentKind, CommitmentStatus, Modality};
 
 /// What the matrix is drawn for.

@@ -19,10 +19,10 @@ use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
 use crate::api::types::{Event, EventPage};
 use crate::api::write::{check_nations, RetractParams};
+use crate::api::AppState;
 use crate::db::models::{NewCitation, NewEvent, Participant};
 use crate::db::queries::events::{self, EventFilter};
 use crate::db::queries::writes;
-use crate::startup::AppState;
 use crate::vocab::EventKind;
 
 /// Filters and paging of the events list.

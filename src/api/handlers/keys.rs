@@ -6,14 +6,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::not_found;
-use crate::api::auth::Admin;
+use crate::api::auth::{self, Admin};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
 use crate::api::input::{self, limits, Problems, Reader};
 use crate::api::params::{Id, PageRequest, Query};
-use crate::db::models::{ApiKey, NewApiKey};
+use crate::api::AppState;
+use crate::db::models::ApiKey;
 use crate::db::queries::keys;
-use crate::startup::AppState;
 use crate::vocab::KeyRole;
 
 /// A key, without its secret.
@@ -90,30 +90,13 @@ pub struct KeyListParams {
 
 crate::api::formats::paging!(KeyListParams);
 
-/// Makes a key and its hash; shared by the API and the `keys create` command.
+/// Makes a key (see [`auth::make_key`]), answered with its text.
 pub async fn make_key(
     conn: &mut diesel_async::AsyncPgConnection,
     name: &str,
     role: KeyRole,
 ) -> Result<CreatedKey, ApiError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::BadRequest(
-            "a key's name must have 1 to 200 characters".into(),
-        ));
-    }
-    let secret = crate::keys::new_secret().map_err(|e| ApiError::Internal(format!("no randomness for a key: {e}")))?;
-    let row = keys::create(
-        conn,
-        NewApiKey {
-            name,
-            role,
-            secret_sha256: &secret.sha256,
-        },
-    )
-    .await?;
-    log::info!("created key {} ({}) for {:?}", row.id, row.role, row.name);
-    let key = crate::keys::format(row.id, &secret.secret);
+    let (row, key) = auth::make_key(conn, name, role).await?;
     Ok(CreatedKey { info: row.into(), key })
 }
 

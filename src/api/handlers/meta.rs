@@ -1,7 +1,6 @@
 //! Liveness and readiness.
 
 use actix_web::{get, web, HttpResponse};
-use diesel_async::RunQueryDsl;
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -9,7 +8,7 @@ use utoipa::ToSchema;
 use crate::api::error::ApiError;
 use crate::api::params::{NoParams, Query};
 use crate::api::types::Health;
-use crate::startup::AppState;
+use crate::api::AppState;
 
 /// Is the process up
 ///
@@ -34,7 +33,7 @@ pub async fn get_health(_params: Query<NoParams>) -> HttpResponse {
 #[get("/readyz")]
 pub async fn get_readiness(state: web::Data<AppState>, _params: Query<NoParams>) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    diesel::sql_query("SELECT 1").execute(&mut conn).await?;
+    crate::db::queries::sources::ping(&mut conn).await?;
     Ok(HttpResponse::Ok().json(Health { status: "ready".into() }))
 }
 

@@ -12,8 +12,8 @@ use crate::api::formats::list_of;
 use crate::api::params::{PageRequest, Query, ReferenceParams};
 use crate::api::types::{CommitmentPage, NationDetail, NationMembership, NationPage, StatementPage};
 use crate::api::views;
+use crate::api::AppState;
 use crate::db::queries::nations;
-use crate::startup::AppState;
 
 /// Paging of the nations list.
 #[derive(Debug, Clone, Deserialize, IntoParams)]

@@ -9,8 +9,8 @@ use crate::api::formats::list_of;
 use crate::api::params::{PageRequest, Query};
 use crate::api::types::OrganizationPage;
 use crate::api::views;
+use crate::api::AppState;
 use crate::db::queries::organizations;
-use crate::startup::AppState;
 
 /// Paging of the organizations list.
 #[derive(Debug, Clone, Deserialize, IntoParams)]

@@ -19,9 +19,9 @@ use crate::api::params::{Id, NationCode, PageRequest, Query};
 use crate::api::types::{Person, PersonPage};
 use crate::api::views;
 use crate::api::write::{check_nations, RetractParams};
+use crate::api::AppState;
 use crate::db::models::NewPerson;
 use crate::db::queries::{people, writes};
-use crate::startup::AppState;
 
 /// Filters and paging of the people list.
 #[derive(Debug, Clone, Deserialize, IntoParams)]

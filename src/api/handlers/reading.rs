@@ -192,7 +192,7 @@ pub async fn detail(
     let what = entity.singular();
     if read.as_of.is_none() && caching::if_none_match(req).is_some() {
         if let Some(version) = records::current_version(conn, entity.name(), id).await? {
-            if let Some(response) = caching::not_modified(req, &etag(version)) {
+            if let Some(response) = caching::not_modified(req, &caching::etag(version)) {
                 return Ok(response);
             }
         }
@@ -214,12 +214,7 @@ pub async fn detail(
         }
     }
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(stored.version)))
+        .insert_header((header::ETAG, caching::etag(stored.version)))
         .content_type("application/json")
         .body(stored.body))
-}
-
-/// The entity tag of a version.
-pub fn etag(version: i32) -> String {
-    format!("\"{version}\"")
 }

@@ -11,7 +11,7 @@ use crate::api::formats::list_of;
 use crate::api::history::{self, Entity, RevisionRow};
 use crate::api::params::{Id, PageRequest, Query};
 use crate::api::types::page;
-use crate::startup::AppState;
+use crate::api::AppState;
 
 /// The kinds of record that have a history.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]

@@ -2,9 +2,6 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use diesel::sql_types::{Array, BigInt, Date, Float4, Nullable, Text};
-use diesel::QueryableByName;
-use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -12,7 +9,8 @@ use crate::api::error::ApiError;
 use crate::api::formats::list_of;
 use crate::api::params::{AnyOf, NationCode, PageRequest, Query, SearchText};
 use crate::api::types::page;
-use crate::startup::AppState;
+use crate::api::AppState;
+use crate::db::queries::search::{self, SearchFilter};
 use crate::vocab::{ClaimKind, CommitmentKind, CommitmentStatus, EventKind, SourceKind};
 
 /// The kinds of record a search finds.
@@ -105,124 +103,6 @@ page!(
     SearchPage, SearchResult
 );
 
-#[derive(QueryableByName)]
-struct Found {
-    #[diesel(sql_type = Text)]
-    result_type: String,
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = Float4)]
-    rank: f32,
-    #[diesel(sql_type = Text)]
-    snippet: String,
-    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
-    nations: Vec<String>,
-}
-
-/// How many matches of each kind of record a search ranks, at most: ranking every match of a
-/// common word would cost more the larger the knowledge base, so a search ranks the first this
-/// many of each kind its index finds, and says so. Filters narrow what is ranked.
-pub const RANKED_PER_KIND: i64 = 2000;
-
-/// One searchable kind of record: its type and table, and the expressions (over its table) the
-/// filters read, the snippet is cut from, and the nations a hit names.
-struct Kind {
-    name: &'static str,
-    table: &'static str,
-    nation: &'static str,
-    kind: &'static str,
-    status: &'static str,
-    dated: &'static str,
-    body: &'static str,
-    nations: &'static str,
-}
-
-/// Every searchable kind of record.
-const KINDS: [Kind; 5] = [
-    Kind {
-        name: "commitment",
-        table: "commitments",
-        nation: "nation_code",
-        kind: "kind",
-        status: "status",
-        dated: "announced_on",
-        body: "summary || ' ' || coalesce(conditions, '')",
-        nations: "ARRAY[nation_code]",
-    },
-    Kind {
-        name: "statement",
-        table: "statements",
-        nation: "nation_code",
-        kind: "NULL",
-        status: "NULL",
-        dated: "said_on",
-        body: "coalesce(quote || ': ', '') || summary",
-        nations: "array_remove(ARRAY[nation_code], NULL)",
-    },
-    Kind {
-        name: "claim",
-        table: "claims",
-        nation: "claimed_by",
-        kind: "kind",
-        status: "NULL",
-        dated: "reported_on",
-        body: "description || ' ' || coalesce(location, '')",
-        nations: "array_remove(ARRAY[claimed_by], NULL)",
-    },
-    Kind {
-        name: "event",
-        table: "events",
-        nation: "NULL",
-        kind: "kind",
-        status: "NULL",
-        dated: "occurred_on",
-        body: "title || '. ' || coalesce(description, '')",
-        nations: "ARRAY(SELECT p.nation_code FROM event_participants p WHERE p.event_id = events.id ORDER BY 1)",
-    },
-    Kind {
-        name: "source",
-        table: "sources",
-        nation: "NULL",
-        kind: "kind",
-        status: "NULL",
-        dated: "published_on",
-        body: "title || '. ' || text",
-        nations: "'{}'::text[]",
-    },
-];
-
-/// Ranks below this are the noise of a match on nothing but the words a search leaves out
-/// (`troops -refused`): they are not returned.
-pub const LEAST_RANK: f32 = 1e-6;
-
-/// The matches of one kind of record, filtered, at most [`RANKED_PER_KIND`] of them: a walk of
-/// its table's search index that stops there.
-fn matches_of(kind: &Kind) -> String {
-    let Kind {
-        name,
-        table,
-        nation,
-        kind: kind_column,
-        status,
-        dated,
-        body,
-        nations,
-    } = kind;
-    format!(
-        "(SELECT '{name}' AS result_type, id, ts_rank(search_vector, websearch_to_tsquery('english', $1)) AS rank, {body} AS body,
-                {nations} AS nations
-            FROM {table}
-           WHERE retracted_at IS NULL AND search_vector @@ websearch_to_tsquery('english', $1)
-             AND ($2::text[] IS NULL OR '{name}' = ANY($2))
-             AND ($3::text[] IS NULL OR {nation} = ANY($3))
-             AND ($4::text[] IS NULL OR {kind_column} = ANY($4))
-             AND ($5::text[] IS NULL OR {status} = ANY($5))
-             AND ($6::date IS NULL OR {dated} >= $6)
-             AND ($7::date IS NULL OR {dated} <= $7)
-           LIMIT $10)"
-    )
-}
-
 /// Search the knowledge base
 ///
 /// Finds statements, commitments, claims, events and sources by their words (English stemming;
@@ -265,38 +145,17 @@ async fn search_records_page(state: web::Data<AppState>, params: SearchParams) -
     // The cursor carries the position in the ranked results.
     let window = page.window();
     let offset = page.offset();
+    let filter = SearchFilter {
+        text: q.to_owned(),
+        types: params.result_type.map(|t| t.map(type_name).into_vec()),
+        nations: params.nation.map(|n| n.map(NationCode::into_string).into_vec()),
+        kinds: params.kind.map(AnyOf::into_vec),
+        statuses: params.status.map(|s| s.map(|s| s.as_str()).into_vec()),
+        since: params.since,
+        until: params.until,
+    };
     let mut conn = state.conn().await?;
-    let union = KINDS
-        .into_iter()
-        .map(|kind| matches_of(&kind))
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
-    let rows: Vec<Found> = diesel::sql_query(format!(
-        // The tsquery is written where it is used, inside each table's part: so PostgreSQL
-        // matches through each table's GIN index, and each part stops at its bound.
-        "WITH found AS (
-            SELECT r.result_type, r.id, r.rank, r.body, r.nations FROM ({union}) r
-             WHERE r.rank >= $11
-             ORDER BY r.rank DESC, r.result_type, r.id
-             OFFSET $8 LIMIT $9)
-         SELECT found.result_type, found.id, found.rank, found.nations,
-                ts_headline('english', found.body, websearch_to_tsquery('english', $1), 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10') AS snippet
-           FROM found
-          ORDER BY found.rank DESC, found.result_type, found.id"
-    ))
-    .bind::<Text, _>(q)
-    .bind::<Nullable<Array<Text>>, _>(params.result_type.map(|t| t.map(type_name).into_vec()))
-    .bind::<Nullable<Array<Text>>, _>(params.nation.map(|n| n.map(NationCode::into_string).into_vec()))
-    .bind::<Nullable<Array<Text>>, _>(params.kind.map(AnyOf::into_vec))
-    .bind::<Nullable<Array<Text>>, _>(params.status.map(|s| s.map(|s| s.as_str()).into_vec()))
-    .bind::<Nullable<Date>, _>(params.since)
-    .bind::<Nullable<Date>, _>(params.until)
-    .bind::<BigInt, _>(offset)
-    .bind::<BigInt, _>(window.fetch)
-    .bind::<BigInt, _>(RANKED_PER_KIND)
-    .bind::<Float4, _>(LEAST_RANK)
-    .load(&mut conn)
-    .await?;
+    let rows = search::ranked(&mut conn, &filter, offset, window.fetch).await?;
     let (rows, next_cursor) = page.finish_at_offset(rows);
     let items = rows
         .into_iter()

@@ -21,10 +21,10 @@ use crate::api::params::{Id, PageRequest, Query, SearchText};
 use crate::api::types::{Source, SourcePage};
 use crate::api::views;
 use crate::api::write::RetractParams;
+use crate::api::AppState;
 use crate::db::models::NewSource;
 use crate::db::queries::sources::{self, SourceFilter};
 use crate::db::queries::writes;
-use crate::startup::AppState;
 use crate::vocab::{Reliability, SourceKind};
 
 /// Filters and paging of the sources list.

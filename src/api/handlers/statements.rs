@@ -19,10 +19,10 @@ use crate::api::input::{limits, Problems, Reader};
 use crate::api::params::{AnyOf, Id, NationCode, PageRequest, Query, SearchText};
 use crate::api::types::{Statement, StatementPage};
 use crate::api::write::{check_nations, check_references, RetractParams, Span};
+use crate::api::AppState;
 use crate::db::models::{NewCitation, NewStatement};
 use crate::db::queries::statements::{self, StatementFilter};
 use crate::db::queries::writes;
-use crate::startup::AppState;
 use crate::vocab::Stance;
 
 /// Filters and paging of the statements list.

@@ -10,9 +10,9 @@ use crate::api::error::ApiError;
 use crate::api::formats::list_of;
 use crate::api::params::{NationCode, PageRequest, Query};
 use crate::api::types::page;
+use crate::api::AppState;
 use crate::basis::FieldBasis;
 use crate::db::queries::summaries;
-use crate::startup::AppState;
 use crate::vocab::{CommitmentKind, CommitmentStatus, Modality};
 
 /// Whose timeline, and which stretch of it.

@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use crate::api::auth::{self, Admin};
 use crate::api::error::{ApiError, FieldError};
 use crate::api::params::{NoParams, Query};
-use crate::startup::AppState;
+use crate::api::AppState;
 use crate::transfer::{self, Export, ImportError, ImportReport};
 use crate::vocab::KeyRole;
 

@@ -47,3 +47,13 @@ pub async fn memberships(conn: &mut AsyncPgConnection, code: &str) -> QueryResul
         .load(conn)
         .await
 }
+
+/// Which of `codes` are nations' codes.
+pub async fn known(conn: &mut AsyncPgConnection, codes: &[String]) -> QueryResult<std::collections::HashSet<String>> {
+    let found: Vec<String> = nations::table
+        .filter(nations::code.eq_any(codes))
+        .select(nations::code)
+        .load(conn)
+        .await?;
+    Ok(found.into_iter().collect())
+}

@@ -313,3 +313,31 @@ pub async fn set_meta(conn: &mut AsyncPgConnection, key: &str, value: &str) -> Q
     .await?;
     Ok(())
 }
+
+/// Locks the live record `id` of `table` for the rest of the transaction; false when there is
+/// no such live record. `table` is one of the schema's, never a request's text.
+pub async fn lock_live(conn: &mut AsyncPgConnection, table: &'static str, id: i64) -> QueryResult<bool> {
+    let locked: Option<Id> = diesel::sql_query(format!(
+        "SELECT id FROM {table} WHERE id = $1 AND retracted_at IS NULL FOR UPDATE"
+    ))
+    .bind::<BigInt, _>(id)
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(locked.is_some())
+}
+
+/// Which of `ids` are live records of `table` (one of the schema's).
+pub async fn live_ids(
+    conn: &mut AsyncPgConnection,
+    table: &'static str,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashSet<i64>> {
+    let found: Vec<Id> = diesel::sql_query(format!(
+        "SELECT id FROM {table} WHERE id = ANY($1) AND retracted_at IS NULL"
+    ))
+    .bind::<diesel::sql_types::Array<BigInt>, _>(ids)
+    .load(conn)
+    .await?;
+    Ok(found.into_iter().map(|f| f.id).collect())
+}

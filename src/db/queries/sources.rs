@@ -96,3 +96,23 @@ pub async fn find_by_text(conn: &mut AsyncPgConnection, text: &str) -> QueryResu
         .await
         .optional()
 }
+
+/// The texts of the live sources among `ids`, by id.
+pub async fn live_texts(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, String>> {
+    let rows: Vec<(i64, String)> = sources::table
+        .filter(sources::id.eq_any(ids))
+        .filter(sources::retracted_at.is_null())
+        .select((sources::id, sources::text))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Whether the database answers: one trivial statement.
+pub async fn ping(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    diesel::sql_query("SELECT 1").execute(conn).await?;
+    Ok(())
+}

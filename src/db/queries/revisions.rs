@@ -1,0 +1,122 @@
+//! Revisions: every version of every record, as the service represented it, with who changed it
+//! and when; the current one of each record has no `valid_until`.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Timestamptz};
+use diesel::QueryResult;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+
+use crate::schema::revisions;
+
+/// One revision of a record.
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = revisions, check_for_backend(diesel::pg::Pg))]
+pub struct RevisionRow {
+    /// The revision's own id, the order of all changes.
+    pub id: i64,
+    /// The kind of record.
+    pub entity: String,
+    /// The record's id.
+    pub record_id: i64,
+    /// The record's version after this change.
+    pub version: i32,
+    /// What the change was.
+    pub action: String,
+    /// When (the time of the writing transaction).
+    pub changed_at: DateTime<Utc>,
+    /// Who: the id of the key used; null for the seed.
+    pub key_id: Option<i64>,
+    /// The record before the change; null for its first version.
+    pub before: Option<Value>,
+    /// The record after the change.
+    pub after: Value,
+}
+
+/// A revision to store.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = revisions)]
+pub struct NewRevision<'a> {
+    /// The kind of record (its table).
+    pub entity: &'a str,
+    /// The record's id.
+    pub record_id: i64,
+    /// Its version after the change.
+    pub version: i32,
+    /// What the change was.
+    pub action: &'a str,
+    /// The key that made it; none for the seed.
+    pub key_id: Option<i64>,
+    /// The record before; none for its first version.
+    pub before: Option<Value>,
+    /// The record after.
+    pub after: Value,
+}
+
+/// The current revision of each of `ids` of `entity` that has one: (id, version, representation).
+pub async fn current_of(
+    conn: &mut AsyncPgConnection,
+    entity: &str,
+    ids: &[i64],
+) -> QueryResult<Vec<(i64, i32, Value)>> {
+    revisions::table
+        .filter(revisions::entity.eq(entity))
+        .filter(revisions::record_id.eq_any(ids))
+        .filter(revisions::valid_until.is_null())
+        .select((revisions::record_id, revisions::version, revisions::after))
+        .load(conn)
+        .await
+}
+
+/// Stores new revisions; returns how many.
+pub async fn insert(conn: &mut AsyncPgConnection, rows: Vec<NewRevision<'_>>) -> QueryResult<usize> {
+    diesel::insert_into(revisions::table).values(rows).execute(conn).await
+}
+
+/// A page of a record's revisions, oldest first, after the version `after_version`.
+pub async fn of_record(
+    conn: &mut AsyncPgConnection,
+    entity: &str,
+    id: i64,
+    after_version: Option<i64>,
+    fetch: i64,
+) -> QueryResult<Vec<RevisionRow>> {
+    revisions::table
+        .filter(revisions::entity.eq(entity))
+        .filter(revisions::record_id.eq(id))
+        .filter(revisions::version.gt(after_version.unwrap_or(0).clamp(0, i64::from(i32::MAX)) as i32))
+        .order(revisions::version.asc())
+        .limit(fetch)
+        .select(RevisionRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// A page of every change after a moment, in the order they were made (by time, then revision
+/// id), after the revision `after_id`: one walk of the (changed_at, id) index from its place.
+pub async fn since(
+    conn: &mut AsyncPgConnection,
+    since: DateTime<Utc>,
+    after_id: Option<i64>,
+    fetch: i64,
+) -> QueryResult<Vec<RevisionRow>> {
+    let columns = "r.id, r.entity, r.record_id, r.version, r.action, r.changed_at, r.key_id, r.before, r.after";
+    let query = match after_id {
+        None => format!(
+            "SELECT {columns} FROM revisions r WHERE r.changed_at > $1 AND $2 IS NOT NULL
+              ORDER BY r.changed_at, r.id LIMIT $3"
+        ),
+        Some(_) => format!(
+            "SELECT {columns} FROM (SELECT changed_at, id FROM revisions WHERE id = $2) k, revisions r
+              WHERE r.changed_at > $1 AND (r.changed_at, r.id) > (k.changed_at, k.id)
+              ORDER BY r.changed_at, r.id LIMIT $3"
+        ),
+    };
+    diesel::sql_query(query)
+        .bind::<Timestamptz, _>(since)
+        .bind::<BigInt, _>(after_id.unwrap_or(0))
+        .bind::<BigInt, _>(fetch)
+        .load(conn)
+        .await
+}

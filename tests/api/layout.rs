@@ -1,0 +1,167 @@
+//! The floor plan: layers that import only downward, SQL only in the data layer, and no module
+//! outside the handlers reaching into them. Read from the source files themselves.
+
+use std::path::{Path, PathBuf};
+
+/// Each top-level module of `src/` and its layer: a module may name modules of its own layer or
+/// below, never above. The domain (0) knows nothing of storage; the data layer (1) holds every
+/// SQL statement; transfer (2) streams the data layer's rows; the HTTP API (3); the seed and the
+/// generator (4) build records as the API represents them; start-up (5) and the command line (6)
+/// put it all together.
+const LAYERS: &[(&str, u8)] = &[
+    ("vocab", 0),
+    ("basis", 0),
+    ("quantity", 0),
+    ("keys", 0),
+    ("schema", 0),
+    ("config", 0),
+    ("db", 1),
+    ("pgcluster", 1),
+    ("transfer", 2),
+    ("api", 3),
+    ("seed", 4),
+    ("generate", 4),
+    ("startup", 5),
+    ("cli", 6),
+];
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The file's code lines (comments left out), up to its unit tests.
+fn code_lines(path: &Path) -> Vec<(usize, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .enumerate()
+        .take_while(|(_, line)| line.trim() != "#[cfg(test)]")
+        .filter(|(_, line)| !line.trim_start().starts_with("//"))
+        .map(|(n, line)| (n + 1, line.to_owned()))
+        .collect()
+}
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+fn layer_of(module: &str) -> Option<u8> {
+    LAYERS.iter().find(|(m, _)| *m == module).map(|(_, l)| *l)
+}
+
+#[test]
+fn every_module_names_only_modules_of_its_layer_or_below() {
+    let root = src();
+    let mut upward = Vec::new();
+    let mut unplaced = Vec::new();
+    for file in rust_files(&root) {
+        let relative = file.strip_prefix(&root).unwrap();
+        let top = relative
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_owned();
+        if top == "main" || top == "lib" {
+            continue;
+        }
+        let Some(own) = layer_of(&top) else {
+            unplaced.push(top);
+            continue;
+        };
+        for (n, line) in code_lines(&file) {
+            for (at, _) in line.match_indices("crate::") {
+                let named: String = line[at + "crate::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                match layer_of(&named) {
+                    Some(theirs) if theirs > own => {
+                        upward.push(format!("{}:{n} names crate::{named}", relative.display()))
+                    }
+                    None if !named.is_empty() => unplaced.push(named),
+                    _ => {}
+                }
+            }
+        }
+    }
+    unplaced.sort();
+    unplaced.dedup();
+    assert!(unplaced.is_empty(), "modules with no layer in LAYERS: {unplaced:?}");
+    assert!(
+        upward.is_empty(),
+        "imports that point up a layer:\n{}",
+        upward.join("\n")
+    );
+}
+
+#[test]
+fn no_sql_outside_the_data_layer_in_the_api() {
+    let api = src().join("api");
+    let mut found = Vec::new();
+    for file in rust_files(&api) {
+        for (n, line) in code_lines(&file) {
+            for needle in [
+                "sql_query",
+                "diesel::insert_into",
+                "diesel::update(",
+                "diesel::delete(",
+                "diesel::dsl::sql",
+                "crate::schema",
+            ] {
+                if line.contains(needle) {
+                    found.push(format!("{}:{n}: {}", file.display(), line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "SQL or tables named in the API layer (move it to src/db/queries):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn only_the_route_table_and_the_handlers_reach_into_the_handlers() {
+    let api = src().join("api");
+    let handlers = api.join("handlers");
+    let mut found = Vec::new();
+    for file in rust_files(&api) {
+        if file.starts_with(&handlers) || file == api.join("mod.rs") {
+            continue;
+        }
+        for (n, line) in code_lines(&file) {
+            if line.contains("handlers::") || line.contains("super::reading") {
+                found.push(format!("{}:{n}: {}", file.display(), line.trim()));
+            }
+        }
+    }
+    let outside = ["cli.rs", "seed.rs", "generate.rs", "transfer.rs"];
+    for name in outside {
+        for (n, line) in code_lines(&src().join(name)) {
+            if line.contains("handlers::") {
+                found.push(format!("{name}:{n}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "modules reaching into the handlers:\n{}",
+        found.join("\n")
+    );
+}
