@@ -326,6 +326,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    tally_deltas (id) {
+        id -> Int8,
+        txid -> Int8,
+        tally -> Int2,
+        event_id -> Nullable<Int8>,
+        nation_code -> Text,
+        kind -> Nullable<Text>,
+        status -> Nullable<Text>,
+        source_id -> Nullable<Int8>,
+        delta -> Int8,
+    }
+}
+
+diesel::table! {
     timeline_entries (id) {
         id -> Int8,
         scope -> Text,
@@ -390,5 +404,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sources,
     statement_tallies,
     statements,
+    tally_deltas,
     timeline_entries,
 );

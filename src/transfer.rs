@@ -153,6 +153,7 @@ pub const NOT_EXPORTED: &[&str] = &[
     "commitment_tallies",
     "statement_tallies",
     "source_tallies",
+    "tally_deltas",
     "timeline_entries",
 ];
 

@@ -214,6 +214,39 @@ async fn the_tallies_and_the_timeline_kept_by_the_database_equal_a_rebuild_from_
         .collect();
     assert_eq!(hr_troops.len(), 1);
     assert_eq!(hr_troops[0][5].as_deref(), Some("1"));
+    // Each write's changes were folded into the tallies at its commit: none is left queued.
+    let queued = app.database.query("SELECT count(*) FROM tally_deltas");
+    assert_eq!(queued[0][0].as_deref(), Some("0"));
+}
+
+#[actix_web::test]
+async fn concurrent_writes_of_one_nation_and_kind_citing_one_source_count_each_once() {
+    let app = spawn_app().await;
+    let key = app.make_key(alliance_kb::vocab::KeyRole::Editor).await;
+    let before = app.get_json("/v1/nations/BE/profile").await;
+    let bearer = format!("Bearer {key}");
+    let headers = [("Authorization", bearer.as_str())];
+    let writes = (0..8).map(|i| {
+        let body = serde_json::json!({
+            "nation": "BE", "kind": "naval_support", "status": "pledged",
+            "summary": format!("Belgium pledged frigate {i}."),
+            "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]
+        });
+        app.send(actix_web::http::Method::POST, "/v1/commitments", &headers, Some(body))
+    });
+    for response in futures::future::join_all(writes).await {
+        assert_eq!(response.status, 201, "{:?}", response.body);
+    }
+    let kept = app.database.query(SUMMARIES);
+    let rebuilt: Vec<_> = app
+        .database
+        .query(&format!("BEGIN; SELECT tallies_rebuild(); {SUMMARIES}; ROLLBACK"))
+        .into_iter()
+        .filter(|r| r.len() == 6)
+        .collect();
+    assert_eq!(kept, rebuilt);
+    let after = app.get_json("/v1/nations/BE/profile").await;
+    assert_ne!(before, after);
 }
 
 #[actix_web::test]
