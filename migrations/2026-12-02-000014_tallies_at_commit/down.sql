@@ -1,4 +1,5 @@
 -- Tallies changed as each fact is written again.
+ALTER FUNCTION timeline_refresh(smallint, bigint, text) RESET plan_cache_mode;
 DROP TRIGGER tally_deltas_apply ON tally_deltas;
 DROP FUNCTION tally_deltas_apply();
 DROP TABLE tally_deltas;

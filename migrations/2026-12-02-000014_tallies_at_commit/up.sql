@@ -111,3 +111,8 @@ BEGIN
          WHERE ci.retracted_at IS NULL AND st.retracted_at IS NULL AND st.nation_code IS NOT NULL) f
      GROUP BY nation_code, source_id;
 END $$;
+
+-- The timeline's refresh runs a union whose branch is chosen by its rank: planned anew for each
+-- call (a custom plan, 1.07 ms of a write's 1.1), where the generic plan, which leaves the other
+-- branches behind one-time filters, takes 0.13 ms to run.
+ALTER FUNCTION timeline_refresh(smallint, bigint, text) SET plan_cache_mode = force_generic_plan;
