@@ -6,14 +6,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::Deserialize;
 
 use crate::api::history::{self, Action, Entity};
 use crate::basis::FieldBasis;
 use crate::db::models::*;
-use crate::schema::*;
+use crate::db::queries::writes;
 use crate::vocab::*;
 
 /// The seed files, in load order: name and JSON text.
@@ -435,12 +434,7 @@ fn at(key: &str) -> impl Fn(diesel::result::Error) -> SeedError + '_ {
 
 impl<'c> Loader<'c> {
     async fn new(conn: &'c mut AsyncPgConnection) -> Result<Self, SeedError> {
-        let known = seed_records::table
-            .select((seed_records::key, seed_records::record_id))
-            .load::<(String, i64)>(conn)
-            .await?
-            .into_iter()
-            .collect();
+        let known = writes::seed_records(conn).await?.into_iter().collect();
         Ok(Loader {
             conn,
             known,
@@ -472,15 +466,16 @@ impl<'c> Loader<'c> {
     }
 
     async fn remember(&mut self, key: &str, entity: &'static str, id: i64) -> Result<(), SeedError> {
-        diesel::insert_into(seed_records::table)
-            .values(NewSeedRecord {
+        writes::remember_seed_record(
+            self.conn,
+            NewSeedRecord {
                 key,
                 entity,
                 record_id: id,
-            })
-            .execute(self.conn)
-            .await
-            .map_err(at(key))?;
+            },
+        )
+        .await
+        .map_err(at(key))?;
         self.known.insert(key.to_owned(), id);
         *self.report.inserted.entry(entity).or_default() += 1;
         if let Some(kind) = Entity::from_name(entity) {
@@ -521,12 +516,7 @@ impl<'c> Loader<'c> {
                 ..Default::default()
             };
             target(&mut row);
-            let id: i64 = diesel::insert_into(citations::table)
-                .values(row)
-                .returning(citations::id)
-                .get_result(self.conn)
-                .await
-                .map_err(at(key))?;
+            let id = writes::insert_citation(self.conn, row).await.map_err(at(key))?;
             ids.push(id);
         }
         // Citations are records with a history of their own, like the facts they support.
@@ -617,32 +607,28 @@ impl<'c> Loader<'c> {
             if !self.is_new(&org.key) {
                 continue;
             }
-            let id: i64 = diesel::insert_into(organizations::table)
-                .values(NewOrganization {
+            let id = writes::insert_organization(
+                self.conn,
+                NewOrganization {
                     name: &org.name,
                     abbreviation: org.abbreviation.as_deref(),
                     kind: org.kind,
                     description: org.description.as_deref(),
-                })
-                .returning(organizations::id)
-                .get_result(self.conn)
-                .await
-                .map_err(at(&org.key))?;
-            let members: Vec<Membership> = org
-                .members
-                .iter()
-                .map(|m| Membership {
-                    organization_id: id,
-                    nation_code: m.nation.clone(),
-                    joined_on: m.joined_on,
-                    left_on: m.left_on,
-                })
-                .collect();
-            diesel::insert_into(memberships::table)
-                .values(&members)
-                .execute(self.conn)
-                .await
-                .map_err(at(&org.key))?;
+                },
+                |id| {
+                    org.members
+                        .iter()
+                        .map(|m| Membership {
+                            organization_id: id,
+                            nation_code: m.nation.clone(),
+                            joined_on: m.joined_on,
+                            left_on: m.left_on,
+                        })
+                        .collect()
+                },
+            )
+            .await
+            .map_err(at(&org.key))?;
             self.remember(&org.key, "organizations", id).await?;
         }
         for source in &file.sources {
@@ -651,8 +637,9 @@ impl<'c> Loader<'c> {
             if !self.is_new(&source.key) {
                 continue;
             }
-            let id: i64 = diesel::insert_into(sources::table)
-                .values(NewSource {
+            let id: i64 = writes::insert_source(
+                self.conn,
+                NewSource {
                     kind: source.kind,
                     title: &source.title,
                     publisher: source.publisher.as_deref(),
@@ -662,46 +649,45 @@ impl<'c> Loader<'c> {
                     text,
                     reliability: source.reliability,
                     reliability_note: source.reliability_note.as_deref(),
-                })
-                .returning(sources::id)
-                .get_result(self.conn)
-                .await
-                .map_err(at(&source.key))?;
+                },
+            )
+            .await
+            .map_err(at(&source.key))?;
             self.remember(&source.key, "sources", id).await?;
         }
         for person in &file.people {
             if !self.is_new(&person.key) {
                 continue;
             }
-            let id: i64 = diesel::insert_into(people::table)
-                .values(NewPerson {
+            let id: i64 = writes::insert_person(
+                self.conn,
+                NewPerson {
                     name: &person.name,
                     role: person.role.as_deref(),
                     nation_code: person.nation.as_deref(),
-                })
-                .returning(people::id)
-                .get_result(self.conn)
-                .await
-                .map_err(at(&person.key))?;
+                },
+            )
+            .await
+            .map_err(at(&person.key))?;
             self.remember(&person.key, "people", id).await?;
         }
         for event in &file.events {
             if !self.is_new(&event.key) {
                 continue;
             }
-            let id: i64 = diesel::insert_into(events::table)
-                .values(NewEvent {
+            let id: i64 = writes::insert_event(
+                self.conn,
+                NewEvent {
                     kind: event.kind,
                     title: &event.title,
                     occurred_on: event.occurred_on,
                     location: event.location.as_deref(),
                     attendance: event.attendance.as_deref(),
                     description: event.description.as_deref(),
-                })
-                .returning(events::id)
-                .get_result(self.conn)
-                .await
-                .map_err(at(&event.key))?;
+                },
+            )
+            .await
+            .map_err(at(&event.key))?;
             let participants: Vec<Participant> = event
                 .participants
                 .iter()
@@ -711,9 +697,7 @@ impl<'c> Loader<'c> {
                     role: p.role.clone(),
                 })
                 .collect();
-            diesel::insert_into(event_participants::table)
-                .values(&participants)
-                .execute(self.conn)
+            writes::set_participants(self.conn, id, &participants)
                 .await
                 .map_err(at(&event.key))?;
             let cited = self
@@ -748,8 +732,9 @@ impl<'c> Loader<'c> {
             }
             let speaker_id = self.lookup_opt(&statement.key, statement.speaker.as_ref())?;
             let event_id = self.lookup_opt(&statement.key, statement.event.as_ref())?;
-            let id: i64 = diesel::insert_into(statements::table)
-                .values(NewStatement {
+            let id: i64 = writes::insert_statement(
+                self.conn,
+                NewStatement {
                     speaker_id,
                     attribution: statement.attribution.as_deref(),
                     nation_code: statement.nation.as_deref(),
@@ -758,11 +743,10 @@ impl<'c> Loader<'c> {
                     summary: &statement.summary,
                     said_on: statement.said_on,
                     stance: statement.stance,
-                })
-                .returning(statements::id)
-                .get_result(self.conn)
-                .await
-                .map_err(at(&statement.key))?;
+                },
+            )
+            .await
+            .map_err(at(&statement.key))?;
             let cited = self
                 .cite(&statement.key, &statement.citations, |c| c.statement_id = Some(id))
                 .await?;
@@ -788,8 +772,9 @@ impl<'c> Loader<'c> {
                 continue;
             }
             let event_id = self.lookup_opt(&claim.key, claim.event.as_ref())?;
-            let id: i64 = diesel::insert_into(claims::table)
-                .values(NewClaim {
+            let id: i64 = writes::insert_claim(
+                self.conn,
+                NewClaim {
                     kind: claim.kind,
                     description: &claim.description,
                     value: claim.value,
@@ -799,11 +784,10 @@ impl<'c> Loader<'c> {
                     claimed_by: claim.claimed_by.as_deref(),
                     reported_on: claim.reported_on,
                     event_id,
-                })
-                .returning(claims::id)
-                .get_result(self.conn)
-                .await
-                .map_err(at(&claim.key))?;
+                },
+            )
+            .await
+            .map_err(at(&claim.key))?;
             let cited = self
                 .cite(&claim.key, &claim.citations, |c| c.claim_id = Some(id))
                 .await?;
@@ -837,8 +821,9 @@ impl<'c> Loader<'c> {
             (None, Some(q)) => (q.min, q.max),
             (None, None) => (None, None),
         };
-        let id: i64 = diesel::insert_into(commitments::table)
-            .values(NewCommitment {
+        let id: i64 = writes::insert_commitment(
+            self.conn,
+            NewCommitment {
                 nation_code: &c.nation,
                 kind: c.kind,
                 status: last.status,
@@ -852,11 +837,10 @@ impl<'c> Loader<'c> {
                 announced_on: c.announced_on,
                 announced_by,
                 event_id,
-            })
-            .returning(commitments::id)
-            .get_result(self.conn)
-            .await
-            .map_err(at(&c.key))?;
+            },
+        )
+        .await
+        .map_err(at(&c.key))?;
         let cited = self
             .cite(&c.key, &c.citations, |row| row.commitment_id = Some(id))
             .await?;
@@ -872,19 +856,19 @@ impl<'c> Loader<'c> {
         self.ground(&c.key, ("commitments", id), &c.basis, &fields, &cited, implied)
             .await?;
         for change in &c.history {
-            let change_id: i64 = diesel::insert_into(commitment_status_changes::table)
-                .values(NewStatusChange {
+            let change_id: i64 = writes::insert_status_change(
+                self.conn,
+                NewStatusChange {
                     commitment_id: id,
                     status: change.status,
                     changed_on: change.changed_on,
                     note: change.note.as_deref(),
                     modality: change.modality,
                     basis: serde_json::json!({}),
-                })
-                .returning(commitment_status_changes::id)
-                .get_result(self.conn)
-                .await
-                .map_err(at(&c.key))?;
+                },
+            )
+            .await
+            .map_err(at(&c.key))?;
             let cited = self
                 .cite(&c.key, &change.citations, |row| row.status_change_id = Some(change_id))
                 .await?;

@@ -350,3 +350,50 @@ pub async fn dependents_of_person(conn: &mut AsyncPgConnection, person_id: i64) 
         .await?;
     Ok((commitments, statements))
 }
+
+/// Inserts one citation; returns its id.
+pub async fn insert_citation(conn: &mut AsyncPgConnection, new: NewCitation<'_>) -> QueryResult<i64> {
+    diesel::insert_into(citations::table)
+        .values(new)
+        .returning(citations::id)
+        .get_result(conn)
+        .await
+}
+
+/// Inserts an organization and its memberships; returns its id.
+pub async fn insert_organization(
+    conn: &mut AsyncPgConnection,
+    new: NewOrganization<'_>,
+    members: impl Fn(i64) -> Vec<Membership>,
+) -> QueryResult<i64> {
+    let id = diesel::insert_into(organizations::table)
+        .values(new)
+        .returning(organizations::id)
+        .get_result(conn)
+        .await?;
+    let members = members(id);
+    if !members.is_empty() {
+        diesel::insert_into(memberships::table)
+            .values(&members)
+            .execute(conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// The seed records loaded so far: each key and the id of the record it made.
+pub async fn seed_records(conn: &mut AsyncPgConnection) -> QueryResult<Vec<(String, i64)>> {
+    seed_records::table
+        .select((seed_records::key, seed_records::record_id))
+        .load(conn)
+        .await
+}
+
+/// Remembers the record a seed key made.
+pub async fn remember_seed_record(conn: &mut AsyncPgConnection, new: NewSeedRecord<'_>) -> QueryResult<()> {
+    diesel::insert_into(seed_records::table)
+        .values(new)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
