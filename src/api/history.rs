@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use serde_json::Value;
@@ -277,30 +276,6 @@ pub async fn snapshot_all(
         revisions::insert(conn, rows).await?
     };
     Ok((stored, written))
-}
-
-pub use crate::db::queries::revisions::RevisionRow;
-
-/// A page of a record's revisions, oldest first.
-pub async fn revisions_of(
-    conn: &mut AsyncPgConnection,
-    entity: Entity,
-    id: i64,
-    after_version: Option<i64>,
-    fetch: i64,
-) -> Result<Vec<RevisionRow>, ApiError> {
-    Ok(revisions::of_record(conn, entity.name(), id, after_version, fetch).await?)
-}
-
-/// A page of every change after a moment, in the order they were made (by time, then revision
-/// id), after the revision `after_id`.
-pub async fn changes_since(
-    conn: &mut AsyncPgConnection,
-    since: DateTime<Utc>,
-    after_id: Option<i64>,
-    fetch: i64,
-) -> Result<Vec<RevisionRow>, ApiError> {
-    Ok(revisions::since(conn, since, after_id, fetch).await?)
 }
 
 /// The shape of the representations this code stores. Change it with any change to what a record

@@ -412,10 +412,10 @@ where
     /// Makes a key directly in the database, as `alliance-kb keys create` does.
     pub async fn make_key(&self, role: alliance_kb::vocab::KeyRole) -> String {
         let mut conn = self.db.pool.get().await.unwrap();
-        alliance_kb::api::handlers::keys::make_key(&mut conn, "test", role)
+        alliance_kb::api::auth::make_key(&mut conn, "test", role)
             .await
             .unwrap()
-            .key
+            .1
     }
 
     /// GET, expecting 200 and JSON.

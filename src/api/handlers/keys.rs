@@ -90,16 +90,6 @@ pub struct KeyListParams {
 
 crate::api::formats::paging!(KeyListParams);
 
-/// Makes a key (see [`auth::make_key`]), answered with its text.
-pub async fn make_key(
-    conn: &mut diesel_async::AsyncPgConnection,
-    name: &str,
-    role: KeyRole,
-) -> Result<CreatedKey, ApiError> {
-    let (row, key) = auth::make_key(conn, name, role).await?;
-    Ok(CreatedKey { info: row.into(), key })
-}
-
 /// Create a key
 ///
 /// Makes a key with the given role and answers its text, this once; only its hash is kept.
@@ -127,8 +117,8 @@ pub async fn create_key(state: web::Data<AppState>, _admin: Admin, body: web::By
         return Err(ApiError::Internal("a checked key lacks a field".into()));
     };
     let mut conn = state.conn().await?;
-    let created = make_key(&mut conn, &name, role).await?;
-    Ok(HttpResponse::Created().json(created))
+    let (row, key) = auth::make_key(&mut conn, &name, role).await?;
+    Ok(HttpResponse::Created().json(CreatedKey { info: row.into(), key }))
 }
 
 /// List keys

@@ -33,7 +33,7 @@ pub async fn get_health(_params: Query<NoParams>) -> HttpResponse {
 #[get("/readyz")]
 pub async fn get_readiness(state: web::Data<AppState>, _params: Query<NoParams>) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    crate::db::queries::sources::ping(&mut conn).await?;
+    crate::db::queries::ping(&mut conn).await?;
     Ok(HttpResponse::Ok().json(Health { status: "ready".into() }))
 }
 

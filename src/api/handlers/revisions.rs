@@ -8,10 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
-use crate::api::history::{self, Entity, RevisionRow};
+use crate::api::history::Entity;
 use crate::api::params::{Id, PageRequest, Query};
 use crate::api::types::page;
 use crate::api::AppState;
+use crate::db::queries::revisions::{self, RevisionRow};
 
 /// The kinds of record that have a history.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -191,7 +192,7 @@ async fn list_revisions_page(
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let window = page.window();
-    let rows = history::revisions_of(&mut conn, entity, id, window.after.copied(), window.fetch).await?;
+    let rows = revisions::of_record(&mut conn, entity.name(), id, window.after.copied(), window.fetch).await?;
     if rows.is_empty() && window.after.is_none() {
         return Err(ApiError::NotFound(format!("no {} has the id {id}", entity.singular())));
     }
@@ -238,8 +239,7 @@ async fn list_changes_page(state: web::Data<AppState>, params: ChangeListParams)
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let window = page.window();
-    let rows: Vec<RevisionRow> =
-        history::changes_since(&mut conn, params.since, window.after.copied(), window.fetch).await?;
+    let rows: Vec<RevisionRow> = revisions::since(&mut conn, params.since, window.after.copied(), window.fetch).await?;
     let (rows, next_cursor) = page.finish(rows, |r| r.id);
     let items = rows
         .into_iter()

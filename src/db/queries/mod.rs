@@ -43,3 +43,10 @@ pub fn text_matches<QS: 'static>(
         .sql(")"),
     )
 }
+
+/// Whether the database answers: one trivial statement.
+pub async fn ping(conn: &mut diesel_async::AsyncPgConnection) -> diesel::QueryResult<()> {
+    use diesel_async::RunQueryDsl;
+    diesel::sql_query("SELECT 1").execute(conn).await?;
+    Ok(())
+}

@@ -110,9 +110,3 @@ pub async fn live_texts(
         .await?;
     Ok(rows.into_iter().collect())
 }
-
-/// Whether the database answers: one trivial statement.
-pub async fn ping(conn: &mut AsyncPgConnection) -> QueryResult<()> {
-    diesel::sql_query("SELECT 1").execute(conn).await?;
-    Ok(())
-}
