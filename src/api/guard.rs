@@ -217,11 +217,9 @@ pub async fn guard(
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let method = req.method().clone();
-    let path = req.path().to_owned();
     let mut res = next.call(req).await?.map_into_boxed_body();
     if let Some(super::error::Failure(cause)) = res.response().extensions().get::<super::error::Failure>() {
-        log::error!("{method} {path} failed: {cause}");
+        log::error!("{} {} failed: {cause}", res.request().method(), res.request().path());
     }
     if read && matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
         let cache = if keyed {
