@@ -1,5 +1,4 @@
 -- Tallies changed as each fact is written again.
-ALTER FUNCTION timeline_refresh(smallint, bigint, text) RESET plan_cache_mode;
 DROP TRIGGER tally_deltas_apply ON tally_deltas;
 DROP FUNCTION tally_deltas_apply();
 DROP TABLE tally_deltas;
@@ -74,3 +73,33 @@ BEGIN
          WHERE ci.retracted_at IS NULL AND st.retracted_at IS NULL AND st.nation_code IS NOT NULL) f
      GROUP BY nation_code, source_id;
 END $$;
+
+CREATE OR REPLACE FUNCTION timeline_rows(rank_ smallint, record bigint, only_scope text)
+    RETURNS TABLE (scope text, sort_date date, link_basis jsonb) LANGUAGE sql STABLE AS $$
+    SELECT '', coalesce(e.occurred_on, 'infinity'), NULL::jsonb FROM events e
+     WHERE rank_ = 0 AND e.id = record AND e.retracted_at IS NULL AND coalesce(only_scope, '') = ''
+    UNION ALL
+    SELECT n.nation_code, coalesce(e.occurred_on, 'infinity'),
+           CASE WHEN EXISTS (SELECT 1 FROM event_participants p WHERE p.event_id = e.id AND p.nation_code = n.nation_code)
+                THEN e.basis -> 'participants'
+                ELSE (SELECT c.basis -> 'event_id' FROM commitments c
+                       WHERE c.event_id = e.id AND c.nation_code = n.nation_code AND c.retracted_at IS NULL
+                       ORDER BY (c.basis -> 'event_id' ->> 'basis') = 'stated' DESC, c.id LIMIT 1)
+           END
+      FROM events e,
+           LATERAL (SELECT p.nation_code FROM event_participants p
+                     WHERE p.event_id = e.id AND (only_scope IS NULL OR p.nation_code = only_scope)
+                    UNION
+                    SELECT c.nation_code FROM commitments c
+                     WHERE c.event_id = e.id AND c.retracted_at IS NULL AND (only_scope IS NULL OR c.nation_code = only_scope)) n
+     WHERE rank_ = 0 AND e.id = record AND e.retracted_at IS NULL
+    UNION ALL
+    SELECT sc.scope, coalesce(s.changed_on, 'infinity'), NULL FROM commitment_status_changes s
+      JOIN commitments c ON c.id = s.commitment_id,
+           LATERAL (VALUES (''), (c.nation_code)) sc(scope)
+     WHERE rank_ = 1 AND s.id = record AND c.retracted_at IS NULL
+    UNION ALL
+    SELECT sc.scope, coalesce(st.said_on, 'infinity'), NULL FROM statements st,
+           LATERAL (SELECT '' UNION ALL SELECT st.nation_code WHERE st.nation_code IS NOT NULL) sc(scope)
+     WHERE rank_ = 2 AND st.id = record AND st.retracted_at IS NULL
+$$;
