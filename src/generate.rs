@@ -186,15 +186,66 @@ struct Batch {
 }
 
 impl Batch {
-    /// Sends the rows; returns how many the database took.
+    /// Sends the rows; returns how many the database took. The rows of a staged table go to its
+    /// stage first and are moved in from there with their words.
     async fn send(self, client: &Client) -> Result<u64, GenerateError> {
+        let staged = STAGED.iter().find(|(table, _)| *table == self.table);
+        let into = match staged {
+            Some((table, _)) => format!("staged_{table}"),
+            None => self.table.to_owned(),
+        };
         let sink = client
-            .copy_in(&format!("COPY {} ({}) FROM STDIN", self.table, self.columns))
+            .copy_in(&format!("COPY {into} ({}) FROM STDIN", self.columns))
             .await?;
         futures_util::pin_mut!(sink);
         sink.send(Bytes::from(self.data)).await?;
-        Ok(sink.finish().await?)
+        let copied = sink.finish().await?;
+        if let Some((table, words)) = staged {
+            client
+                .batch_execute(&format!(
+                    "INSERT INTO {table} ({}, search_vector) OVERRIDING SYSTEM VALUE SELECT s.*, {words}; TRUNCATE {into}",
+                    self.columns
+                ))
+                .await?;
+        }
+        Ok(copied)
     }
+}
+
+/// The tables whose rows are staged, then moved in with their words (search vectors), and how:
+/// the words name the record's nation and person, looked up for a whole batch at once by a join
+/// (`staged_nation_words`, `staged_person_words`) instead of by each row's trigger, and made by
+/// the same function the trigger calls.
+const STAGED: &[(&str, &str)] = &[
+    (
+        "commitments",
+        "commitment_words_of(s.summary, s.conditions, s.quantity_text, s.quantity_unit, n.words, coalesce(p.words, ''))
+           FROM staged_commitments s JOIN staged_nation_words n ON n.code = s.nation_code
+           LEFT JOIN staged_person_words p ON p.id = s.announced_by",
+    ),
+    (
+        "statements",
+        "statement_words_of(s.summary, s.quote, s.attribution, coalesce(n.words, ''), coalesce(p.words, ''))
+           FROM staged_statements s LEFT JOIN staged_nation_words n ON n.code = s.nation_code
+           LEFT JOIN staged_person_words p ON p.id = s.speaker_id",
+    ),
+];
+
+/// Makes the stages of the staged tables and the words they join, once the people are loaded.
+async fn make_stages(client: &Client, columns: &[(&str, &str)]) -> Result<(), GenerateError> {
+    let mut sql = String::from(
+        "CREATE TEMPORARY TABLE staged_nation_words ON COMMIT DROP AS SELECT code, nation_words(code) AS words FROM nations;
+         CREATE TEMPORARY TABLE staged_person_words ON COMMIT DROP AS SELECT id, person_words(id) AS words FROM people;
+         ANALYZE staged_nation_words, staged_person_words;",
+    );
+    for (table, columns) in columns {
+        let _ = write!(
+            sql,
+            "CREATE TEMPORARY TABLE staged_{table} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA;"
+        );
+    }
+    client.batch_execute(&sql).await?;
+    Ok(())
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -815,6 +866,23 @@ const LOADED: [&str; 10] = [
     "revisions",
 ];
 
+/// The loaded tables that keep their keys while they load: small ones, whose rows the words of
+/// the others look up one by one (a person's name, an event's participants).
+const KEYED: [&str; 2] = ["people", "events"];
+
+/// The words of the new events and claims, made once they and their participants are loaded
+/// (few rows; the same functions their triggers call).
+const WORDS: [(&str, &str); 2] = [
+    (
+        "events",
+        "UPDATE events e SET search_vector = event_words(e) WHERE e.id > $1",
+    ),
+    (
+        "claims",
+        "UPDATE claims c SET search_vector = claim_words(c) WHERE c.id > $1",
+    ),
+];
+
 /// Checks over the new rows of what the triggers that were off check row by row: what each
 /// checks, the table whose new rows it reads (their ids follow the one given as `$1`), and the
 /// count of rows that break it.
@@ -872,6 +940,38 @@ const CHECKS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Drops the keys and indexes of `table` (one no foreign key references); returns the statements
+/// that make them again.
+async fn set_aside(client: &Client, table: &str) -> Result<Vec<String>, GenerateError> {
+    let rows = client
+        .query(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), c.conname::text,
+                    pg_get_constraintdef(c.oid)
+               FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+              WHERE i.indrelid = $1::text::regclass",
+            &[&table],
+        )
+        .await?;
+    let mut restore = Vec::new();
+    for row in rows {
+        let (index, definition): (String, String) = (row.get(0), row.get(1));
+        match row.get::<_, Option<String>>(2) {
+            Some(constraint) => {
+                let definition: String = row.get(3);
+                client
+                    .batch_execute(&format!("ALTER TABLE {table} DROP CONSTRAINT {constraint}"))
+                    .await?;
+                restore.push(format!("ALTER TABLE {table} ADD CONSTRAINT {constraint} {definition}"));
+            }
+            None => {
+                client.batch_execute(&format!("DROP INDEX {index}")).await?;
+                restore.push(definition);
+            }
+        }
+    }
+    Ok(restore)
+}
+
 async fn max_id(client: &Client, table: &str) -> Result<i64, GenerateError> {
     let row = client
         .query_one(&format!("SELECT coalesce(max(id), 0)::bigint FROM {table}"), &[])
@@ -914,13 +1014,13 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
         ("events", next.event),
         ("revisions", next.revision),
     ];
-    // The triggers that keep a record's words (its search vector) stay on: the words read the
-    // names of the nations and people a record names, row by row.
+    // Every trigger of the loaded tables is off, those that keep a record's words (its search
+    // vector) too: the staged tables are given their words as they move in, and the events and
+    // claims theirs once the load is done (see STAGED and WORDS).
     let paused: Vec<(String, String)> = transaction
         .query(
             "SELECT tgrelid::regclass::text, tgname::text FROM pg_trigger
-              WHERE tgrelid = ANY($1::text[]::regclass[]) AND NOT tgisinternal
-                AND tgname NOT LIKE '%\\_words' AND tgname NOT LIKE '%\\_words\\_follow'",
+              WHERE tgrelid = ANY($1::text[]::regclass[]) AND NOT tgisinternal",
             &[&LOADED.to_vec()],
         )
         .await?
@@ -958,8 +1058,9 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
                 AND NOT (contype <> 'f' AND EXISTS (
                     SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.confrelid = pg_constraint.conrelid
                        AND f.conrelid <> ALL($1::text[]::regclass[])))
+                AND NOT (contype <> 'f' AND conrelid = ANY($2::text[]::regclass[]))
               ORDER BY contype = 'f' DESC",
-            &[&LOADED.to_vec()],
+            &[&LOADED.to_vec(), &KEYED.to_vec()],
         )
         .await?
         .iter()
@@ -1017,6 +1118,10 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
         revisions: CopyRows::new("revisions", "id, entity, record_id, version, action, changed_at, after, nation"),
         draft: None,
     };
+    let staged_columns = [
+        ("commitments", loader.commitments.columns),
+        ("statements", loader.statements.columns),
+    ];
     // The rows are made on a thread of their own while the database loads the batch before.
     let (batches, mut received) = tokio::sync::mpsc::channel::<Result<(u64, Vec<Batch>), GenerateError>>(2);
     let producer = std::thread::spawn(move || {
@@ -1066,6 +1171,9 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
         }
         if done > 0 {
             progress(done, plan.commitments);
+        } else {
+            // The first batch is the world: the people are in, the stages can look them up.
+            make_stages(transaction, &staged_columns).await?;
         }
     }
     let _ = producer.join();
@@ -1082,7 +1190,7 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
         indexes.len()
     );
     transaction
-        .batch_execute("SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL max_parallel_maintenance_workers = 2")
+        .batch_execute("SET LOCAL maintenance_work_mem = '1GB'; SET LOCAL work_mem = '256MB'; SET LOCAL max_parallel_maintenance_workers = 2")
         .await?;
     for (_, definition) in &indexes {
         transaction.batch_execute(definition).await?;
@@ -1096,16 +1204,30 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
     transaction
         .batch_execute(&format!("ANALYZE {}", LOADED.join(", ")))
         .await?;
+    for (table, update) in WORDS {
+        let base = bases.iter().find(|(t, _)| *t == table).map_or(0, |(_, b)| *b);
+        transaction.execute(update, &[&base]).await?;
+    }
     log::info!(
         "generate: indexes built at {:.1} s; adding to the tallies and the timeline",
         started.elapsed().as_secs_f64()
     );
+    // The new records' tallies and timeline entries are added in one pass each with the keys
+    // and indexes of those tables set aside, which are then built again in one sorted pass each
+    // (the timeline's entries are all new; the tallies are added by joins, not key by key).
+    let mut restore = Vec::new();
+    for table in ["commitment_tallies", "source_tallies", "timeline_entries"] {
+        restore.extend(set_aside(transaction, table).await?);
+    }
     transaction
         .execute(
-            "SELECT tallies_add($1, $2, $3), timeline_rebuild($4, $5, $2)",
+            "SELECT tallies_add($1, $2, $3), timeline_add($4, $5, $2)",
             &[&bases[1].1, &bases[3].1, &bases[0].1, &bases[5].1, &bases[2].1],
         )
         .await?;
+    for statement in &restore {
+        transaction.batch_execute(statement).await?;
+    }
     // What the triggers would have done row by row, done set-based.
     transaction
         .batch_execute(
@@ -1156,11 +1278,10 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
         "generate: committed at {:.1} s; analyzing",
         started.elapsed().as_secs_f64()
     );
+    // The loaded tables were analyzed inside the transaction (which counts its own rows), the
+    // summaries built after that are analyzed now.
     client
-        .batch_execute(&format!(
-            "ANALYZE {}; ANALYZE timeline_entries, commitment_tallies, source_tallies",
-            LOADED.join(", ")
-        ))
+        .batch_execute("ANALYZE timeline_entries, commitment_tallies, source_tallies, statement_tallies")
         .await?;
     drop(client);
     let _ = driver.await;

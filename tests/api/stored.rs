@@ -180,7 +180,7 @@ async fn every_stored_representation_is_what_its_tables_give_after_writes_of_eve
 }
 
 /// The rows of the tallies and the visible timeline entries, in one order.
-const SUMMARIES: &str = "
+pub const SUMMARIES: &str = "
     SELECT 'c', event_id::text, nation_code, kind, status, n::text FROM commitment_tallies WHERE n > 0
     UNION ALL SELECT 's', nation_code, NULL, NULL, NULL, n::text FROM statement_tallies WHERE n > 0
     UNION ALL SELECT 'n', nation_code, source_id::text, NULL, NULL, n::text FROM source_tallies WHERE n > 0
