@@ -15,7 +15,9 @@ use crate::db::queries::revisions::NewRevision;
 use crate::db::queries::{citations, claims, commitments, events, people, records, revisions, sources, statements};
 
 /// The kinds of record that have a history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = Resource, example = "commitments")]
 pub enum Entity {
     /// Sources.
     Sources,

@@ -14,27 +14,6 @@ use crate::api::types::page;
 use crate::api::AppState;
 use crate::db::queries::revisions::{self, RevisionRow};
 
-/// The kinds of record that have a history.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(example = "commitments")]
-pub enum Resource {
-    /// Sources.
-    Sources,
-    /// People.
-    People,
-    /// Events.
-    Events,
-    /// Commitments.
-    Commitments,
-    /// Statements.
-    Statements,
-    /// Claims.
-    Claims,
-    /// Citations.
-    Citations,
-}
-
 /// One version of a record: what it was after the change, and before it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Revision {
@@ -65,7 +44,7 @@ pub struct Change {
     #[schema(example = 57)]
     pub revision_id: i64,
     /// The kind of record changed.
-    pub resource: Resource,
+    pub resource: Entity,
     /// The record's id.
     #[schema(example = 1)]
     pub record_id: i64,
@@ -129,22 +108,6 @@ pub struct ChangeListParams {
 
 crate::api::formats::paging!(ChangeListParams);
 
-fn entity_of(resource: Resource) -> Entity {
-    match resource {
-        Resource::Sources => Entity::Sources,
-        Resource::People => Entity::People,
-        Resource::Events => Entity::Events,
-        Resource::Commitments => Entity::Commitments,
-        Resource::Statements => Entity::Statements,
-        Resource::Claims => Entity::Claims,
-        Resource::Citations => Entity::Citations,
-    }
-}
-
-fn resource_of(name: &str) -> Option<Resource> {
-    serde_json::from_value(Value::String(name.to_owned())).ok()
-}
-
 /// List a record's revisions
 ///
 /// Every version of the record, oldest first: when, by which key, what it was before and after.
@@ -153,7 +116,7 @@ fn resource_of(name: &str) -> Option<Resource> {
     tag = "history",
     operation_id = "list_revisions",
     params(
-        ("resource" = Resource, Path, description = "The kind of record."),
+        ("resource" = Entity, Path, description = "The kind of record."),
         ("id" = i64, Path, description = "The record's id.", minimum = 1, example = 1),
         RevisionListParams,
     ),
@@ -170,12 +133,11 @@ pub async fn list_revisions(
     Query(params): Query<RevisionListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (name, Id(id)) = path.into_inner();
-    let resource = resource_of(&name).ok_or_else(|| {
+    let entity = Entity::from_name(&name).ok_or_else(|| {
         ApiError::NotFound(format!(
             "`{name}` have no revisions; the records with a history are sources, people, events, commitments, statements, claims and citations"
         ))
     })?;
-    let entity = entity_of(resource);
     list_of(&req, &state.clone(), params, move |params| {
         list_revisions_page(state.clone(), entity, id, params)
     })
@@ -246,7 +208,7 @@ async fn list_changes_page(state: web::Data<AppState>, params: ChangeListParams)
         .filter_map(|r| {
             Some(Change {
                 revision_id: r.id,
-                resource: resource_of(&r.entity)?,
+                resource: Entity::from_name(&r.entity)?,
                 record_id: r.record_id,
                 version: r.version,
                 action: r.action,
