@@ -52,6 +52,32 @@ pub fn citation_view(row: models::Citation, reliability: Reliability) -> types::
     }
 }
 
+/// A fact whose values can be disputed: its id, its own citations and where its disputes go.
+trait Contested: serde::Serialize {
+    fn id(&self) -> i64;
+    fn citations(&self) -> &[types::Citation];
+    fn set_disputes(&mut self, disputes: Vec<types::Dispute>);
+}
+
+macro_rules! contested {
+    ($($fact:ty),*) => {$(
+        impl Contested for $fact {
+            fn id(&self) -> i64 {
+                self.id
+            }
+            fn citations(&self) -> &[types::Citation] {
+                &self.citations
+            }
+            fn set_disputes(&mut self, disputes: Vec<types::Dispute>) {
+                self.disputed = !disputes.is_empty();
+                self.disputes = disputes;
+            }
+        }
+    )*};
+}
+
+contested!(types::Commitment, types::Statement, types::Claim, types::Event);
+
 /// Competing values grouped by the id of the fact they compete on, with their citations.
 struct Disputes(HashMap<i64, Vec<(models::CompetingValue, Vec<types::Citation>)>>);
 
@@ -67,6 +93,14 @@ impl Disputes {
             by_fact.entry(value.fact().1).or_default().push((value, citations));
         }
         Ok(Disputes(by_fact))
+    }
+
+    /// Gives each fact its disputes.
+    fn attach<T: Contested>(mut self, items: &mut [T]) {
+        for item in items {
+            let disputes = self.of(item.id(), &*item, item.citations());
+            item.set_disputes(disputes);
+        }
     }
 
     /// The disputes of one fact: per field, its own value (read from its representation) with
@@ -324,7 +358,7 @@ pub async fn commitments(
             .push(status_change(change, cited));
     }
     let announcers = people_by_id(conn, rows.iter().filter_map(|r| r.announced_by)).await?;
-    let mut disputes = Disputes::load(conn, Disputable::Commitment, &ids).await?;
+    let disputes = Disputes::load(conn, Disputable::Commitment, &ids).await?;
     let mut items: Vec<types::Commitment> = rows
         .into_iter()
         .map(|r| {
@@ -333,10 +367,7 @@ pub async fn commitments(
             commitment(r, citations, steps, announced_by)
         })
         .collect();
-    for item in &mut items {
-        item.disputes = disputes.of(item.id, &*item, &item.citations);
-        item.disputed = !item.disputes.is_empty();
-    }
+    disputes.attach(&mut items);
     Ok(items)
 }
 
@@ -374,7 +405,7 @@ pub async fn statements(
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut cites = CitationIndex::load(conn, Fact::Statement, &ids).await?;
     let speakers = people_by_id(conn, rows.iter().filter_map(|r| r.speaker_id)).await?;
-    let mut disputes = Disputes::load(conn, Disputable::Statement, &ids).await?;
+    let disputes = Disputes::load(conn, Disputable::Statement, &ids).await?;
     let mut items: Vec<types::Statement> = rows
         .into_iter()
         .map(|r| {
@@ -383,10 +414,7 @@ pub async fn statements(
             statement(r, citations, speaker)
         })
         .collect();
-    for item in &mut items {
-        item.disputes = disputes.of(item.id, &*item, &item.citations);
-        item.disputed = !item.disputes.is_empty();
-    }
+    disputes.attach(&mut items);
     Ok(items)
 }
 
@@ -417,7 +445,7 @@ pub fn claim(r: models::Claim, citations: Vec<types::Citation>) -> types::Claim 
 pub async fn claims(conn: &mut AsyncPgConnection, rows: Vec<models::Claim>) -> QueryResult<Vec<types::Claim>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut cites = CitationIndex::load(conn, Fact::Claim, &ids).await?;
-    let mut disputes = Disputes::load(conn, Disputable::Claim, &ids).await?;
+    let disputes = Disputes::load(conn, Disputable::Claim, &ids).await?;
     let mut items: Vec<types::Claim> = rows
         .into_iter()
         .map(|r| {
@@ -425,10 +453,7 @@ pub async fn claims(conn: &mut AsyncPgConnection, rows: Vec<models::Claim>) -> Q
             claim(r, citations)
         })
         .collect();
-    for item in &mut items {
-        item.disputes = disputes.of(item.id, &*item, &item.citations);
-        item.disputed = !item.disputes.is_empty();
-    }
+    disputes.attach(&mut items);
     Ok(items)
 }
 
@@ -465,7 +490,7 @@ pub async fn events(conn: &mut AsyncPgConnection, rows: Vec<models::Event>) -> Q
             role: p.role,
         });
     }
-    let mut disputes = Disputes::load(conn, Disputable::Event, &ids).await?;
+    let disputes = Disputes::load(conn, Disputable::Event, &ids).await?;
     let mut items: Vec<types::Event> = rows
         .into_iter()
         .map(|r| {
@@ -473,9 +498,6 @@ pub async fn events(conn: &mut AsyncPgConnection, rows: Vec<models::Event>) -> Q
             event(r, members, citations)
         })
         .collect();
-    for item in &mut items {
-        item.disputes = disputes.of(item.id, &*item, &item.citations);
-        item.disputed = !item.disputes.is_empty();
-    }
+    disputes.attach(&mut items);
     Ok(items)
 }
