@@ -33,115 +33,80 @@ use crate::db::queries::commitments::{self, CommitmentFilter};
 use crate::db::queries::writes;
 use crate::vocab::{CommitmentKind, CommitmentStatus, ForceRole, Modality};
 
-/// Filters and paging of the commitments list.
-#[derive(Debug, Clone, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CommitmentListParams {
-    /// Only facts that sources disagree on (true), or only undisputed ones (false).
-    #[param(example = false)]
-    pub disputed: Option<bool>,
-    /// Only records every value of which its source states (`stated`), or only those with at
-    /// least one inferred value (`inferred`): a date from framing, a derived range, an inferred
-    /// link or stance.
-    pub basis: Option<crate::vocab::Basis>,
-    /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
-    #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
-    pub q: Option<SearchText>,
-    /// Only these nations' commitments: one code or several, comma-separated (ISO 3166-1
-    /// alpha-2, any case: `FR` or `FR,GB`).
-    #[param(value_type = Option<Vec<String>>, style = Form, explode = false, min_items = 1, example = json!(["FR"]))]
-    pub nation: Option<AnyOf<NationCode>>,
-    /// Only commitments of these kinds: one or several, comma-separated (`troops,funding`).
-    #[param(value_type = Option<Vec<CommitmentKind>>, style = Form, explode = false, min_items = 1)]
-    pub kind: Option<AnyOf<CommitmentKind>>,
-    /// Only commitments whose current status is one of these: one or several, comma-separated
-    /// (`pledged,in_progress`).
-    #[param(value_type = Option<Vec<CommitmentStatus>>, style = Form, explode = false, min_items = 1)]
-    pub status: Option<AnyOf<CommitmentStatus>>,
-    /// Only commitments made at this event.
-    #[param(value_type = Option<i64>, minimum = 1, example = 1)]
-    pub event: Option<Id>,
-    /// Only commitments citing this source.
-    #[param(value_type = Option<i64>, minimum = 1, example = 1)]
-    pub source: Option<Id>,
-    /// Only commitments announced on or after this date (YYYY-MM-DD); undated ones are left out.
-    #[param(example = json!(null))]
-    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
-    pub announced_since: Option<NaiveDate>,
-    /// Only commitments announced on or before this date (YYYY-MM-DD); undated ones are left out.
-    #[param(example = json!(null))]
-    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
-    pub announced_until: Option<NaiveDate>,
-    /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
-    #[param(example = json!(null))]
-    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
-    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
-    /// Also list records that have been retracted.
-    #[param(example = false)]
-    pub include_retracted: Option<bool>,
-    /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
-    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
-    pub cursor: Option<String>,
-    /// How many commitments per page.
-    #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
-    pub limit: Option<u32>,
+/// Declares a parameter struct of commitment lists: the filters and paging every list of
+/// commitments takes, with the given fields after `q` (the order of the document's parameters).
+macro_rules! commitment_params {
+    ($(#[$meta:meta])* $name:ident { $($extra:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Deserialize, IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            /// Only facts that sources disagree on (true), or only undisputed ones (false).
+            #[param(example = false)]
+            pub disputed: Option<bool>,
+            /// Only records every value of which its source states (`stated`), or only those with at
+            /// least one inferred value (`inferred`): a date from framing, a derived range, an inferred
+            /// link or stance.
+            pub basis: Option<crate::vocab::Basis>,
+            /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
+            #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
+            pub q: Option<SearchText>,
+            $($extra)*
+            /// Only commitments of these kinds: one or several, comma-separated (`troops,funding`).
+            #[param(value_type = Option<Vec<CommitmentKind>>, style = Form, explode = false, min_items = 1)]
+            pub kind: Option<AnyOf<CommitmentKind>>,
+            /// Only commitments whose current status is one of these: one or several, comma-separated
+            /// (`pledged,in_progress`).
+            #[param(value_type = Option<Vec<CommitmentStatus>>, style = Form, explode = false, min_items = 1)]
+            pub status: Option<AnyOf<CommitmentStatus>>,
+            /// Only commitments made at this event.
+            #[param(value_type = Option<i64>, minimum = 1, example = 1)]
+            pub event: Option<Id>,
+            /// Only commitments citing this source.
+            #[param(value_type = Option<i64>, minimum = 1, example = 1)]
+            pub source: Option<Id>,
+            /// Only commitments announced on or after this date (YYYY-MM-DD); undated ones are left out.
+            #[param(example = json!(null))]
+            #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
+            pub announced_since: Option<NaiveDate>,
+            /// Only commitments announced on or before this date (YYYY-MM-DD); undated ones are left out.
+            #[param(example = json!(null))]
+            #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
+            pub announced_until: Option<NaiveDate>,
+            /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
+            #[param(example = json!(null))]
+            #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
+            pub as_of: Option<chrono::DateTime<chrono::Utc>>,
+            /// Also list records that have been retracted.
+            #[param(example = false)]
+            pub include_retracted: Option<bool>,
+            /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
+            #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
+            pub cursor: Option<String>,
+            /// How many commitments per page.
+            #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
+            pub limit: Option<u32>,
+        }
+
+        crate::api::formats::paging!($name);
+    };
 }
 
-crate::api::formats::paging!(CommitmentListParams);
+commitment_params!(
+    /// Filters and paging of the commitments list.
+    CommitmentListParams {
+        /// Only these nations' commitments: one code or several, comma-separated (ISO 3166-1
+        /// alpha-2, any case: `FR` or `FR,GB`).
+        #[param(value_type = Option<Vec<String>>, style = Form, explode = false, min_items = 1, example = json!(["FR"]))]
+        pub nation: Option<AnyOf<NationCode>>,
+    }
+);
 
-/// Filters and paging of one nation's commitments.
-#[derive(Debug, Clone, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CommitmentFilterParams {
-    /// Only facts that sources disagree on (true), or only undisputed ones (false).
-    #[param(example = false)]
-    pub disputed: Option<bool>,
-    /// Only records every value of which its source states (`stated`), or only those with at
-    /// least one inferred value (`inferred`): a date from framing, a derived range, an inferred
-    /// link or stance.
-    pub basis: Option<crate::vocab::Basis>,
-    /// Only those matching these words, as `/v1/search` finds them (web search syntax: "quoted phrases", `or`, `-word`).
-    #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", example = "reassurance")]
-    pub q: Option<SearchText>,
-    /// Only commitments of these kinds: one or several, comma-separated (`troops,funding`).
-    #[param(value_type = Option<Vec<CommitmentKind>>, style = Form, explode = false, min_items = 1)]
-    pub kind: Option<AnyOf<CommitmentKind>>,
-    /// Only commitments whose current status is one of these: one or several, comma-separated
-    /// (`pledged,in_progress`).
-    #[param(value_type = Option<Vec<CommitmentStatus>>, style = Form, explode = false, min_items = 1)]
-    pub status: Option<AnyOf<CommitmentStatus>>,
-    /// Only commitments made at this event.
-    #[param(value_type = Option<i64>, minimum = 1, example = 1)]
-    pub event: Option<Id>,
-    /// Only commitments citing this source.
-    #[param(value_type = Option<i64>, minimum = 1, example = 1)]
-    pub source: Option<Id>,
-    /// Only commitments announced on or after this date (YYYY-MM-DD); undated ones are left out.
-    #[param(example = json!(null))]
-    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
-    pub announced_since: Option<NaiveDate>,
-    /// Only commitments announced on or before this date (YYYY-MM-DD); undated ones are left out.
-    #[param(example = json!(null))]
-    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
-    pub announced_until: Option<NaiveDate>,
-    /// Answer with what the knowledge base held at this moment (RFC 3339), read from the history.
-    #[param(example = json!(null))]
-    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
-    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
-    /// Also list records that have been retracted.
-    #[param(example = false)]
-    pub include_retracted: Option<bool>,
-    /// The `next_cursor` of the previous page, unchanged (`AAAAAAAAAAA` starts from the beginning).
-    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAA")]
-    pub cursor: Option<String>,
-    /// How many commitments per page.
-    #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
-    pub limit: Option<u32>,
-}
-
-crate::api::formats::paging!(CommitmentFilterParams);
+commitment_params!(
+    /// Filters and paging of one nation's commitments.
+    CommitmentFilterParams {}
+);
 
 /// List commitments
 ///
