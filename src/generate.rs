@@ -13,15 +13,13 @@
 
 use std::fmt::Write as _;
 
-use bytes::Bytes;
 use chrono::{DateTime, Duration, NaiveDate, SubsecRound, Utc};
-use futures_util::SinkExt;
 use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use tokio_postgres::Client;
 
 use crate::api::{types, views};
+use crate::db::bulk::{BulkError, BulkLoad};
 use crate::db::models;
 use crate::vocab::{
     ClaimKind, CommitmentKind, CommitmentStatus, EventKind, ForceRole, Modality, Reliability, SourceKind, Stance,
@@ -64,6 +62,15 @@ pub enum GenerateError {
     /// A representation could not be built.
     #[error("cannot represent a generated record: {0}")]
     Represent(#[from] serde_json::Error),
+}
+
+impl From<BulkError> for GenerateError {
+    fn from(error: BulkError) -> Self {
+        match error {
+            BulkError::Database(error) => GenerateError::Database(error),
+            BulkError::Broken(rule) => GenerateError::Invalid(rule),
+        }
+    }
 }
 
 /// Commitments generated and loaded at a time.
@@ -183,69 +190,6 @@ struct Batch {
     table: &'static str,
     columns: &'static str,
     data: String,
-}
-
-impl Batch {
-    /// Sends the rows; returns how many the database took. The rows of a staged table go to its
-    /// stage first and are moved in from there with their words.
-    async fn send(self, client: &Client) -> Result<u64, GenerateError> {
-        let staged = STAGED.iter().find(|(table, _)| *table == self.table);
-        let into = match staged {
-            Some((table, _)) => format!("staged_{table}"),
-            None => self.table.to_owned(),
-        };
-        let sink = client
-            .copy_in(&format!("COPY {into} ({}) FROM STDIN", self.columns))
-            .await?;
-        futures_util::pin_mut!(sink);
-        sink.send(Bytes::from(self.data)).await?;
-        let copied = sink.finish().await?;
-        if let Some((table, words)) = staged {
-            client
-                .batch_execute(&format!(
-                    "INSERT INTO {table} ({}, search_vector) OVERRIDING SYSTEM VALUE SELECT s.*, {words}; TRUNCATE {into}",
-                    self.columns
-                ))
-                .await?;
-        }
-        Ok(copied)
-    }
-}
-
-/// The tables whose rows are staged, then moved in with their words (search vectors), and how:
-/// the words name the record's nation and person, looked up for a whole batch at once by a join
-/// (`staged_nation_words`, `staged_person_words`) instead of by each row's trigger, and made by
-/// the same function the trigger calls.
-const STAGED: &[(&str, &str)] = &[
-    (
-        "commitments",
-        "commitment_words_of(s.summary, s.conditions, s.quantity_text, s.quantity_unit, n.words, coalesce(p.words, ''))
-           FROM staged_commitments s JOIN staged_nation_words n ON n.code = s.nation_code
-           LEFT JOIN staged_person_words p ON p.id = s.announced_by",
-    ),
-    (
-        "statements",
-        "statement_words_of(s.summary, s.quote, s.attribution, coalesce(n.words, ''), coalesce(p.words, ''))
-           FROM staged_statements s LEFT JOIN staged_nation_words n ON n.code = s.nation_code
-           LEFT JOIN staged_person_words p ON p.id = s.speaker_id",
-    ),
-];
-
-/// Makes the stages of the staged tables and the words they join, once the people are loaded.
-async fn make_stages(client: &Client, columns: &[(&str, &str)]) -> Result<(), GenerateError> {
-    let mut sql = String::from(
-        "CREATE TEMPORARY TABLE staged_nation_words ON COMMIT DROP AS SELECT code, nation_words(code) AS words FROM nations;
-         CREATE TEMPORARY TABLE staged_person_words ON COMMIT DROP AS SELECT id, person_words(id) AS words FROM people;
-         ANALYZE staged_nation_words, staged_person_words;",
-    );
-    for (table, columns) in columns {
-        let _ = write!(
-            sql,
-            "CREATE TEMPORARY TABLE staged_{table} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA;"
-        );
-    }
-    client.batch_execute(&sql).await?;
-    Ok(())
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -852,231 +796,24 @@ impl Loader {
     }
 }
 
-/// The tables a run writes, whose own triggers are off while it loads.
-const LOADED: [&str; 10] = [
-    "sources",
-    "people",
-    "events",
-    "event_participants",
-    "commitments",
-    "commitment_status_changes",
-    "statements",
-    "claims",
-    "citations",
-    "revisions",
-];
-
-/// The loaded tables that keep their keys while they load: small ones, whose rows the words of
-/// the others look up one by one (a person's name, an event's participants).
-const KEYED: [&str; 2] = ["people", "events"];
-
-/// The words of the new events and claims, made once they and their participants are loaded
-/// (few rows; the same functions their triggers call).
-const WORDS: [(&str, &str); 2] = [
-    (
-        "events",
-        "UPDATE events e SET search_vector = event_words(e) WHERE e.id > $1",
-    ),
-    (
-        "claims",
-        "UPDATE claims c SET search_vector = claim_words(c) WHERE c.id > $1",
-    ),
-];
-
-/// Checks over the new rows of what the triggers that were off check row by row: what each
-/// checks, the table whose new rows it reads (their ids follow the one given as `$1`), and the
-/// count of rows that break it.
-const CHECKS: &[(&str, &str, &str)] = &[
-    (
-        "every citation's excerpt is its source's text between its offsets",
-        "citations",
-        "SELECT count(*) FROM citations c JOIN sources s ON s.id = c.source_id WHERE c.id > $1
-            AND (c.end_offset > char_length(s.text) OR substr(s.text, c.start_offset + 1, c.end_offset - c.start_offset) <> c.excerpt)",
-    ),
-    (
-        "every commitment has a citation",
-        "commitments",
-        "SELECT count(*) FROM commitments t WHERE t.id > $1 AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.commitment_id = t.id)",
-    ),
-    (
-        "every commitment has a status history, and its status is its latest step's",
-        "commitments",
-        "SELECT count(*) FROM commitments t LEFT JOIN (
-            SELECT DISTINCT ON (commitment_id) commitment_id, status FROM commitment_status_changes
-             WHERE commitment_id > $1 ORDER BY commitment_id, id DESC) s ON s.commitment_id = t.id
-          WHERE t.id > $1 AND t.status IS DISTINCT FROM s.status",
-    ),
-    (
-        "every status change has a citation",
-        "commitment_status_changes",
-        "SELECT count(*) FROM commitment_status_changes t WHERE t.id > $1 AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.status_change_id = t.id)",
-    ),
-    (
-        "every statement has a citation",
-        "statements",
-        "SELECT count(*) FROM statements t WHERE t.id > $1 AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.statement_id = t.id)",
-    ),
-    (
-        "every claim has a citation",
-        "claims",
-        "SELECT count(*) FROM claims t WHERE t.id > $1 AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.claim_id = t.id)",
-    ),
-    (
-        "every event has a citation",
-        "events",
-        "SELECT count(*) FROM events t WHERE t.id > $1 AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.event_id = t.id)",
-    ),
-    (
-        "every stated basis of a commitment names one of its own citations",
-        "commitments",
-        "SELECT count(*) FROM commitments t, jsonb_each(t.basis) b(field, entry) WHERE t.id > $1
-            AND entry ->> 'basis' = 'stated' AND NOT EXISTS (
-                SELECT 1 FROM citations c WHERE c.id = (entry ->> 'citation_id')::bigint AND c.commitment_id = t.id)",
-    ),
-    (
-        "every record has one current revision",
-        "revisions",
-        "SELECT count(*) FROM (SELECT entity, record_id FROM revisions WHERE id > $1 GROUP BY 1, 2 HAVING count(*) <> 1) r",
-    ),
-];
-
-/// Drops the keys and indexes of `table` (one no foreign key references); returns the statements
-/// that make them again.
-async fn set_aside(client: &Client, table: &str) -> Result<Vec<String>, GenerateError> {
-    let rows = client
-        .query(
-            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), c.conname::text,
-                    pg_get_constraintdef(c.oid)
-               FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
-              WHERE i.indrelid = $1::text::regclass",
-            &[&table],
-        )
-        .await?;
-    let mut restore = Vec::new();
-    for row in rows {
-        let (index, definition): (String, String) = (row.get(0), row.get(1));
-        match row.get::<_, Option<String>>(2) {
-            Some(constraint) => {
-                let definition: String = row.get(3);
-                client
-                    .batch_execute(&format!("ALTER TABLE {table} DROP CONSTRAINT {constraint}"))
-                    .await?;
-                restore.push(format!("ALTER TABLE {table} ADD CONSTRAINT {constraint} {definition}"));
-            }
-            None => {
-                client.batch_execute(&format!("DROP INDEX {index}")).await?;
-                restore.push(definition);
-            }
-        }
-    }
-    Ok(restore)
-}
-
-async fn max_id(client: &Client, table: &str) -> Result<i64, GenerateError> {
-    let row = client
-        .query_one(&format!("SELECT coalesce(max(id), 0)::bigint FROM {table}"), &[])
-        .await?;
-    Ok(row.get(0))
-}
-
 /// Adds the planned records to the database at `url`, in one transaction; `progress` hears how
 /// many commitments are loaded as the run goes.
 pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64)) -> Result<Report, GenerateError> {
     let started = std::time::Instant::now();
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
-    let driver = tokio::spawn(connection);
-    // One transaction: a failure anywhere drops the connection, which rolls it all back. A bulk
-    // load: no statement limit.
-    let transaction = &client;
-    transaction
-        .batch_execute("BEGIN; SET LOCAL statement_timeout = 0")
-        .await?;
-    transaction
-        .batch_execute(&format!("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE", LOADED.join(", ")))
-        .await?;
+    let load = BulkLoad::begin(url).await?;
+    let bases = load.bases;
     let next = Next {
-        source: max_id(transaction, "sources").await?,
-        person: max_id(transaction, "people").await?,
-        event: max_id(transaction, "events").await?,
-        commitment: max_id(transaction, "commitments").await?,
-        step: max_id(transaction, "commitment_status_changes").await?,
-        statement: max_id(transaction, "statements").await?,
-        claim: max_id(transaction, "claims").await?,
-        citation: max_id(transaction, "citations").await?,
-        revision: max_id(transaction, "revisions").await?,
+        source: bases.source,
+        person: bases.person,
+        event: bases.event,
+        commitment: bases.commitment,
+        step: bases.step,
+        statement: bases.statement,
+        claim: bases.claim,
+        citation: bases.citation,
+        revision: bases.revision,
     };
-    let bases = [
-        ("citations", next.citation),
-        ("commitments", next.commitment),
-        ("commitment_status_changes", next.step),
-        ("statements", next.statement),
-        ("claims", next.claim),
-        ("events", next.event),
-        ("revisions", next.revision),
-    ];
-    // Every trigger of the loaded tables is off, those that keep a record's words (its search
-    // vector) too: the staged tables are given their words as they move in, and the events and
-    // claims theirs once the load is done (see STAGED and WORDS).
-    let paused: Vec<(String, String)> = transaction
-        .query(
-            "SELECT tgrelid::regclass::text, tgname::text FROM pg_trigger
-              WHERE tgrelid = ANY($1::text[]::regclass[]) AND NOT tgisinternal",
-            &[&LOADED.to_vec()],
-        )
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
-    for (table, trigger) in &paused {
-        transaction
-            .batch_execute(&format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
-            .await?;
-    }
-    // The tables' secondary indexes are built again after the load, in one sorted pass each,
-    // rather than kept up to date row by row (primary keys and unique constraints stay).
-    let indexes: Vec<(String, String)> = transaction
-        .query(
-            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
-              WHERE i.indrelid = ANY($1::text[]::regclass[]) AND NOT i.indisprimary
-                AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-            &[&LOADED.to_vec()],
-        )
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
-    for (name, _) in &indexes {
-        transaction.batch_execute(&format!("DROP INDEX {name}")).await?;
-    }
-    // Keys too (primary, unique, foreign) are checked again after the load, each in one pass
-    // over its table (a sort, a join), instead of one lookup per row: foreign keys first, the
-    // keys they reference are dropped after them and made again before them.
-    let foreign_keys: Vec<(String, String, String)> = transaction
-        .query(
-            "SELECT conrelid::regclass::text, conname::text, pg_get_constraintdef(oid) FROM pg_constraint
-              WHERE contype IN ('f', 'p', 'u') AND conrelid = ANY($1::text[]::regclass[])
-                AND NOT (contype <> 'f' AND EXISTS (
-                    SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.confrelid = pg_constraint.conrelid
-                       AND f.conrelid <> ALL($1::text[]::regclass[])))
-                AND NOT (contype <> 'f' AND conrelid = ANY($2::text[]::regclass[]))
-              ORDER BY contype = 'f' DESC",
-            &[&LOADED.to_vec(), &KEYED.to_vec()],
-        )
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2)))
-        .collect();
-    for (table, name, _) in &foreign_keys {
-        transaction
-            .batch_execute(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))
-            .await?;
-    }
-    let nations: Vec<String> = transaction
-        .query("SELECT code FROM nations ORDER BY code", &[])
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let nations = load.nations.clone();
     let at = Utc::now().trunc_subsecs(6);
     let mut loader = Loader {
         rng: Rng(plan.seed ^ 0xA11C_E5EE_D000_0001),
@@ -1162,7 +899,7 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
         for rows in tables {
             let table = rows.table;
             let began = std::time::Instant::now();
-            let sent = rows.send(transaction).await?;
+            let sent = load.copy(table, rows.columns, rows.data).await?;
             *spent.entry(table).or_default() += began.elapsed().as_secs_f64();
             match added.iter_mut().find(|(t, _)| *t == table) {
                 Some((_, n)) => *n += sent,
@@ -1173,118 +910,12 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
             progress(done, plan.commitments);
         } else {
             // The first batch is the world: the people are in, the stages can look them up.
-            make_stages(transaction, &staged_columns).await?;
+            load.stage(&staged_columns).await?;
         }
     }
     let _ = producer.join();
-    log::debug!("generate: seconds loading each table {spent:?}, waiting for rows {waiting:.1}");
-
-    for (table, trigger) in &paused {
-        transaction
-            .batch_execute(&format!("ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
-            .await?;
-    }
-    log::info!(
-        "generate: rows loaded in {:.1} s; building {} indexes",
-        started.elapsed().as_secs_f64(),
-        indexes.len()
-    );
-    transaction
-        .batch_execute("SET LOCAL maintenance_work_mem = '1GB'; SET LOCAL work_mem = '256MB'; SET LOCAL max_parallel_maintenance_workers = 2")
+    load.finish(&spent, waiting, crate::api::history::REPRESENTATION)
         .await?;
-    for (_, definition) in &indexes {
-        transaction.batch_execute(definition).await?;
-    }
-    for (table, name, definition) in foreign_keys.iter().rev() {
-        transaction
-            .batch_execute(&format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"))
-            .await?;
-    }
-    // The planner must know the tables' new sizes before the set-based steps below.
-    transaction
-        .batch_execute(&format!("ANALYZE {}", LOADED.join(", ")))
-        .await?;
-    for (table, update) in WORDS {
-        let base = bases.iter().find(|(t, _)| *t == table).map_or(0, |(_, b)| *b);
-        transaction.execute(update, &[&base]).await?;
-    }
-    log::info!(
-        "generate: indexes built at {:.1} s; adding to the tallies and the timeline",
-        started.elapsed().as_secs_f64()
-    );
-    // The new records' tallies and timeline entries are added in one pass each with the keys
-    // and indexes of those tables set aside, which are then built again in one sorted pass each
-    // (the timeline's entries are all new; the tallies are added by joins, not key by key).
-    let mut restore = Vec::new();
-    for table in ["commitment_tallies", "source_tallies", "timeline_entries"] {
-        restore.extend(set_aside(transaction, table).await?);
-    }
-    transaction
-        .execute(
-            "SELECT tallies_add($1, $2, $3), timeline_add($4, $5, $2)",
-            &[&bases[1].1, &bases[3].1, &bases[0].1, &bases[5].1, &bases[2].1],
-        )
-        .await?;
-    for statement in &restore {
-        transaction.batch_execute(statement).await?;
-    }
-    // What the triggers would have done row by row, done set-based.
-    transaction
-        .batch_execute(
-            "UPDATE changes SET n = n + 1;
-             INSERT INTO kb_meta (key, value) VALUES ('generated', now()::text)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .await?;
-    // The new revisions are of this code's shape; a database that records an older one keeps
-    // saying so, and is refreshed when the service starts.
-    transaction
-        .execute(
-            "INSERT INTO kb_meta (key, value) VALUES ('representation', $1) ON CONFLICT (key) DO NOTHING",
-            &[&crate::api::history::REPRESENTATION],
-        )
-        .await?;
-    for table in [
-        "sources",
-        "people",
-        "events",
-        "commitments",
-        "commitment_status_changes",
-        "statements",
-        "claims",
-        "citations",
-        "revisions",
-    ] {
-        transaction
-            .batch_execute(&format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), greatest((SELECT max(id) FROM {table}), 1))"
-            ))
-            .await?;
-    }
-    log::info!(
-        "generate: summaries rebuilt at {:.1} s; checking the new rows",
-        started.elapsed().as_secs_f64()
-    );
-    for (rule, table, check) in CHECKS {
-        let base = bases.iter().find(|(t, _)| t == table).map_or(0, |(_, b)| *b);
-        let row = transaction.query_one(*check, &[&base]).await?;
-        let broken: i64 = row.get(0);
-        if broken > 0 {
-            return Err(GenerateError::Invalid(format!("{rule}: {broken} rows do not")));
-        }
-    }
-    transaction.batch_execute("COMMIT").await?;
-    log::info!(
-        "generate: committed at {:.1} s; analyzing",
-        started.elapsed().as_secs_f64()
-    );
-    // The loaded tables were analyzed inside the transaction (which counts its own rows), the
-    // summaries built after that are analyzed now.
-    client
-        .batch_execute("ANALYZE timeline_entries, commitment_tallies, source_tallies, statement_tallies")
-        .await?;
-    drop(client);
-    let _ = driver.await;
     Ok(Report {
         rows: added,
         seconds: started.elapsed().as_secs_f64(),

@@ -2,6 +2,7 @@
 //! Query functions take the connection first and return `QueryResult<T>`; they know nothing of
 //! HTTP.
 
+pub mod bulk;
 pub mod models;
 pub mod queries;
 

@@ -1,0 +1,498 @@
+//! A bulk load of new records (`alliance-kb generate`): one transaction on a connection of its
+//! own, rows sent with `COPY`, the loaded tables' triggers off and their keys and indexes set
+//! aside while they load; then what the triggers and keys would have done row by row is done
+//! set-based (keys and indexes built in one pass each, words, tallies, the timeline, sequences)
+//! and the database's rules are checked over the new rows before the transaction commits. Any
+//! failure leaves nothing written: dropping the connection rolls it all back.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use bytes::Bytes;
+use futures_util::SinkExt;
+use tokio_postgres::Client;
+
+/// The largest id of each loaded table when the load began: the new rows' ids follow them.
+#[derive(Debug, Clone, Copy)]
+pub struct Bases {
+    /// Of `sources`.
+    pub source: i64,
+    /// Of `people`.
+    pub person: i64,
+    /// Of `events`.
+    pub event: i64,
+    /// Of `commitments`.
+    pub commitment: i64,
+    /// Of `commitment_status_changes`.
+    pub step: i64,
+    /// Of `statements`.
+    pub statement: i64,
+    /// Of `claims`.
+    pub claim: i64,
+    /// Of `citations`.
+    pub citation: i64,
+    /// Of `revisions`.
+    pub revision: i64,
+}
+
+/// A bulk load failed; nothing of it was written.
+#[derive(Debug, thiserror::Error)]
+pub enum BulkError {
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(#[from] tokio_postgres::Error),
+    /// A check of the loaded rows failed: they break a rule of the database.
+    #[error("{0}")]
+    Broken(String),
+}
+
+/// A bulk load under way: its transaction, and what it set aside to put back.
+pub struct BulkLoad {
+    client: Client,
+    driver: tokio::task::JoinHandle<Result<(), tokio_postgres::Error>>,
+    started: Instant,
+    /// The ids taken before the load.
+    pub bases: Bases,
+    /// Every nation's code, in order.
+    pub nations: Vec<String>,
+    paused: Vec<(String, String)>,
+    indexes: Vec<(String, String)>,
+    foreign_keys: Vec<(String, String, String)>,
+}
+
+/// The tables whose rows are staged, then moved in with their words (search vectors), and how:
+/// the words name the record's nation and person, looked up for a whole batch at once by a join
+/// (`staged_nation_words`, `staged_person_words`) instead of by each row's trigger, and made by
+/// the same function the trigger calls.
+const STAGED: &[(&str, &str)] = &[
+    (
+        "commitments",
+        "commitment_words_of(s.summary, s.conditions, s.quantity_text, s.quantity_unit, n.words, coalesce(p.words, ''))
+           FROM staged_commitments s JOIN staged_nation_words n ON n.code = s.nation_code
+           LEFT JOIN staged_person_words p ON p.id = s.announced_by",
+    ),
+    (
+        "statements",
+        "statement_words_of(s.summary, s.quote, s.attribution, coalesce(n.words, ''), coalesce(p.words, ''))
+           FROM staged_statements s LEFT JOIN staged_nation_words n ON n.code = s.nation_code
+           LEFT JOIN staged_person_words p ON p.id = s.speaker_id",
+    ),
+];
+
+/// The tables a run writes, whose own triggers are off while it loads.
+const LOADED: [&str; 10] = [
+    "sources",
+    "people",
+    "events",
+    "event_participants",
+    "commitments",
+    "commitment_status_changes",
+    "statements",
+    "claims",
+    "citations",
+    "revisions",
+];
+
+/// The loaded tables that keep their keys while they load: small ones, whose rows the words of
+/// the others look up one by one (a person's name, an event's participants).
+const KEYED: [&str; 2] = ["people", "events"];
+
+/// The words of the new events and claims, made once they and their participants are loaded
+/// (few rows; the same functions their triggers call).
+const WORDS: [(&str, &str); 2] = [
+    (
+        "events",
+        "UPDATE events e SET search_vector = event_words(e) WHERE e.id > $1",
+    ),
+    (
+        "claims",
+        "UPDATE claims c SET search_vector = claim_words(c) WHERE c.id > $1",
+    ),
+];
+
+/// Checks over the new rows of what the triggers that were off check row by row: what each
+/// checks, the table whose new rows it reads (their ids follow the one given as `$1`), and the
+/// count of rows that break it.
+const CHECKS: &[(&str, &str, &str)] = &[
+    (
+        "every citation's excerpt is its source's text between its offsets",
+        "citations",
+        "SELECT count(*) FROM citations c JOIN sources s ON s.id = c.source_id WHERE c.id > $1
+            AND (c.end_offset > char_length(s.text) OR substr(s.text, c.start_offset + 1, c.end_offset - c.start_offset) <> c.excerpt)",
+    ),
+    (
+        "every commitment has a citation",
+        "commitments",
+        "SELECT count(*) FROM commitments t WHERE t.id > $1 AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.commitment_id = t.id)",
+    ),
+    (
+        "every commitment has a status history, and its status is its latest step's",
+        "commitments",
+        "SELECT count(*) FROM commitments t LEFT JOIN (
+            SELECT DISTINCT ON (commitment_id) commitment_id, status FROM commitment_status_changes
+             WHERE commitment_id > $1 ORDER BY commitment_id, id DESC) s ON s.commitment_id = t.id
+          WHERE t.id > $1 AND t.status IS DISTINCT FROM s.status",
+    ),
+    (
+        "every status change has a citation",
+        "commitment_status_changes",
+        "SELECT count(*) FROM commitment_status_changes t WHERE t.id > $1 AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.status_change_id = t.id)",
+    ),
+    (
+        "every statement has a citation",
+        "statements",
+        "SELECT count(*) FROM statements t WHERE t.id > $1 AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.statement_id = t.id)",
+    ),
+    (
+        "every claim has a citation",
+        "claims",
+        "SELECT count(*) FROM claims t WHERE t.id > $1 AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.claim_id = t.id)",
+    ),
+    (
+        "every event has a citation",
+        "events",
+        "SELECT count(*) FROM events t WHERE t.id > $1 AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.event_id = t.id)",
+    ),
+    (
+        "every stated basis of a commitment names one of its own citations",
+        "commitments",
+        "SELECT count(*) FROM commitments t, jsonb_each(t.basis) b(field, entry) WHERE t.id > $1
+            AND entry ->> 'basis' = 'stated' AND NOT EXISTS (
+                SELECT 1 FROM citations c WHERE c.id = (entry ->> 'citation_id')::bigint AND c.commitment_id = t.id)",
+    ),
+    (
+        "every record has one current revision",
+        "revisions",
+        "SELECT count(*) FROM (SELECT entity, record_id FROM revisions WHERE id > $1 GROUP BY 1, 2 HAVING count(*) <> 1) r",
+    ),
+];
+
+/// Drops the keys and indexes of `table` (one no foreign key references); returns the statements
+/// that make them again.
+async fn set_aside(client: &Client, table: &str) -> Result<Vec<String>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), c.conname::text,
+                    pg_get_constraintdef(c.oid)
+               FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+              WHERE i.indrelid = $1::text::regclass",
+            &[&table],
+        )
+        .await?;
+    let mut restore = Vec::new();
+    for row in rows {
+        let (index, definition): (String, String) = (row.get(0), row.get(1));
+        match row.get::<_, Option<String>>(2) {
+            Some(constraint) => {
+                let definition: String = row.get(3);
+                client
+                    .batch_execute(&format!("ALTER TABLE {table} DROP CONSTRAINT {constraint}"))
+                    .await?;
+                restore.push(format!("ALTER TABLE {table} ADD CONSTRAINT {constraint} {definition}"));
+            }
+            None => {
+                client.batch_execute(&format!("DROP INDEX {index}")).await?;
+                restore.push(definition);
+            }
+        }
+    }
+    Ok(restore)
+}
+
+async fn max_id(client: &Client, table: &str) -> Result<i64, tokio_postgres::Error> {
+    let row = client
+        .query_one(&format!("SELECT coalesce(max(id), 0)::bigint FROM {table}"), &[])
+        .await?;
+    Ok(row.get(0))
+}
+
+impl BulkLoad {
+    /// Opens the transaction on the database at `url`, locks the loaded tables, and sets their
+    /// triggers, indexes and keys aside.
+    pub async fn begin(url: &str) -> Result<BulkLoad, BulkError> {
+        let started = Instant::now();
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+        let driver = tokio::spawn(connection);
+        // One transaction: a failure anywhere drops the connection, which rolls it all back. A bulk
+        // load: no statement limit.
+        let transaction = &client;
+        transaction
+            .batch_execute("BEGIN; SET LOCAL statement_timeout = 0")
+            .await?;
+        transaction
+            .batch_execute(&format!("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE", LOADED.join(", ")))
+            .await?;
+        let bases = Bases {
+            source: max_id(transaction, "sources").await?,
+            person: max_id(transaction, "people").await?,
+            event: max_id(transaction, "events").await?,
+            commitment: max_id(transaction, "commitments").await?,
+            step: max_id(transaction, "commitment_status_changes").await?,
+            statement: max_id(transaction, "statements").await?,
+            claim: max_id(transaction, "claims").await?,
+            citation: max_id(transaction, "citations").await?,
+            revision: max_id(transaction, "revisions").await?,
+        };
+        // Every trigger of the loaded tables is off, those that keep a record's words (its search
+        // vector) too: the staged tables are given their words as they move in, and the events and
+        // claims theirs once the load is done (see STAGED and WORDS).
+        let paused: Vec<(String, String)> = transaction
+            .query(
+                "SELECT tgrelid::regclass::text, tgname::text FROM pg_trigger
+                  WHERE tgrelid = ANY($1::text[]::regclass[]) AND NOT tgisinternal",
+                &[&LOADED.to_vec()],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        for (table, trigger) in &paused {
+            transaction
+                .batch_execute(&format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
+                .await?;
+        }
+        // The tables' secondary indexes are built again after the load, in one sorted pass each,
+        // rather than kept up to date row by row (primary keys and unique constraints stay).
+        let indexes: Vec<(String, String)> = transaction
+            .query(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
+                  WHERE i.indrelid = ANY($1::text[]::regclass[]) AND NOT i.indisprimary
+                    AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+                &[&LOADED.to_vec()],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        for (name, _) in &indexes {
+            transaction.batch_execute(&format!("DROP INDEX {name}")).await?;
+        }
+        // Keys too (primary, unique, foreign) are checked again after the load, each in one pass
+        // over its table (a sort, a join), instead of one lookup per row: foreign keys first, the
+        // keys they reference are dropped after them and made again before them.
+        let foreign_keys: Vec<(String, String, String)> = transaction
+            .query(
+                "SELECT conrelid::regclass::text, conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+                  WHERE contype IN ('f', 'p', 'u') AND conrelid = ANY($1::text[]::regclass[])
+                    AND NOT (contype <> 'f' AND EXISTS (
+                        SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.confrelid = pg_constraint.conrelid
+                           AND f.conrelid <> ALL($1::text[]::regclass[])))
+                    AND NOT (contype <> 'f' AND conrelid = ANY($2::text[]::regclass[]))
+                  ORDER BY contype = 'f' DESC",
+                &[&LOADED.to_vec(), &KEYED.to_vec()],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        for (table, name, _) in &foreign_keys {
+            transaction
+                .batch_execute(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))
+                .await?;
+        }
+        let nations: Vec<String> = transaction
+            .query("SELECT code FROM nations ORDER BY code", &[])
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        Ok(BulkLoad {
+            client,
+            driver,
+            started,
+            bases,
+            nations,
+            paused,
+            indexes,
+            foreign_keys,
+        })
+    }
+
+    /// Makes the stages of the staged tables (given with the columns their rows come in) and the
+    /// words they join, once the people are loaded.
+    pub async fn stage(&self, columns: &[(&str, &str)]) -> Result<(), BulkError> {
+        let mut sql = String::from(
+            "CREATE TEMPORARY TABLE staged_nation_words ON COMMIT DROP AS SELECT code, nation_words(code) AS words FROM nations;
+             CREATE TEMPORARY TABLE staged_person_words ON COMMIT DROP AS SELECT id, person_words(id) AS words FROM people;
+             ANALYZE staged_nation_words, staged_person_words;",
+        );
+        for (table, columns) in columns {
+            let _ = write!(
+                sql,
+                "CREATE TEMPORARY TABLE staged_{table} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA;"
+            );
+        }
+        self.client.batch_execute(&sql).await?;
+        Ok(())
+    }
+
+    /// Sends rows of `table` in COPY's text format; returns how many the database took. The rows
+    /// of a staged table go to its stage first and are moved in from there with their words.
+    pub async fn copy(&self, table: &str, columns: &str, data: String) -> Result<u64, BulkError> {
+        let staged = STAGED.iter().find(|(t, _)| *t == table);
+        let into = match staged {
+            Some((table, _)) => format!("staged_{table}"),
+            None => table.to_owned(),
+        };
+        let sink = self
+            .client
+            .copy_in(&format!("COPY {into} ({columns}) FROM STDIN"))
+            .await?;
+        futures_util::pin_mut!(sink);
+        sink.send(Bytes::from(data)).await?;
+        let copied = sink.finish().await?;
+        if let Some((table, words)) = staged {
+            self.client
+                .batch_execute(&format!(
+                    "INSERT INTO {table} ({columns}, search_vector) OVERRIDING SYSTEM VALUE SELECT s.*, {words}; TRUNCATE {into}"
+                ))
+                .await?;
+        }
+        Ok(copied)
+    }
+
+    /// Puts back what was set aside, does set-based what the triggers would have done, checks
+    /// the new rows and commits; `spent` and `waiting` are the seconds the load took per table
+    /// and waiting for rows (logged), `representation` the shape of the revisions loaded.
+    pub async fn finish(
+        self,
+        spent: &std::collections::BTreeMap<&'static str, f64>,
+        waiting: f64,
+        representation: &str,
+    ) -> Result<(), BulkError> {
+        log::debug!("generate: seconds loading each table {spent:?}, waiting for rows {waiting:.1}");
+        let BulkLoad {
+            client,
+            driver,
+            started,
+            bases,
+            paused,
+            indexes,
+            foreign_keys,
+            ..
+        } = self;
+        let transaction = &client;
+        let base_of = |table: &str| match table {
+            "citations" => bases.citation,
+            "commitments" => bases.commitment,
+            "commitment_status_changes" => bases.step,
+            "statements" => bases.statement,
+            "claims" => bases.claim,
+            "events" => bases.event,
+            "revisions" => bases.revision,
+            _ => 0,
+        };
+
+        for (table, trigger) in &paused {
+            transaction
+                .batch_execute(&format!("ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
+                .await?;
+        }
+        log::info!(
+            "generate: rows loaded in {:.1} s; building {} indexes",
+            started.elapsed().as_secs_f64(),
+            indexes.len()
+        );
+        transaction
+            .batch_execute("SET LOCAL maintenance_work_mem = '1GB'; SET LOCAL work_mem = '256MB'; SET LOCAL max_parallel_maintenance_workers = 2")
+            .await?;
+        for (_, definition) in &indexes {
+            transaction.batch_execute(definition).await?;
+        }
+        for (table, name, definition) in foreign_keys.iter().rev() {
+            transaction
+                .batch_execute(&format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"))
+                .await?;
+        }
+        // The planner must know the tables' new sizes before the set-based steps below.
+        transaction
+            .batch_execute(&format!("ANALYZE {}", LOADED.join(", ")))
+            .await?;
+        for (table, update) in WORDS {
+            transaction.execute(update, &[&base_of(table)]).await?;
+        }
+        log::info!(
+            "generate: indexes built at {:.1} s; adding to the tallies and the timeline",
+            started.elapsed().as_secs_f64()
+        );
+        // The new records' tallies and timeline entries are added in one pass each with the keys
+        // and indexes of those tables set aside, which are then built again in one sorted pass each
+        // (the timeline's entries are all new; the tallies are added by joins, not key by key).
+        let mut restore = Vec::new();
+        for table in ["commitment_tallies", "source_tallies", "timeline_entries"] {
+            restore.extend(set_aside(transaction, table).await?);
+        }
+        transaction
+            .execute(
+                "SELECT tallies_add($1, $2, $3), timeline_add($4, $5, $2)",
+                &[
+                    &bases.commitment,
+                    &bases.statement,
+                    &bases.citation,
+                    &bases.event,
+                    &bases.step,
+                ],
+            )
+            .await?;
+        for statement in &restore {
+            transaction.batch_execute(statement).await?;
+        }
+        // What the triggers would have done row by row, done set-based.
+        transaction
+            .batch_execute(
+                "UPDATE changes SET n = n + 1;
+                 INSERT INTO kb_meta (key, value) VALUES ('generated', now()::text)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .await?;
+        // The new revisions are of this code's shape; a database that records an older one keeps
+        // saying so, and is refreshed when the service starts.
+        transaction
+            .execute(
+                "INSERT INTO kb_meta (key, value) VALUES ('representation', $1) ON CONFLICT (key) DO NOTHING",
+                &[&representation],
+            )
+            .await?;
+        for table in [
+            "sources",
+            "people",
+            "events",
+            "commitments",
+            "commitment_status_changes",
+            "statements",
+            "claims",
+            "citations",
+            "revisions",
+        ] {
+            transaction
+                .batch_execute(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), greatest((SELECT max(id) FROM {table}), 1))"
+                ))
+                .await?;
+        }
+        log::info!(
+            "generate: summaries rebuilt at {:.1} s; checking the new rows",
+            started.elapsed().as_secs_f64()
+        );
+        for (rule, table, check) in CHECKS {
+            let row = transaction.query_one(*check, &[&base_of(table)]).await?;
+            let broken: i64 = row.get(0);
+            if broken > 0 {
+                return Err(BulkError::Broken(format!("{rule}: {broken} rows do not")));
+            }
+        }
+        transaction.batch_execute("COMMIT").await?;
+        log::info!(
+            "generate: committed at {:.1} s; analyzing",
+            started.elapsed().as_secs_f64()
+        );
+        // The loaded tables were analyzed inside the transaction (which counts its own rows), the
+        // summaries built after that are analyzed now.
+        client
+            .batch_execute("ANALYZE timeline_entries, commitment_tallies, source_tallies, statement_tallies")
+            .await?;
+        drop(client);
+        let _ = driver.await;
+        Ok(())
+    }
+}
