@@ -16,23 +16,12 @@
 
 use std::collections::BTreeMap;
 
-use diesel::sql_types::{BigInt, Jsonb, Text};
-use diesel::QueryableByName;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+
+use crate::db::queries::transfer as queries;
 use serde_json::{Map, Value};
 
-/// One table of the export.
-#[derive(Debug, Clone, Copy)]
-pub struct Table {
-    /// The `type` of its lines.
-    pub record_type: &'static str,
-    /// The table.
-    pub name: &'static str,
-    /// Its primary key columns.
-    pub key: &'static [&'static str],
-    /// Columns left out: derived ones (generated), and secrets.
-    pub left_out: &'static [&'static str],
-}
+pub use crate::db::queries::transfer::Table;
 
 /// The tables exported, in the order their rows are written and loaded (referenced ones first).
 /// Nations are reference data created by the migrations; idempotency records are a cache.
@@ -160,27 +149,6 @@ pub const NOT_EXPORTED: &[&str] = &[
 /// How many rows a query of an export or an import reads or writes at once.
 const BATCH: usize = 1000;
 
-/// The query giving a table's lines, in key order.
-fn lines_query(table: &Table, include_key_names: bool) -> String {
-    let left_out: Vec<String> = table.left_out.iter().map(|c| format!("'{c}'")).collect();
-    let mut record = format!("(to_jsonb(t) - ARRAY[{}]::text[])", left_out.join(", "));
-    if table.name == "api_keys" && !include_key_names {
-        record = format!("({record} || '{{\"name\": null}}'::jsonb)");
-    }
-    format!(
-        "SELECT jsonb_build_object('type', '{}', 'record', {record})::text AS line FROM {} t ORDER BY {}",
-        table.record_type,
-        table.name,
-        table.key.join(", ")
-    )
-}
-
-#[derive(QueryableByName)]
-struct Line {
-    #[diesel(sql_type = Text)]
-    line: String,
-}
-
 /// The bytes an export aims to hold in one chunk: rows are fetched a few at a time when they are
 /// large (sources, their revisions), many when they are small, so that memory is bounded in bytes.
 const CHUNK_BYTES: usize = 512 * 1024;
@@ -203,17 +171,7 @@ impl<C: std::ops::DerefMut<Target = AsyncPgConnection> + Send> Export<C> {
     /// transaction in UTC, so that every line is of one moment and times read the same anywhere,
     /// whose statements may each run `statement_timeout_ms`.
     pub async fn start(mut conn: C, include_key_names: bool, statement_timeout_ms: u64) -> diesel::QueryResult<Self> {
-        // Begun through the transaction manager, so that a pool never hands out a connection an
-        // export left inside its snapshot: it counts as broken, and is closed.
-        diesel_async::AnsiTransactionManager::begin_transaction_sql(
-            &mut *conn,
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        )
-        .await?;
-        conn.batch_execute(&format!(
-            "SET LOCAL TIME ZONE 'UTC'; SET LOCAL extra_float_digits = 1; SET LOCAL statement_timeout = {statement_timeout_ms}"
-        ))
-        .await?;
+        queries::begin_snapshot(&mut conn, statement_timeout_ms).await?;
         Ok(Export {
             conn,
             table: 0,
@@ -228,27 +186,22 @@ impl<C: std::ops::DerefMut<Target = AsyncPgConnection> + Send> Export<C> {
     pub async fn next_chunk(&mut self) -> diesel::QueryResult<Option<Vec<u8>>> {
         while let Some(table) = TABLES.get(self.table) {
             if !self.open {
-                let query = lines_query(table, self.include_key_names);
-                self.conn
-                    .batch_execute(&format!("DECLARE export_lines NO SCROLL CURSOR FOR {query}"))
-                    .await?;
+                queries::open_lines(&mut self.conn, table, self.include_key_names).await?;
                 self.open = true;
                 // Each table starts small: its rows may be far larger than the last table's.
                 self.fetch = 1;
             }
-            let lines: Vec<Line> = diesel::sql_query(format!("FETCH {} FROM export_lines", self.fetch))
-                .load(&mut *self.conn)
-                .await?;
+            let lines = queries::fetch_lines(&mut self.conn, self.fetch).await?;
             if lines.is_empty() {
-                self.conn.batch_execute("CLOSE export_lines").await?;
+                queries::close_lines(&mut self.conn).await?;
                 self.open = false;
                 self.table += 1;
                 continue;
             }
-            let size: usize = lines.iter().map(|l| l.line.len() + 1).sum();
+            let size: usize = lines.iter().map(|l| l.len() + 1).sum();
             let mut chunk = Vec::with_capacity(size);
             for line in lines {
-                chunk.extend_from_slice(line.line.as_bytes());
+                chunk.extend_from_slice(line.as_bytes());
                 chunk.push(b'\n');
             }
             // Aim the next fetch at CHUNK_BYTES: halve it after a large chunk, double it after a small one.
@@ -262,10 +215,7 @@ impl<C: std::ops::DerefMut<Target = AsyncPgConnection> + Send> Export<C> {
             return Ok(Some(chunk));
         }
         if !self.done {
-            <diesel_async::AnsiTransactionManager as diesel_async::TransactionManager<AsyncPgConnection>>::commit_transaction(
-                &mut *self.conn,
-            )
-            .await?;
+            queries::end_snapshot(&mut self.conn).await?;
             self.done = true;
         }
         Ok(None)
@@ -325,28 +275,15 @@ struct Record {
     fields: Map<String, Value>,
 }
 
-#[derive(QueryableByName)]
-struct ColumnName {
-    #[diesel(sql_type = Text)]
-    table_name: String,
-    #[diesel(sql_type = Text)]
-    column_name: String,
-}
-
 /// The columns an export writes for each table, in table order, read from the schema.
 async fn exported_columns(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Vec<Vec<String>>> {
-    let rows: Vec<ColumnName> = diesel::sql_query(
-        "SELECT table_name::text, column_name::text FROM information_schema.columns
-          WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
-    )
-    .load(conn)
-    .await?;
+    let rows = queries::columns(conn).await?;
     Ok(TABLES
         .iter()
         .map(|table| {
             rows.iter()
-                .filter(|r| r.table_name == table.name && !table.left_out.contains(&r.column_name.as_str()))
-                .map(|r| r.column_name.clone())
+                .filter(|(t, c)| t == table.name && !table.left_out.contains(&c.as_str()))
+                .map(|(_, c)| c.clone())
                 .collect()
         })
         .collect())
@@ -512,12 +449,6 @@ fn read_error(e: std::io::Error) -> ImportError {
     ImportError::Invalid(vec![("file".into(), format!("cannot be read: {e}"))])
 }
 
-#[derive(QueryableByName)]
-struct Ordinal {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// Loads an export into the knowledge base, in one transaction: every line is checked first, then
 /// the lines are read again and written a batch at a time. The tables it loads are locked against
 /// writes for the transaction (writers wait, bounded by their own statement timeout), so that an
@@ -532,11 +463,7 @@ pub async fn import(
     let lines = check_lines(source, &columns)?;
     conn.transaction::<_, ImportError, _>(async |conn| {
         let tables: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
-        conn.batch_execute(&format!(
-            "SET LOCAL TIME ZONE 'UTC'; SET LOCAL statement_timeout = {statement_timeout_ms}; LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
-            tables.join(", ")
-        ))
-        .await?;
+        queries::lock_for_import(conn, &tables, statement_timeout_ms).await?;
         let mut report = ImportReport {
             lines,
             ..ImportReport::default()
@@ -572,12 +499,7 @@ pub async fn import(
         report.inserted.retain(|_, n| *n > 0);
         report.unchanged.retain(|_, n| *n > 0);
         for table in TABLES.iter().filter(|t| t.key == ["id"]) {
-            diesel::sql_query(format!(
-                "SELECT setval(pg_get_serial_sequence('{0}', 'id'), coalesce(max(id), 0) + 1, false) FROM {0}",
-                table.name
-            ))
-            .execute(conn)
-            .await?;
+            queries::advance_sequence(conn, table.name).await?;
         }
         Ok(report)
     })
@@ -593,40 +515,11 @@ async fn load_batch(
     batch: &[Record],
 ) -> Result<(usize, usize), ImportError> {
     let rows = Value::Array(batch.iter().map(|r| Value::Object(r.fields.clone())).collect());
-    let join = table
-        .key
-        .iter()
-        .map(|k| format!("t.{k} = r.{k}"))
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    let left_out: Vec<String> = table
-        .left_out
-        .iter()
-        .map(|c| format!("'{c}'"))
-        .chain(["'ordinality'".to_owned()])
-        .collect();
-    let left_out = format!("ARRAY[{}]::text[]", left_out.join(", "));
-    let named = if table.name == "api_keys" {
-        // A withheld name compares equal to any stored one.
-        "|| jsonb_build_object('name', coalesce(r.name, t.name))"
-    } else {
-        ""
-    };
-    let conflicts: Vec<Ordinal> = diesel::sql_query(format!(
-        "SELECT r.ordinality AS n
-           FROM jsonb_populate_recordset(NULL::{name}, $1) WITH ORDINALITY r
-           JOIN {name} t ON {join}
-          WHERE (to_jsonb(t) - {left_out}) IS DISTINCT FROM ((to_jsonb(r) - {left_out}) {named})
-          ORDER BY r.ordinality LIMIT 20",
-        name = table.name
-    ))
-    .bind::<Jsonb, _>(&rows)
-    .load(conn)
-    .await?;
+    let conflicts = queries::conflicting(conn, table, &rows).await?;
     if !conflicts.is_empty() {
         let lines: Vec<String> = conflicts
             .iter()
-            .filter_map(|c| batch.get(usize::try_from(c.n).ok()?.checked_sub(1)?))
+            .filter_map(|n| batch.get(usize::try_from(*n).ok()?.checked_sub(1)?))
             .map(|r| r.line.to_string())
             .collect();
         return Err(ImportError::Conflict(format!(
@@ -635,39 +528,7 @@ async fn load_batch(
             lines.join(", ")
         )));
     }
-    let values: Vec<String> = columns
-        .iter()
-        .map(|c| match (table.name, c.as_str()) {
-            ("api_keys", "name") => "coalesce(r.name, 'key ' || r.id)".to_owned(),
-            _ => format!("r.{c}"),
-        })
-        .collect();
-    let (extra_column, extra_value) = if table.name == "api_keys" {
-        // The secret never leaves its database: an imported key holds the hash of a random value
-        // no one knows, so it cannot sign in.
-        (
-            ", secret_sha256",
-            ", encode(sha256(gen_random_uuid()::text::bytea), 'hex')",
-        )
-    } else {
-        ("", "")
-    };
-    let identity = if table.key == ["id"] {
-        "OVERRIDING SYSTEM VALUE"
-    } else {
-        ""
-    };
-    let inserted = diesel::sql_query(format!(
-        "INSERT INTO {name} ({columns}{extra_column}) {identity}
-         SELECT {values}{extra_value} FROM jsonb_populate_recordset(NULL::{name}, $1) r
-          WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE {join})",
-        name = table.name,
-        columns = columns.join(", "),
-        values = values.join(", "),
-    ))
-    .bind::<Jsonb, _>(&rows)
-    .execute(conn)
-    .await?;
+    let inserted = queries::insert_missing(conn, table, columns, &rows).await?;
     Ok((inserted, batch.len() - inserted))
 }
 
@@ -711,7 +572,7 @@ mod tests {
 
     #[test]
     fn a_withheld_key_name_reads_null() {
-        assert!(lines_query(&TABLES[0], false).contains("\"name\": null"));
-        assert!(!lines_query(&TABLES[0], true).contains("\"name\": null"));
+        assert!(queries::lines_query(&TABLES[0], false).contains("\"name\": null"));
+        assert!(!queries::lines_query(&TABLES[0], true).contains("\"name\": null"));
     }
 }

@@ -17,6 +17,7 @@ pub mod search;
 pub mod sources;
 pub mod statements;
 pub mod summaries;
+pub mod transfer;
 pub mod writes;
 
 /// Where a page starts and how many rows to fetch (one more than the page holds, so that the
