@@ -87,7 +87,10 @@ class Cluster:
             subprocess.run(as_postgres([pg_bin("initdb"), "-D", self.data, "-U", "postgres", "-A", "trust"]),
                            check=True, stdout=subprocess.DEVNULL)
         options = (f"-p {PORT} -k {SOCKET} -c listen_addresses='' -c max_connections=200 "
-                   "-c shared_buffers=512MB -c log_line_prefix='%m [%p] ' -c log_parameter_max_length=-1")
+                   "-c shared_buffers=512MB -c log_line_prefix='%m [%p] ' -c log_parameter_max_length=-1 "
+                   # PostgreSQL's advice for bulk loads: checkpoints far apart while the
+                   # generator writes gigabytes.
+                   "-c max_wal_size=8GB -c checkpoint_timeout=30min")
         subprocess.run(as_postgres([pg_bin("pg_ctl"), "-D", self.data, "-l", self.log, "-o", options, "-w", "start"]),
                        check=True, stdout=subprocess.DEVNULL)
 
