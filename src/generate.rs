@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::api::{types, views};
-use crate::db::bulk::{BulkError, BulkLoad};
+use crate::db::bulk::{Bases, BulkError, BulkLoad};
 use crate::db::models;
 use crate::vocab::{
     ClaimKind, CommitmentKind, CommitmentStatus, EventKind, ForceRole, Modality, Reliability, SourceKind, Stance,
@@ -218,24 +218,10 @@ fn to_value<T: Serialize>(value: T) -> Result<Value, GenerateError> {
     Ok(serde_json::to_value(value)?)
 }
 
-/// The ids already taken in each table, so that the new rows follow them.
-struct Next {
-    source: i64,
-    person: i64,
-    event: i64,
-    commitment: i64,
-    step: i64,
-    statement: i64,
-    claim: i64,
-    citation: i64,
-    revision: i64,
-}
-
-impl Next {
-    fn take(counter: &mut i64) -> i64 {
-        *counter += 1;
-        *counter
-    }
+/// The next id of a table, from the last one taken (one of the load's `Bases`, as it goes).
+fn take(counter: &mut i64) -> i64 {
+    *counter += 1;
+    *counter
 }
 
 /// A source being filled with sentences, and the citations that point into it.
@@ -256,7 +242,8 @@ struct World {
 
 struct Loader {
     rng: Rng,
-    next: Next,
+    /// The ids taken so far in each table, so that the new rows follow them.
+    next: Bases,
     world: World,
     sources: CopyRows,
     people: CopyRows,
@@ -288,7 +275,7 @@ impl Loader {
     fn cite(&mut self, sentence: String) -> (models::Citation, Reliability) {
         if self.draft.as_ref().is_none_or(|d| d.sentences >= SENTENCES_PER_SOURCE) {
             self.finish_source();
-            let id = Next::take(&mut self.next.source);
+            let id = take(&mut self.next.source);
             let reliability = *self.rng.pick(&RELIABILITIES);
             self.draft = Some(SourceDraft {
                 id,
@@ -304,7 +291,7 @@ impl Loader {
         draft.sentences += 1;
         let end = start + sentence.chars().count() as i32;
         let citation = models::Citation {
-            id: Next::take(&mut self.next.citation),
+            id: take(&mut self.next.citation),
             source_id: draft.id,
             start_offset: start,
             end_offset: end,
@@ -379,7 +366,7 @@ impl Loader {
     }
 
     fn revision(&mut self, entity: &str, record: i64, after: &Value) {
-        let id = Next::take(&mut self.next.revision);
+        let id = take(&mut self.next.revision);
         let at = self.world.at.to_rfc3339();
         self.revisions
             .show(Some(id))
@@ -403,7 +390,7 @@ impl Loader {
             "President",
         ];
         for _ in 0..people {
-            let id = Next::take(&mut self.next.person);
+            let id = take(&mut self.next.person);
             let nation = self.rng.pick(&self.world.nations).clone();
             let role = format!("{nation} {}", self.rng.pick(&roles));
             let name = format!("Official {id}");
@@ -436,7 +423,7 @@ impl Loader {
             EventKind::AttackReport,
         ];
         for _ in 0..events {
-            let id = Next::take(&mut self.next.event);
+            let id = take(&mut self.next.event);
             let kind = *self.rng.pick(&kinds);
             let occurred_on = self.rng.chance(80).then(|| self.date());
             let place = format!("City {}", self.rng.below(500));
@@ -501,7 +488,7 @@ impl Loader {
     }
 
     fn commitment(&mut self) -> Result<(), GenerateError> {
-        let id = Next::take(&mut self.next.commitment);
+        let id = take(&mut self.next.commitment);
         let nation = self.rng.pick(&self.world.nations).clone();
         let kind = *self.rng.pick(CommitmentKind::ALL);
         let amount = 50 + self.rng.below(5_000);
@@ -554,7 +541,7 @@ impl Loader {
         let mut steps = Vec::new();
         let mut last_date: Option<NaiveDate> = None;
         for _ in 0..(1 + u64::from(self.rng.chance(30))) {
-            let step = Next::take(&mut self.next.step);
+            let step = take(&mut self.next.step);
             let status = *self.rng.pick(&statuses);
             let modality = if self.rng.chance(80) {
                 Modality::Effective
@@ -655,7 +642,7 @@ impl Loader {
     }
 
     fn statement(&mut self) -> Result<(), GenerateError> {
-        let id = Next::take(&mut self.next.statement);
+        let id = take(&mut self.next.statement);
         let (speaker_id, speaker, nation) = self.rng.pick(&self.world.people).clone();
         let stances = [
             Stance::Supportive,
@@ -721,7 +708,7 @@ impl Loader {
     }
 
     fn claim(&mut self) -> Result<(), GenerateError> {
-        let id = Next::take(&mut self.next.claim);
+        let id = take(&mut self.next.claim);
         let kind = if self.rng.chance(50) {
             ClaimKind::Report
         } else {
@@ -800,24 +787,12 @@ impl Loader {
 /// many commitments are loaded as the run goes.
 pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64)) -> Result<Report, GenerateError> {
     let started = std::time::Instant::now();
-    let load = BulkLoad::begin(url).await?;
-    let bases = load.bases;
-    let next = Next {
-        source: bases.source,
-        person: bases.person,
-        event: bases.event,
-        commitment: bases.commitment,
-        step: bases.step,
-        statement: bases.statement,
-        claim: bases.claim,
-        citation: bases.citation,
-        revision: bases.revision,
-    };
-    let nations = load.nations.clone();
+    let mut load = BulkLoad::begin(url).await?;
+    let nations = std::mem::take(&mut load.nations);
     let at = Utc::now().trunc_subsecs(6);
     let mut loader = Loader {
         rng: Rng(plan.seed ^ 0xA11C_E5EE_D000_0001),
-        next,
+        next: load.bases,
         world: World {
             nations,
             people: Vec::new(),
