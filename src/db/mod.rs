@@ -5,6 +5,10 @@
 pub mod bulk;
 pub mod models;
 pub mod queries;
+pub mod replicas;
+pub mod session;
+
+pub use session::{CheckoutError, Session};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -39,6 +43,11 @@ pub struct Database {
     /// Queries started on the pool's connections since it was built; tests read it to check that
     /// a page costs the same few queries whatever its length.
     pub queries: Arc<AtomicU64>,
+    /// Whether a pooler in transaction mode stands between the pool and the server (then no
+    /// statement is prepared to outlive its transaction, and sessions set their limits locally).
+    pub pooled: bool,
+    /// The limits every session carries.
+    pub limits: Limits,
 }
 
 /// Something went wrong preparing the database before serving.
@@ -108,6 +117,15 @@ impl Limits {
             self.statement_timeout_ms, self.idle_in_transaction_ms
         )
     }
+
+    /// The same settings for the rest of one transaction (through a pooler in transaction mode,
+    /// where a session's settings would stay behind on a server connection others share).
+    pub fn local_sql(&self) -> String {
+        format!(
+            "SET LOCAL statement_timeout = {}; SET LOCAL idle_in_transaction_session_timeout = {}; SET LOCAL client_connection_check_interval = 1000",
+            self.statement_timeout_ms, self.idle_in_transaction_ms
+        )
+    }
 }
 
 impl Database {
@@ -122,17 +140,24 @@ impl Database {
     /// it is closed, its transaction broken, or a query on it was abandoned mid-way (then it is
     /// dropped, which closes it, and PostgreSQL stops the query).
     pub fn connect_with(url: &str, size: usize, limits: Limits) -> Result<Self, SetupError> {
-        Self::build(url, size, limits, false)
+        Self::build(url, size, limits, false, false)
+    }
+
+    /// A pool like [`connect_with`](Self::connect_with) through a pooler in transaction mode
+    /// (PgBouncer `pool_mode = transaction`): the prepared-statement cache is off, no session
+    /// setting is sent, and each [`session`](Self::session) is a transaction that sets its limits.
+    pub fn connect_pooled(url: &str, size: usize, limits: Limits) -> Result<Self, SetupError> {
+        Self::build(url, size, limits, false, true)
     }
 
     /// A pool like [`connect_with`](Self::connect_with) whose sessions' notices from the server
     /// (a `RAISE NOTICE`, the plans `auto_explain` reports) go to the log at `info`, under
     /// `tokio_postgres`; the plan checks read the plans of the statements sent this way.
     pub fn connect_logging_notices(url: &str, size: usize) -> Result<Self, SetupError> {
-        Self::build(url, size, Limits::default(), true)
+        Self::build(url, size, Limits::default(), true, false)
     }
 
-    fn build(url: &str, size: usize, limits: Limits, log_notices: bool) -> Result<Self, SetupError> {
+    fn build(url: &str, size: usize, limits: Limits, log_notices: bool, pooled: bool) -> Result<Self, SetupError> {
         let queries = Arc::new(AtomicU64::new(0));
         let counter = queries.clone();
         let mut config = ManagerConfig::default();
@@ -148,12 +173,34 @@ impl Database {
                     // Driven as a future, the connection logs each notice it receives.
                     tokio::spawn(connection);
                     AsyncPgConnection::try_from(client).await?
+                } else if pooled {
+                    // The driver sends its own settings at connect as prepared statements: through a
+                    // pooler in transaction mode each half could reach another server connection,
+                    // and a statement prepared there would stay behind. Inside a transaction they
+                    // stay on one (the pooler carries the settings it tracks to the others).
+                    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                        .await
+                        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                    tokio::spawn(connection);
+                    client
+                        .batch_execute("BEGIN")
+                        .await
+                        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                    let mut conn = AsyncPgConnection::try_from(client).await?;
+                    conn.batch_execute("COMMIT")
+                        .await
+                        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                    conn
                 } else {
                     AsyncPgConnection::establish(url).await?
                 };
-                conn.batch_execute(&session)
-                    .await
-                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                if pooled {
+                    conn.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
+                } else {
+                    conn.batch_execute(&session)
+                        .await
+                        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                }
                 conn.set_instrumentation(Tracker {
                     queries: counter,
                     in_flight: 0,
@@ -163,10 +210,7 @@ impl Database {
             .boxed()
         });
         config.recycling_method = RecyclingMethod::CustomFunction(Box::new(|conn: &mut AsyncPgConnection| {
-            let abandoned = conn
-                .instrumentation()
-                .downcast_ref::<Tracker>()
-                .is_some_and(|t| t.in_flight > 0);
+            let abandoned = abandoned(conn);
             async move {
                 if abandoned {
                     Err(diesel::result::Error::QueryBuilderError(
@@ -187,13 +231,25 @@ impl Database {
             .runtime(deadpool::Runtime::Tokio1)
             .build()
             .map_err(|e| SetupError::Pool(e.to_string()))?;
-        Ok(Database { pool, queries })
+        Ok(Database {
+            pool,
+            queries,
+            pooled,
+            limits,
+        })
     }
 
     /// How many queries the pool's connections have started so far.
     pub fn query_count(&self) -> u64 {
         self.queries.load(Ordering::Relaxed)
     }
+}
+
+/// Whether a query on `conn` was started and never finished (its request was dropped mid-way).
+fn abandoned(conn: &mut AsyncPgConnection) -> bool {
+    conn.instrumentation()
+        .downcast_ref::<Tracker>()
+        .is_some_and(|t| t.in_flight > 0)
 }
 
 /// Creates the database named in `url` if the server does not have it yet, connecting to
