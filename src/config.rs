@@ -32,6 +32,54 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// How long to wait for PostgreSQL at start before giving up, in seconds.
     pub database_wait_s: u64,
+    /// Where migrations and the first seed go when `database` is a pooler (they hold a session
+    /// lock); by default the same URL.
+    pub direct_url: Option<String>,
+    /// Whether a connection pooler in transaction mode (PgBouncer) stands between the service and
+    /// the primary.
+    pub pooler: Pooler,
+    /// Streaming replicas that serve reads.
+    pub replica_urls: Vec<String>,
+    /// The most a replica may lag behind before reads skip it, in milliseconds.
+    pub replica_max_lag_ms: u64,
+    /// Whether `GET /metrics` answers.
+    pub metrics: bool,
+}
+
+/// What stands between the service and its primary database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pooler {
+    /// Nothing: the service's own pool holds sessions of the server.
+    None,
+    /// A pooler in transaction mode (PgBouncer `pool_mode = transaction`): no prepared statement
+    /// outlives a transaction and session settings do not stick, so every statement runs inside a
+    /// transaction that sets its own limits.
+    Transaction,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One line of text per record.
+    Text,
+    /// One JSON object per line (`ts`, `level`, `target`, `message`), for log collectors.
+    Json,
+}
+
+impl LogFormat {
+    /// `ALLIANCE_KB_LOG_FORMAT` from the environment (read before anything else is, so that every
+    /// line is in one format).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        match std::env::var("ALLIANCE_KB_LOG_FORMAT").ok().as_deref().map(str::trim) {
+            None | Some("") | Some("text") => Ok(LogFormat::Text),
+            Some("json") => Ok(LogFormat::Json),
+            Some(other) => Err(ConfigError {
+                name: "ALLIANCE_KB_LOG_FORMAT",
+                value: other.to_owned(),
+                reason: "expected text or json".into(),
+            }),
+        }
+    }
 }
 
 /// The settings, their defaults and meanings, as the README's table lists them.
@@ -80,6 +128,36 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "ALLIANCE_KB_DATABASE_WAIT_S",
         "60",
         "how long to wait at start for PostgreSQL to answer, retrying with backoff (0 to 3600)",
+    ),
+    (
+        "DATABASE_DIRECT_URL",
+        "DATABASE_URL",
+        "the primary itself, for migrations and the first seed, when DATABASE_URL is a pooler (PgBouncer)",
+    ),
+    (
+        "ALLIANCE_KB_POOLER",
+        "none",
+        "transaction: DATABASE_URL is PgBouncer in transaction mode (no prepared statements; each read in a transaction of its own)",
+    ),
+    (
+        "DATABASE_REPLICA_URLS",
+        "(none)",
+        "comma-separated streaming replicas that serve reads; a read that presents a Consistency-Token goes to one that has replayed it",
+    ),
+    (
+        "ALLIANCE_KB_REPLICA_MAX_LAG_MS",
+        "5000",
+        "a replica further behind than this (or not answering) is skipped and reads go to the primary (0 to 3600000)",
+    ),
+    (
+        "ALLIANCE_KB_METRICS",
+        "on",
+        "on: GET /metrics answers in Prometheus text format; off: it answers 404",
+    ),
+    (
+        "ALLIANCE_KB_LOG_FORMAT",
+        "text",
+        "text, or json (one object per line: ts, level, target, message) for log collectors",
     ),
     (
         "RUST_LOG",
@@ -171,8 +249,63 @@ impl Config {
                 cors_origins.push(origin.to_owned());
             }
         }
+        let postgres_url = |name: &'static str, url: String| -> Result<String, ConfigError> {
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                Ok(url)
+            } else {
+                Err(ConfigError {
+                    name,
+                    value: redact(&url),
+                    reason: "it must start with postgres:// or postgresql://".into(),
+                })
+            }
+        };
+        let direct_url = get("DATABASE_DIRECT_URL")
+            .map(|url| postgres_url("DATABASE_DIRECT_URL", url))
+            .transpose()?;
+        let pooler = match get("ALLIANCE_KB_POOLER").as_deref().map(str::trim) {
+            None | Some("none") => Pooler::None,
+            Some("transaction") => Pooler::Transaction,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "ALLIANCE_KB_POOLER",
+                    value: other.to_owned(),
+                    reason: "expected none or transaction (PgBouncer's pool_mode = transaction)".into(),
+                })
+            }
+        };
+        if pooler == Pooler::Transaction && !matches!(database, DatabaseSetting::Url(_)) {
+            return Err(ConfigError {
+                name: "ALLIANCE_KB_POOLER",
+                value: "transaction".into(),
+                reason: "a pooler needs DATABASE_URL (the pooler's address) and DATABASE_DIRECT_URL (the primary's)"
+                    .into(),
+            });
+        }
+        let mut replica_urls = Vec::new();
+        if let Some(list) = get("DATABASE_REPLICA_URLS") {
+            for url in list.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+                replica_urls.push(postgres_url("DATABASE_REPLICA_URLS", url.to_owned())?);
+            }
+        }
+        let metrics = match get("ALLIANCE_KB_METRICS").as_deref().map(str::trim) {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "ALLIANCE_KB_METRICS",
+                    value: other.to_owned(),
+                    reason: "expected on or off".into(),
+                })
+            }
+        };
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         Ok(Config {
+            direct_url,
+            pooler,
+            replica_urls,
+            replica_max_lag_ms: ranged("ALLIANCE_KB_REPLICA_MAX_LAG_MS", 5_000, 0..=3_600_000)?,
+            metrics,
             database,
             listen,
             pool_size: number("ALLIANCE_KB_POOL_SIZE", 16, 1000)?,
@@ -191,14 +324,25 @@ impl Config {
             DatabaseSetting::Managed(dir) => format!("database=self-managed cluster in {}", dir.display()),
         };
         format!(
-            "{database} listen={} pool_size={} workers={} statement_timeout_ms={} transfer_timeout_s={} cors_origins={} database_wait_s={}",
+            "{database} listen={} pool_size={} workers={} statement_timeout_ms={} transfer_timeout_s={} cors_origins={} database_wait_s={} pooler={} replicas={} replica_max_lag_ms={} metrics={}",
             self.listen,
             self.pool_size,
             self.workers,
             self.statement_timeout_ms,
             self.transfer_timeout_s,
             if self.cors_origins.is_empty() { "(none)".to_owned() } else { self.cors_origins.join(",") },
-            self.database_wait_s
+            self.database_wait_s,
+            match self.pooler {
+                Pooler::None => "none",
+                Pooler::Transaction => "transaction",
+            },
+            if self.replica_urls.is_empty() {
+                "(none)".to_owned()
+            } else {
+                self.replica_urls.iter().map(|u| redact(u)).collect::<Vec<_>>().join(",")
+            },
+            self.replica_max_lag_ms,
+            if self.metrics { "on" } else { "off" },
         )
     }
 }
@@ -249,5 +393,34 @@ mod tests {
         assert!(config(&[("ALLIANCE_KB_STATEMENT_TIMEOUT_MS", "5")]).is_err());
         let ok = config(&[("ALLIANCE_KB_CORS_ORIGINS", "https://a.example, http://localhost:3000")]).unwrap();
         assert_eq!(ok.cors_origins, vec!["https://a.example", "http://localhost:3000"]);
+        assert!(config(&[("ALLIANCE_KB_POOLER", "session")]).is_err());
+        assert!(
+            config(&[("ALLIANCE_KB_POOLER", "transaction")]).is_err(),
+            "a pooler needs DATABASE_URL"
+        );
+        assert!(config(&[("DATABASE_REPLICA_URLS", "postgres://r1/kb, mysql://r2")]).is_err());
+        assert!(config(&[("ALLIANCE_KB_METRICS", "maybe")]).is_err());
+    }
+
+    #[test]
+    fn replicas_pooler_and_metrics_are_read() {
+        let c = config(&[
+            ("DATABASE_URL", "postgres://u@bouncer:6432/kb"),
+            ("DATABASE_DIRECT_URL", "postgres://u@primary:5432/kb"),
+            ("ALLIANCE_KB_POOLER", "transaction"),
+            ("DATABASE_REPLICA_URLS", "postgres://u:pw@r1/kb,postgres://u@r2/kb"),
+            ("ALLIANCE_KB_METRICS", "off"),
+        ])
+        .unwrap();
+        assert_eq!(c.pooler, Pooler::Transaction);
+        assert_eq!(c.replica_urls.len(), 2);
+        assert!(!c.metrics);
+        assert_eq!(c.direct_url.as_deref(), Some("postgres://u@primary:5432/kb"));
+        assert!(!c.describe().contains("pw"), "replica passwords are masked");
+        let d = config(&[]).unwrap();
+        assert_eq!(
+            (d.pooler, d.replica_urls.len(), d.metrics, d.replica_max_lag_ms),
+            (Pooler::None, 0, true, 5000)
+        );
     }
 }

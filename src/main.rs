@@ -3,7 +3,27 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+    let format = match alliance_kb::config::LogFormat::from_env() {
+        Ok(format) => format,
+        Err(e) => {
+            eprintln!("alliance-kb: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut logger = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"));
+    if format == alliance_kb::config::LogFormat::Json {
+        logger.format(|buf, record| {
+            use std::io::Write as _;
+            let line = serde_json::json!({
+                "ts": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                "level": record.level().as_str(),
+                "target": record.target(),
+                "message": record.args().to_string(),
+            });
+            writeln!(buf, "{line}")
+        });
+    }
+    logger
         // At any level: the PostgreSQL driver logs every bound value of a query at debug (key
         // hashes and bodies among them), and actix logs each malformed request from any client
         // at error, which would let anyone flood the log. Both are capped, whatever RUST_LOG says.

@@ -12,7 +12,8 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, error::ApiError, AppState};
-use crate::config::{Config, DatabaseSetting};
+use crate::config::{Config, DatabaseSetting, Pooler};
+use crate::db::replicas::Replicas;
 use crate::db::{self, Database};
 use crate::pgcluster::{self, ManagedCluster};
 use crate::seed;
@@ -56,6 +57,7 @@ pub fn build_app(
         .app_data(routes)
         .app_data(served)
         .route("/openapi.json", web::get().to(api::serve_document))
+        .route("/metrics", web::get().to(api::metrics::get_metrics))
         .app_data(api::path_config())
         .app_data(api::json_config())
         .app_data(web::PayloadConfig::new(api::guard::SOURCE_BODY_LIMIT))
@@ -76,13 +78,16 @@ pub fn build_app(
         )
         .default_service(web::to(api::no_route))
         .wrap(ErrorHandlers::new().default_handler(api::problem_for_plain_errors))
+        .wrap(from_fn(api::consistency::route_reads))
         .wrap(from_fn(api::guard::guard))
         .wrap(cors)
         // Inside compression, so that `pretty=true` indents the JSON before it is compressed.
         .wrap(from_fn(api::present::presentation))
         .wrap(actix_web::middleware::Compress::default())
         .wrap(from_fn(api::guard::plain_when_small))
-        .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+        .wrap(api::metrics::http_metrics())
+        .wrap(from_fn(api::guard::request_id))
+        .wrap(Logger::new("%a \"%r\" %s %b %Dms request=%{x-request-id}o"))
 }
 
 /// Failure to start.
@@ -108,7 +113,8 @@ pub enum StartError {
 /// The database the service will use, migrated; with the cluster that serves it, if the service
 /// runs its own (dropping it stops the cluster).
 pub struct PreparedDatabase {
-    /// The URL to connect to.
+    /// The URL of the primary itself (`DATABASE_DIRECT_URL` when a pooler is in between), for
+    /// migrations, seeding and the command line's work.
     pub url: String,
     /// The self-managed cluster, if any.
     pub cluster: Option<ManagedCluster>,
@@ -118,7 +124,7 @@ pub struct PreparedDatabase {
 /// missing, and applies pending migrations. Call outside any async runtime.
 pub fn prepare_database(config: &Config) -> Result<PreparedDatabase, StartError> {
     let (url, admin_url, cluster) = match &config.database {
-        DatabaseSetting::Url(url) => (url.clone(), None, None),
+        DatabaseSetting::Url(url) => (config.direct_url.clone().unwrap_or_else(|| url.clone()), None, None),
         DatabaseSetting::Managed(dir) => {
             let cluster = ManagedCluster::start(dir)?;
             (
@@ -290,19 +296,58 @@ impl WaitingServer {
     }
 }
 
-/// Serves the API on `listener` until SIGINT or SIGTERM.
-pub async fn serve(config: &Config, url: &str, listener: TcpListener) -> Result<(), StartError> {
+/// The pools a service serves from: the primary's (through the pooler when there is one) and
+/// each replica's, whose monitor starts with them.
+pub fn connect(config: &Config, direct_url: &str) -> Result<(Database, Option<std::sync::Arc<Replicas>>), StartError> {
     let limits = db::Limits {
         statement_timeout_ms: config.statement_timeout_ms,
         ..db::Limits::default()
     };
-    let database = Database::connect_with(url, config.pool_size, limits)?;
-    seed_if_empty(&database).await?;
+    let database = match (&config.database, config.pooler) {
+        (DatabaseSetting::Url(url), Pooler::Transaction) => Database::connect_pooled(url, config.pool_size, limits)?,
+        _ => Database::connect_with(direct_url, config.pool_size, limits)?,
+    };
+    if config.replica_urls.is_empty() {
+        return Ok((database, None));
+    }
+    let named: Vec<(String, String)> = config
+        .replica_urls
+        .iter()
+        .map(|url| (url.clone(), server_of(url)))
+        .collect();
+    let replicas = std::sync::Arc::new(Replicas::connect(
+        &named,
+        config.pool_size,
+        limits,
+        config.replica_max_lag_ms,
+    )?);
+    replicas.spawn_monitor();
+    Ok((database, Some(replicas)))
+}
+
+/// Serves the API on `listener` until SIGINT or SIGTERM.
+pub async fn serve(config: &Config, direct_url: &str, listener: TcpListener) -> Result<(), StartError> {
+    // Seeding holds a lock for its transaction and writes many statements: straight to the primary.
+    let direct = Database::connect(direct_url, 2)?;
+    seed_if_empty(&direct).await?;
+    drop(direct);
+    let (database, replicas) = connect(config, direct_url)?;
+    if let Some(replicas) = &replicas {
+        replicas.check_all().await;
+        for replica in &replicas.list {
+            match replica.state().problem {
+                None => log::info!("replica {} serves reads", replica.name),
+                Some(problem) => log::warn!("replica {} does not serve reads yet: {problem}", replica.name),
+            }
+        }
+    }
     let address = listener.local_addr()?;
     log::info!("serving the knowledge base at http://{address}/v1/ (Swagger UI at http://{address}/swagger-ui/)");
     let state = web::Data::new(AppState {
         cors_origins: config.cors_origins.clone(),
         transfer_timeout: std::time::Duration::from_secs(config.transfer_timeout_s),
+        replicas,
+        metrics: config.metrics,
         ..AppState::new(database)
     });
     HttpServer::new(move || build_app(state.clone()))

@@ -309,7 +309,7 @@ pub async fn create_response<E: Editable>(
     use diesel_async::AsyncConnection;
     let map = super::input::object(body)?;
     let idempotency = super::write::Idempotency::of(req, caller, body)?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.writer().await?;
     let written = conn
         .transaction::<_, ApiError, _>(async |conn| {
             if let Some(replay) = idempotency.replay(conn).await? {
@@ -334,7 +334,7 @@ pub async fn update_response<E: Editable>(
     use diesel_async::AsyncConnection;
     let patch = super::input::object(body)?;
     let if_match = IfMatch::of(req);
-    let mut conn = state.conn().await?;
+    let mut conn = state.writer().await?;
     let written = conn
         .transaction::<_, ApiError, _>(async |conn| update::<E>(conn, caller.key_id, id, &patch, &if_match).await)
         .await?;
@@ -352,7 +352,7 @@ pub async fn retract_response<E: Editable>(
     use diesel_async::AsyncConnection;
     let reason = params.checked()?.to_owned();
     let if_match = IfMatch::of(req);
-    let mut conn = state.conn().await?;
+    let mut conn = state.writer().await?;
     let written = conn
         .transaction::<_, ApiError, _>(async |conn| retract::<E>(conn, caller.key_id, id, &reason, &if_match).await)
         .await?;

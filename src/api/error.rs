@@ -226,8 +226,15 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            ApiError::Unavailable(cause) => log::warn!("database unavailable: {cause}"),
-            ApiError::TimedOut(cause) => log::warn!("query timed out: {cause}"),
+            ApiError::Unavailable(cause) => {
+                super::metrics::database_failed("unavailable");
+                log::warn!("database unavailable: {cause}")
+            }
+            ApiError::TimedOut(cause) => {
+                super::metrics::database_failed("timed_out");
+                log::warn!("query timed out: {cause}")
+            }
+            ApiError::Internal(_) => super::metrics::database_failed("fault"),
             _ => {}
         }
         let mut response = problem_response(self.status_code(), &self.problem());
@@ -318,5 +325,14 @@ fn connection_lost(message: &str) -> bool {
 impl From<PoolError> for ApiError {
     fn from(err: PoolError) -> Self {
         ApiError::Unavailable(err.to_string())
+    }
+}
+
+impl From<crate::db::CheckoutError> for ApiError {
+    fn from(err: crate::db::CheckoutError) -> Self {
+        match err {
+            crate::db::CheckoutError::Pool(e) => e.into(),
+            crate::db::CheckoutError::Begin(e) => e.into(),
+        }
     }
 }

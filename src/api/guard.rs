@@ -8,6 +8,7 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::Next;
+use actix_web::HttpMessage as _;
 
 use super::error::ApiError;
 
@@ -197,6 +198,46 @@ fn check(req: &ServiceRequest) -> Result<(), ApiError> {
     }
 }
 
+/// The header that names a request: taken from the client when it sends one, else made.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// The id of the request being served, in its extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Middleware: gives every request an id (the client's `X-Request-Id` when it is 1 to 128 visible
+/// ASCII characters, else 32 random hexadecimal digits), answered in `X-Request-Id` and named in
+/// the access-log line and in the log line of a failure.
+pub async fn request_id(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let given = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| (1..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_owned);
+    let id = given.unwrap_or_else(|| {
+        let mut bytes = [0u8; 16];
+        // Without randomness the id is still unique enough to find a line: the time.
+        if getrandom::fill(&mut bytes).is_err() {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            bytes = now.to_be_bytes();
+        }
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    });
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let mut res = next.call(req).await?;
+    if let Ok(value) = header::HeaderValue::from_str(&id) {
+        res.headers_mut()
+            .insert(header::HeaderName::from_static(REQUEST_ID), value);
+    }
+    Ok(res)
+}
+
 /// Middleware: refuses a write whose media type or declared size the operation does not take,
 /// and adds the headers every answer carries.
 pub async fn guard(
@@ -219,7 +260,17 @@ pub async fn guard(
         .map(str::to_owned);
     let mut res = next.call(req).await?.map_into_boxed_body();
     if let Some(super::error::Failure(cause)) = res.response().extensions().get::<super::error::Failure>() {
-        log::error!("{} {} failed: {cause}", res.request().method(), res.request().path());
+        let id = res
+            .request()
+            .extensions()
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        log::error!(
+            "{} {} failed (request {id}): {cause}",
+            res.request().method(),
+            res.request().path()
+        );
     }
     if read && matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
         let cache = if keyed {
@@ -299,12 +350,16 @@ pub fn cors(write_origins: Vec<String>) -> actix_cors::Cors {
             header::IF_NONE_MATCH,
             header::ACCEPT,
             header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static(super::consistency::CONSISTENCY_TOKEN),
+            header::HeaderName::from_static(REQUEST_ID),
         ])
         .expose_headers([
             header::ETAG,
             header::LOCATION,
             header::LINK,
             header::HeaderName::from_static("idempotent-replayed"),
+            header::HeaderName::from_static(super::consistency::CONSISTENCY_TOKEN),
+            header::HeaderName::from_static(REQUEST_ID),
         ])
         .max_age(3600)
 }

@@ -1,12 +1,18 @@
-//! What every request handler can reach: the pool and the service's settings.
+//! What every request handler can reach: the pool, the replicas and the service's settings; and
+//! where a request's reads go.
+
+use std::sync::Arc;
 
 use crate::api::error::ApiError;
-use crate::db::{Conn, Database};
+use crate::db::replicas::{Lsn, Replicas};
+use crate::db::{Conn, Database, Session};
 
 /// What every request handler can reach.
 pub struct AppState {
-    /// The connection pool.
+    /// The connection pool of the primary.
     pub db: Database,
+    /// Streaming replicas that serve reads, if any are configured.
+    pub replicas: Option<Arc<Replicas>>,
     /// The origins browsers may write from; every origin may read.
     pub cors_origins: Vec<String>,
     /// The longest an export or import may run; a stalled export reader is dropped after a tenth.
@@ -14,6 +20,23 @@ pub struct AppState {
     /// Exports running at once are bounded apart from the pool's other users: a quarter of the
     /// pool, at least one.
     pub exports: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Whether `GET /metrics` answers.
+    pub metrics: bool,
+}
+
+/// Where the reads of the request being served may go, set for its whole handling by
+/// [`super::consistency::route_reads`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadRoute {
+    /// A public read (GET or HEAD without a key): a replica may serve it.
+    pub replica_ok: bool,
+    /// The consistency token the request presented: only a replica that has replayed it may.
+    pub after: Option<Lsn>,
+}
+
+tokio::task_local! {
+    /// The request's [`ReadRoute`], and the replica that served its reads, if one did.
+    pub(crate) static ROUTE: (ReadRoute, std::cell::Cell<Option<usize>>);
 }
 
 impl AppState {
@@ -22,14 +45,38 @@ impl AppState {
         let exports = (db.pool.status().max_size / 4).max(1);
         AppState {
             db,
+            replicas: None,
             cors_origins: Vec::new(),
             transfer_timeout: std::time::Duration::from_secs(600),
             exports: std::sync::Arc::new(tokio::sync::Semaphore::new(exports)),
+            metrics: true,
         }
     }
 
-    /// A connection from the pool; a database that does not answer is a 503.
-    pub async fn conn(&self) -> Result<Conn, ApiError> {
-        Ok(self.db.pool.get().await?)
+    /// A session for the request's reads: on a replica when the request may be served by one and
+    /// one is fit to (it answers, lags no more than the limit, has replayed the request's token),
+    /// else on the primary. A database that does not answer is a 503.
+    pub async fn conn(&self) -> Result<Session, ApiError> {
+        let route = ROUTE.try_with(|(route, _)| *route).unwrap_or_default();
+        if let (true, Some(replicas)) = (route.replica_ok, &self.replicas) {
+            if let Some(i) = replicas.pick(route.after) {
+                match replicas.list[i].db.session().await {
+                    Ok(session) => {
+                        let _ = ROUTE.try_with(|(_, served)| served.set(Some(i)));
+                        super::metrics::read_served(&replicas.list[i].name);
+                        return Ok(session);
+                    }
+                    Err(e) => replicas.suspect(i, &e.to_string()),
+                }
+            }
+        }
+        super::metrics::read_served("primary");
+        Ok(self.db.session().await?)
+    }
+
+    /// A connection of the primary for a write that runs all its statements in one transaction
+    /// of its own, committed before it answers.
+    pub async fn writer(&self) -> Result<Conn, ApiError> {
+        Ok(self.db.writer().await?)
     }
 }

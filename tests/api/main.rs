@@ -17,6 +17,7 @@ mod history;
 mod keys;
 mod layout;
 mod lists;
+mod operations;
 mod plans;
 mod presentation;
 mod readme;

@@ -118,6 +118,7 @@ pub async fn create_key(state: web::Data<AppState>, _admin: Admin, body: web::By
     };
     let mut conn = state.conn().await?;
     let (row, key) = auth::make_key(&mut conn, &name, role).await?;
+    conn.end().await?;
     Ok(HttpResponse::Created().json(CreatedKey { info: row.into(), key }))
 }
 
@@ -191,6 +192,7 @@ pub async fn delete_key(
     }
     let mut conn = state.conn().await?;
     let key = keys::revoke(&mut conn, id).await?.ok_or_else(|| not_found("key", id))?;
+    conn.end().await?;
     log::info!("key {} revoked key {id}", admin.0.key_id);
     Ok(web::Json(key.into()))
 }

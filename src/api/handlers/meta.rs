@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::api::error::ApiError;
 use crate::api::params::{NoParams, Query};
-use crate::api::types::Health;
+use crate::api::types::{Health, Readiness, ReplicaReadiness};
 use crate::api::AppState;
 
 /// Is the process up
@@ -21,20 +21,40 @@ pub async fn get_health(_params: Query<NoParams>) -> HttpResponse {
 
 /// Is the database answering
 ///
-/// Runs a trivial query through the connection pool: 200 when the database answers, 503 when it
-/// does not.
+/// Runs a trivial query on the primary through the connection pool: 200 when it answers, 503 when
+/// it does not. Lists each streaming replica with whether reads go to it, its lag and why not.
 #[utoipa::path(
     tag = "meta",
     operation_id = "get_readiness",
     responses(
-        (status = 200, description = "The database answers.", body = Health),
+        (status = 200, description = "The primary answers.", body = Readiness),
     )
 )]
 #[get("/readyz")]
 pub async fn get_readiness(state: web::Data<AppState>, _params: Query<NoParams>) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.conn().await?;
+    let mut conn = state.db.session().await?;
     crate::db::queries::ping(&mut conn).await?;
-    Ok(HttpResponse::Ok().json(Health { status: "ready".into() }))
+    drop(conn);
+    let replicas = state.replicas.as_ref().map_or_else(Vec::new, |replicas| {
+        replicas
+            .list
+            .iter()
+            .map(|replica| {
+                let seen = replica.state();
+                ReplicaReadiness {
+                    server: replica.name.clone(),
+                    serving: seen.answering && seen.problem.is_none(),
+                    lag_ms: i64::try_from(seen.lag_ms).unwrap_or(i64::MAX),
+                    replayed: seen.replayed.to_string(),
+                    problem: seen.problem,
+                }
+            })
+            .collect()
+    });
+    Ok(HttpResponse::Ok().json(Readiness {
+        status: "ready".into(),
+        replicas,
+    }))
 }
 
 /// A collection the API serves, and where.

@@ -59,7 +59,7 @@ pub async fn get_export(
     // reading for a tenth of the transfer timeout is dropped and its connection closed.
     let timeout = state.transfer_timeout;
     let statement_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
-    let mut export = Export::start(state.conn().await?, include_key_names, statement_ms).await?;
+    let mut export = Export::start(state.writer().await?, include_key_names, statement_ms).await?;
     let first = export.next_chunk().await?.unwrap_or_default();
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, ApiError>>(2);
     let stall = timeout / 10;
@@ -101,6 +101,7 @@ pub async fn get_export(
             }
         };
         let (conn, done) = export.into_conn();
+        crate::api::metrics::transfer_ended("export", if ended && done { "done" } else { "failed" });
         if !(ended && done) {
             // Still inside its snapshot: close it rather than hand it to another request.
             drop(deadpool::managed::Object::take(conn));
@@ -170,11 +171,11 @@ pub async fn create_import(
         }]));
     }
     let text = String::from_utf8(body).map_err(|e| ApiError::BadRequest(format!("the file is not UTF-8 text: {e}")))?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.writer().await?;
     let statement_ms = u64::try_from(state.transfer_timeout.as_millis()).unwrap_or(u64::MAX);
-    let report = transfer::import(&mut conn, &text, statement_ms)
-        .await
-        .map_err(import_error)?;
+    let report = transfer::import(&mut conn, &text, statement_ms).await;
+    crate::api::metrics::transfer_ended("import", if report.is_ok() { "done" } else { "failed" });
+    let report = report.map_err(import_error)?;
     log::info!("key {} imported {report}", admin.0.key_id);
     Ok(web::Json(report))
 }

@@ -1,0 +1,306 @@
+//! What operators meet: request ids, `/metrics`, the consistency token, `/readyz` with replicas,
+//! and the pool's mode for a pooler in transaction mode. (Two instances, HAProxy, PgBouncer and a
+//! real streaming replica are in `tests/scale/`.)
+
+use std::sync::Arc;
+
+use actix_web::http::Method;
+use actix_web::{test, web};
+use alliance_kb::api::AppState;
+use alliance_kb::db::replicas::Replicas;
+use alliance_kb::db::{Database, Limits};
+use alliance_kb::startup::build_app;
+use alliance_kb::vocab::KeyRole;
+use serde_json::{json, Value};
+
+use crate::helpers::{app_with, spawn_app, TestDatabase};
+
+#[actix_web::test]
+async fn every_answer_names_its_request() {
+    let app = spawn_app().await;
+    let given = app
+        .send(
+            Method::GET,
+            "/v1/nations/FR",
+            &[("x-request-id", "newsroom-7f3a")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        given.header("x-request-id"),
+        Some("newsroom-7f3a"),
+        "the client's id is kept"
+    );
+    let made = app.get("/v1/nations/FR").await;
+    let id = made.header("x-request-id").unwrap();
+    assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+    assert_ne!(app.get("/v1/nations/FR").await.header("x-request-id"), Some(id));
+    let long = "x".repeat(129);
+    for unusable in [long.as_str(), "two words"] {
+        let res = app
+            .send(Method::GET, "/v1/nations/FR", &[("x-request-id", unusable)], None)
+            .await;
+        assert_eq!(
+            res.header("x-request-id").unwrap().len(),
+            32,
+            "{unusable:?} is replaced"
+        );
+    }
+    let problem = app.get("/v1/nowhere").await;
+    assert!(problem.header("x-request-id").is_some(), "errors carry one too");
+}
+
+fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            let (metric, rest) = series.split_once('{').unwrap_or((series, ""));
+            (metric == name && labels.iter().all(|(k, v)| rest.contains(&format!("{k}=\"{v}\""))))
+                .then(|| value.parse::<f64>().ok())
+                .flatten()
+        })
+        .reduce(|a, b| a + b)
+}
+
+#[actix_web::test]
+async fn metrics_count_requests_by_route_and_show_the_pool() {
+    let app = spawn_app().await;
+    let count = |text: &str| {
+        sample(
+            text,
+            "alliance_kb_http_requests_total",
+            &[("endpoint", "/v1/commitments/{id}"), ("status", "200")],
+        )
+        .unwrap_or(0.0)
+    };
+    let before = count(std::str::from_utf8(&app.get("/metrics").await.body).unwrap());
+    for id in [1, 2, 3] {
+        assert_eq!(app.get(&format!("/v1/commitments/{id}")).await.status, 200);
+    }
+    for n in 0..5 {
+        app.get(&format!("/probe-{n}")).await;
+    }
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status, 200);
+    assert!(res
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = std::str::from_utf8(&res.body).unwrap();
+    // Other tests of this binary share the process's counters: the count grew by at least three.
+    assert!(count(text) >= before + 3.0, "{} then {}", before, count(text));
+    assert!(
+        !text.contains("/probe-"),
+        "unmatched paths are counted under one label, not one each"
+    );
+    assert!(text.contains("endpoint=\"UNMATCHED\""));
+    assert_eq!(
+        sample(
+            text,
+            "alliance_kb_pool_connections",
+            &[("server", "primary"), ("state", "max")]
+        ),
+        Some(4.0)
+    );
+    for name in [
+        "alliance_kb_http_requests_duration_seconds_bucket",
+        "alliance_kb_database_failures_total",
+        "alliance_kb_transfers_total",
+        "alliance_kb_database_reads_total",
+    ] {
+        assert!(sample(text, name, &[]).is_some(), "{name} is listed");
+    }
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+}
+
+#[actix_web::test]
+async fn metrics_can_be_switched_off() {
+    let database = TestDatabase::seeded();
+    let state = AppState {
+        metrics: false,
+        ..AppState::new(Database::connect(&database.url, 2).unwrap())
+    };
+    let app = test::init_service(build_app(web::Data::new(state))).await;
+    let res = test::call_service(&app, test::TestRequest::get().uri("/metrics").to_request()).await;
+    assert_eq!(res.status(), 404);
+    let body: Value = test::read_body_json(res).await;
+    assert!(body["detail"].as_str().unwrap().contains("ALLIANCE_KB_METRICS"));
+}
+
+#[actix_web::test]
+async fn a_consistency_token_is_checked_and_without_replicas_changes_nothing() {
+    let app = spawn_app().await;
+    for bad in ["yesterday", "1/", "0/xyz", "123456789/0"] {
+        let problem = app
+            .send(Method::GET, "/v1/commitments/1", &[("consistency-token", bad)], None)
+            .await
+            .problem(400);
+        assert!(
+            problem["detail"].as_str().unwrap().contains("Consistency-Token"),
+            "{bad}"
+        );
+    }
+    let read = app
+        .send(
+            Method::GET,
+            "/v1/commitments/1",
+            &[("consistency-token", "0/16B3748")],
+            None,
+        )
+        .await;
+    assert_eq!(read.status, 200);
+    let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
+    let made = app
+        .send(
+            Method::POST,
+            "/v1/people",
+            &[("authorization", &auth)],
+            Some(json!({"name": "Token Less"})),
+        )
+        .await;
+    assert_eq!(made.status, 201);
+    assert_eq!(
+        made.header("consistency-token"),
+        None,
+        "with no replica every read sees every write: no token is needed"
+    );
+}
+
+#[actix_web::test]
+async fn a_replica_that_is_not_a_standby_is_skipped_and_reported() {
+    let database = TestDatabase::seeded();
+    let db = Database::connect(&database.url, 2).unwrap();
+    // The test's database given as a replica: it answers, but it is not in recovery.
+    let replicas = Arc::new(
+        Replicas::connect(
+            &[(database.url.clone(), "not-a-standby:5432".into())],
+            2,
+            Limits::default(),
+            5000,
+        )
+        .unwrap(),
+    );
+    replicas.check_all().await;
+    assert_eq!(replicas.pick(None), None, "reads go to the primary");
+    let state = AppState {
+        replicas: Some(replicas),
+        ..AppState::new(db)
+    };
+    let app = test::init_service(build_app(web::Data::new(state))).await;
+    let res = test::call_service(&app, test::TestRequest::get().uri("/readyz").to_request()).await;
+    assert_eq!(res.status(), 200);
+    let ready: Value = test::read_body_json(res).await;
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["replicas"][0]["server"], "not-a-standby:5432");
+    assert_eq!(ready["replicas"][0]["serving"], false);
+    assert!(ready["replicas"][0]["problem"]
+        .as_str()
+        .unwrap()
+        .contains("not a standby"));
+    let read = test::call_service(&app, test::TestRequest::get().uri("/v1/commitments/1").to_request()).await;
+    assert_eq!(read.status(), 200, "the primary serves the read");
+    let auth = {
+        let mut conn = database_conn(&database).await;
+        format!(
+            "Bearer {}",
+            alliance_kb::api::auth::make_key(&mut conn, "t", KeyRole::Editor)
+                .await
+                .unwrap()
+                .1
+        )
+    };
+    let made = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/v1/people")
+            .insert_header(("authorization", auth))
+            .set_json(json!({"name": "With Token"}))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(made.status(), 201);
+    let token = made.headers().get("consistency-token").unwrap().to_str().unwrap();
+    assert!(token.parse::<alliance_kb::db::replicas::Lsn>().is_ok(), "{token}");
+}
+
+async fn database_conn(database: &TestDatabase) -> alliance_kb::db::Conn {
+    Database::connect(&database.url, 1).unwrap().pool.get().await.unwrap()
+}
+
+#[actix_web::test]
+async fn through_a_pooler_every_read_and_write_ends_its_transaction() {
+    fn pooled(url: &str, size: usize) -> Result<Database, alliance_kb::db::SetupError> {
+        Database::connect_pooled(url, size, Limits::default())
+    }
+    let app = app_with(TestDatabase::seeded(), pooled).await;
+    assert!(app.db.pooled);
+    let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
+    for path in [
+        "/v1/commitments/1",
+        "/v1/commitments?limit=3",
+        "/v1/search?q=troops",
+        "/v1/nations/FR/profile",
+    ] {
+        assert_eq!(app.get(path).await.status, 200, "{path}");
+    }
+    let made = app
+        .send(
+            Method::POST,
+            "/v1/people",
+            &[("authorization", &auth)],
+            Some(json!({"name": "Pooled Person"})),
+        )
+        .await;
+    assert_eq!(made.status, 201);
+    let id = made.json()["id"].as_i64().unwrap();
+    let etag = made.header("etag").unwrap().to_owned();
+    let patched = app
+        .send(
+            Method::PATCH,
+            &format!("/v1/people/{id}"),
+            &[("authorization", &auth), ("if-match", &etag)],
+            Some(json!({"name": "Pooled Person 2"})),
+        )
+        .await;
+    assert_eq!(patched.status, 200);
+    assert_eq!(
+        app.get_json(&format!("/v1/people/{id}")).await["name"],
+        "Pooled Person 2"
+    );
+    // A missing record is an error inside the read's transaction: it is rolled back, not left open.
+    assert_eq!(app.get("/v1/commitments/999999").await.status, 404);
+    // Sessions end their transactions off the request's path: give them a moment.
+    let mut open = Vec::new();
+    for _ in 0..50 {
+        open = app.database.query(
+            "SELECT state FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'",
+        );
+        if open.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(open.is_empty(), "sessions left in a transaction: {open:?}");
+    // The limits hold inside each session's transaction, and only there.
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        statement_timeout: String,
+    }
+    let show = async |conn: &mut diesel_async::AsyncPgConnection| {
+        diesel_async::RunQueryDsl::get_result::<Setting>(diesel::sql_query("SHOW statement_timeout"), conn)
+            .await
+            .unwrap()
+            .statement_timeout
+    };
+    let mut session = app.db.session().await.unwrap();
+    assert_eq!(show(&mut session).await, "5s");
+    session.end().await.unwrap();
+    let mut conn = app.db.pool.get().await.unwrap();
+    assert_eq!(
+        show(&mut conn).await,
+        "0",
+        "no session-wide setting is sent through a pooler"
+    );
+}
