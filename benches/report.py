@@ -184,6 +184,24 @@ def main():
         and (([e["rps"] for e in s["endpoints"] if e["endpoint"] == "commitments, nation + kind"] or [0])[0] >= s["datasette"]["commitments_filtered"]["rps"])
         for _, s in ours_vs)
     targets.append(("ahead of Datasette by id and filtered, every size", ahead, "see the table above"))
+    scale_path = os.path.join(ROOT, "benches", "scale.json")
+    if os.path.exists(scale_path):
+        with open(scale_path) as f:
+            scale = json.load(f)
+        setups = scale["setups"]
+        lines += ["", "## Two instances and a replica", "",
+                  f"Written by `benches/run --scale` into `benches/scale.json`: {scale['commitments']:,} commitments, one machine of "
+                  f"{scale['cores']} cores running everything (the primary, a streaming replica made with `pg_basebackup -R`, the",
+                  "instances, HAProxy with `deploy/haproxy.cfg`, and wrk), 32 connections, medians of three interleaved runs of "
+                  f"{scale['seconds_per_run']} s.",
+                  "Each server process here shares the same two cores, so this shows what the topology costs and that reads move",
+                  "to the replica; on separate machines each added instance and replica brings its own cores.", "",
+                  "| endpoint | " + " | ".join(f"{s}: req/s · p99 ms" for s in setups) + f" | {setups[-1]} ÷ {setups[0]} |",
+                  "|" + " --- |" * (len(setups) + 2)]
+        for row in scale["endpoints"]:
+            cells = [f"{fmt(row[s]['rps'])} · {fmt(row[s]['p99_ms'], 1)}" for s in setups]
+            ratio = row[setups[-1]]["rps"] / row[setups[0]]["rps"] if row[setups[0]]["rps"] else 0
+            lines.append(f"| {row['endpoint']} | " + " | ".join(cells) + f" | {ratio:.2f} |")
     lines += ["", "## Targets", "", "| target | met | figure |", "| --- | --- | --- |"]
     for name, met, figure in targets:
         lines.append(f"| {name} | {'yes' if met else '**no**'} | {figure} |")
