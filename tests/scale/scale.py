@@ -9,7 +9,8 @@ Debian's packages on loopback, each part on a free port under target/scale:
 
 It checks what instances must agree on (a write through one read through the other, If-Match,
 Idempotency-Key replays, cursors), that reads reach the replica, read-your-writes with the
-Consistency-Token, that stopping the replica under load loses no request, that /metrics scrapes,
+Consistency-Token, that a lagging replica is skipped, that stopping the replica under load loses no
+request, that /metrics scrapes,
 and that compose.yaml describes this same topology.
 
 Run by tests/scale/run (which installs HAProxy, PgBouncer and PyYAML); every loop is bounded.
@@ -82,7 +83,7 @@ class Replica:
         self.port = free_port()
         basebackup = os.path.join(PGBIN, "pg_basebackup")
         subprocess.run(as_postgres([basebackup, "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
-                                    "-D", self.dir, "-R", "-X", "stream", "--no-sync"]), check=True)
+                                    "-D", self.dir, "-R", "-X", "stream", "-c", "fast", "--no-sync"]), check=True)
 
     def start(self):
         options = f"-p {self.port} -k {self.primary.socket_dir} -c listen_addresses=127.0.0.1 -c hot_standby=on"
@@ -96,6 +97,11 @@ class Replica:
 
     def url(self):
         return f"postgres://postgres@127.0.0.1:{self.port}/alliance_kb"
+
+    def sql(self, query):
+        command = ["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "alliance_kb", "-AtX",
+                   "-c", query]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
 class Bouncer:
@@ -259,8 +265,47 @@ def read_your_writes(balancer, key):
           f"a token that is not one is a 400 naming the header (got {status})")
 
 
+def lagging_replica(balancer, api1, replica, key):
+    say("4. a replica that lags is skipped, and a token read goes to the primary")
+    auth = {"Authorization": f"Bearer {key}"}
+    replica.sql("SELECT pg_wal_replay_pause()")
+    try:
+        status, body, headers = request(balancer.base, "POST", "/v1/people", {"name": "Scale Paused"}, auth)
+        person = json.loads(body) if status == 201 else {}
+        token = header(headers, "Consistency-Token") or ""
+        status, _, _ = request(balancer.base, "GET", f"/v1/people/{person.get('id')}",
+                               headers={"Consistency-Token": token})
+        check(status == 200, f"with replay paused, a read with the write's token still sees it (got {status})")
+        deadline = time.time() + 10
+        problem = None
+        while time.time() < deadline and not problem:
+            time.sleep(0.25)
+            # Writes keep coming while replay is paused, so the replica falls further behind.
+            request(balancer.base, "POST", "/v1/people", {"name": "Scale Paused More"}, auth)
+            status, body, _ = request(api1.base, "GET", "/readyz")
+            seen = json.loads(body)["replicas"][0] if status == 200 else {}
+            problem = not seen.get("serving") and seen.get("problem")
+        check(bool(problem) and "behind" in problem,
+              f"past ALLIANCE_KB_REPLICA_MAX_LAG_MS the replica is skipped, and /readyz says why ({problem})")
+        name = f"127.0.0.1:{replica.port}"
+        on_replica = metric(api1.base, "alliance_kb_database_reads_total", server=name)
+        statuses = [request(api1.base, "GET", "/v1/commitments?limit=5")[0] for _ in range(10)]
+        after = metric(api1.base, "alliance_kb_database_reads_total", server=name)
+        check(statuses == [200] * 10 and after == on_replica,
+              f"reads meanwhile go to the primary ({after - on_replica:.0f} on the replica)")
+    finally:
+        replica.sql("SELECT pg_wal_replay_resume()")
+    deadline = time.time() + 15
+    serving = False
+    while time.time() < deadline and not serving:
+        time.sleep(0.25)
+        status, body, _ = request(api1.base, "GET", "/readyz")
+        serving = status == 200 and json.loads(body)["replicas"][0]["serving"]
+    check(serving, "once it has caught up it serves reads again")
+
+
 def replica_stopped_under_load(balancer, api1, replica):
-    say("4. stopping the replica under load loses no request")
+    say("5. stopping the replica under load loses no request")
     stop = threading.Event()
     lock = threading.Lock()
     statuses = {}
@@ -300,7 +345,7 @@ def replica_stopped_under_load(balancer, api1, replica):
 
 
 def through_the_pooler(bouncer, primary):
-    say("5. PgBouncer in transaction mode carries the instances' work")
+    say("6. PgBouncer in transaction mode carries the instances' work")
     pools = bouncer.show("POOLS")
     mode = [line.split("|") for line in pools.splitlines() if line.startswith("alliance_kb|")]
     check(mode and mode[0][-1] == "transaction", f"PgBouncer pools alliance_kb in transaction mode ({pools.strip()})")
@@ -312,7 +357,7 @@ def through_the_pooler(bouncer, primary):
 
 
 def metrics_scrape(api1):
-    say("6. /metrics scrapes")
+    say("7. /metrics scrapes")
     status, body, headers = request(api1.base, "GET", "/metrics")
     text = body.decode()
     names = ["alliance_kb_http_requests_total", "alliance_kb_http_requests_duration_seconds_bucket",
@@ -333,7 +378,7 @@ def metrics_scrape(api1):
 
 
 def compose_matches():
-    say("7. compose.yaml describes the tested topology")
+    say("0. compose.yaml describes the tested topology")
     with open(os.path.join(ROOT, "compose.yaml")) as f:
         compose = yaml.safe_load(f)
     services = compose.get("services", {})
@@ -368,7 +413,8 @@ def main():
     bouncer = Bouncer(primary)
     settings = dict(DATABASE_URL=bouncer.url(), DATABASE_DIRECT_URL=primary.url(),
                     DATABASE_REPLICA_URLS=replica.url(), ALLIANCE_KB_POOLER="transaction",
-                    ALLIANCE_KB_POOL_SIZE=8, ALLIANCE_KB_LOG_FORMAT="json", RUST_LOG="info")
+                    ALLIANCE_KB_POOL_SIZE=8, ALLIANCE_KB_LOG_FORMAT="json", RUST_LOG="info",
+                    ALLIANCE_KB_REPLICA_MAX_LAG_MS=1000)
     api1 = faults.Service(primary, "api1", **settings)
     api2 = None
     balancer = None
@@ -388,6 +434,7 @@ def main():
         instances_agree(api1, api2, key)
         balanced_reads(balancer, api1, api2, replica)
         read_your_writes(balancer, key)
+        lagging_replica(balancer, api1, replica, key)
         replica_stopped_under_load(balancer, api1, replica)
         through_the_pooler(bouncer, primary)
         metrics_scrape(api1)
