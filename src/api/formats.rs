@@ -20,7 +20,8 @@ use serde_json::Value;
 
 use super::caching;
 use super::error::ApiError;
-use super::present::{Listed, Page};
+use super::present::Listed;
+use crate::api::paging::{Page, Paging};
 
 /// The media type of CSV answers.
 pub const CSV: &str = "text/csv";
@@ -66,33 +67,6 @@ impl Format {
         }
     }
 }
-
-/// The parameters of a list that say where a page starts and how long it is; a streamed answer
-/// asks for one page after the other by changing them.
-pub trait Paging: Clone + 'static {
-    /// The `cursor` and `limit` asked for.
-    fn paging(&self) -> (Option<String>, Option<u32>);
-    /// The same parameters for another page.
-    fn at(&self, cursor: Option<String>, limit: Option<u32>) -> Self;
-}
-
-/// Implements [`Paging`] for parameter structs with `cursor` and `limit` fields.
-macro_rules! paging {
-    ($($params:ty),+ $(,)?) => {$(
-        impl crate::api::formats::Paging for $params {
-            fn paging(&self) -> (Option<String>, Option<u32>) {
-                (self.cursor.clone(), self.limit)
-            }
-            fn at(&self, cursor: Option<String>, limit: Option<u32>) -> Self {
-                let mut params = self.clone();
-                params.cursor = cursor;
-                params.limit = limit;
-                params
-            }
-        }
-    )+};
-}
-pub(crate) use paging;
 
 /// Answers a list read page by page by `fetch`, in the format asked for (see [`list_response`]).
 pub async fn list_of<Q, P, F, Fut>(

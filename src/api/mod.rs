@@ -17,6 +17,7 @@ pub mod handlers;
 pub mod history;
 pub mod input;
 pub mod metrics;
+pub mod paging;
 pub mod params;
 pub mod present;
 pub mod types;

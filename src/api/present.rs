@@ -6,9 +6,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method, StatusCode, Uri};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, Responder};
-use serde::Serialize;
 
 use super::error::{problem_response, ApiError};
+use super::paging::Page;
 
 /// The query parameter that asks for indented JSON.
 pub const PRETTY: &str = "pretty";
@@ -107,24 +107,6 @@ fn take_pretty(req: &mut ServiceRequest) -> Result<bool, ApiError> {
         req.head_mut().uri = uri;
     }
     Ok(pretty.unwrap_or(false))
-}
-
-/// A page of a list; answering it also sets `Link: <...>; rel="next"` when another page follows.
-pub trait Page: Serialize {
-    /// The name of the schema of the page's records in the OpenAPI document.
-    const ITEM: &'static str;
-    /// The cursor of the next page, if any.
-    fn next_cursor(&self) -> Option<&str>;
-
-    /// Writes the CSV header row: by default the columns of the records' schema.
-    fn csv_header(&self, out: &mut Vec<u8>) {
-        super::formats::header_row(out, super::formats::columns(Self::ITEM));
-    }
-
-    /// Writes the page's records as CSV rows or NDJSON lines: by default its `items`.
-    fn encode(&self, format: super::formats::Format, out: &mut Vec<u8>) -> Result<(), ApiError> {
-        super::formats::encode(format, self, out)
-    }
 }
 
 /// A list page as a response: JSON, with a `Link` header to the next page.

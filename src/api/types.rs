@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::paging::page;
 use crate::basis::FieldBasis;
 use crate::vocab::*;
 
@@ -710,29 +711,6 @@ pub struct ReplicaReadiness {
     #[schema(example = json!(null))]
     pub problem: Option<String>,
 }
-
-/// Declares a page type of a list: its items and the cursor of the next page.
-macro_rules! page {
-    ($(#[$meta:meta])* $name:ident, $item:ty) => {
-        $(#[$meta])*
-        #[derive(Debug, Serialize, ToSchema)]
-        pub struct $name {
-            /// The records of this page, in identifier order.
-            pub items: Vec<$item>,
-            /// Pass as `cursor` to get the next page; null on the last page.
-            #[schema(example = json!(null))]
-            pub next_cursor: Option<String>,
-        }
-
-        impl crate::api::present::Page for $name {
-            const ITEM: &'static str = stringify!($item);
-            fn next_cursor(&self) -> Option<&str> {
-                self.next_cursor.as_deref()
-            }
-        }
-    };
-}
-pub(crate) use page;
 
 page!(
     /// A page of nations.

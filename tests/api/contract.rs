@@ -332,3 +332,24 @@ async fn the_commitment_example_is_the_seed_s_record_as_served() {
         "openapi/examples/commitment.json is GET /v1/commitments/1 on the seed"
     );
 }
+
+#[test]
+fn every_cursor_parameter_has_the_one_cursor_shape() {
+    let document = serde_json::to_value(alliance_kb::api::openapi()).unwrap();
+    let mut cursors = 0;
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                if parameter["name"] == "cursor" {
+                    cursors += 1;
+                    assert_eq!(
+                        parameter["schema"]["pattern"],
+                        alliance_kb::api::paging::CURSOR_PATTERN,
+                        "{method} {path}: the cursor's pattern is not paging::CURSOR_PATTERN"
+                    );
+                }
+            }
+        }
+    }
+    assert!(cursors >= 15, "only {cursors} cursor parameters found");
+}

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, AsOfList, ReadParams, StoredPage};
+use super::reading::{as_of_list, detail, AsOfList, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, ClaimInput, ClaimPatch, CreateErrors};
 use crate::api::edit::{self, without_nulls, Editable};
@@ -16,7 +16,8 @@ use crate::api::formats::list_of;
 use crate::api::grounds::Grounded;
 use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
-use crate::api::params::{Id, NationCode, PageRequest, Query, SearchText};
+use crate::api::paging::{PageRequest, StoredPage};
+use crate::api::params::{Id, NationCode, Query, SearchText};
 use crate::api::types::{Claim, ClaimPage};
 use crate::api::write::{check_nations, check_references, RetractParams};
 use crate::api::AppState;
@@ -63,7 +64,7 @@ pub struct ClaimListParams {
     pub limit: Option<u32>,
 }
 
-crate::api::formats::paging!(ClaimListParams);
+crate::api::paging::paging!(ClaimListParams);
 
 /// List claims
 ///

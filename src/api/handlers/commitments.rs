@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, narrow, AsOfList, ReadParams, StoredPage};
+use super::reading::{as_of_list, detail, narrow, AsOfList, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CommitmentInput, CommitmentPatch, CreateErrors, StatusChangeInput};
 use crate::api::edit::{self, Editable};
@@ -20,7 +20,8 @@ use crate::api::grounds::{self, BasisInput, Grounded};
 use crate::api::history::Entity;
 use crate::api::history::{self, Action};
 use crate::api::input::{self, limits, Problems, Reader};
-use crate::api::params::{AnyOf, Id, NationCode, PageRequest, Query, SearchText};
+use crate::api::paging::{PageRequest, StoredPage};
+use crate::api::params::{AnyOf, Id, NationCode, Query, SearchText};
 use crate::api::types::{Commitment, CommitmentPage};
 use crate::api::write::{
     check_if_match, check_nations, check_references, lock_live, new_citations, read_citations, Idempotency, IfMatch,
@@ -89,7 +90,7 @@ macro_rules! commitment_params {
             pub limit: Option<u32>,
         }
 
-        crate::api::formats::paging!($name);
+        crate::api::paging::paging!($name);
     };
 }
 

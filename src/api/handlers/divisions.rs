@@ -9,7 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::ApiError;
 use crate::api::formats::{self, Format};
-use crate::api::params::{Id, PageRequest, Query};
+use crate::api::paging::PageRequest;
+use crate::api::params::{Id, Query};
 use crate::api::AppState;
 use crate::basis::FieldBasis;
 use crate::db::queries::{events, summaries};
@@ -171,7 +172,7 @@ pub struct Divisions {
     pub next_cursor: Option<String>,
 }
 
-impl crate::api::present::Page for Divisions {
+impl crate::api::paging::Page for Divisions {
     const ITEM: &'static str = "DivisionRow";
     fn next_cursor(&self) -> Option<&str> {
         self.next_cursor.as_deref()

@@ -10,7 +10,8 @@ use crate::api::auth::{self, Admin};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
 use crate::api::input::{self, limits, Problems, Reader};
-use crate::api::params::{Id, PageRequest, Query};
+use crate::api::paging::PageRequest;
+use crate::api::params::{Id, Query};
 use crate::api::AppState;
 use crate::db::models::ApiKey;
 use crate::db::queries::keys;
@@ -70,7 +71,7 @@ pub struct NewKey {
     pub role: KeyRole,
 }
 
-crate::api::types::page!(
+crate::api::paging::page!(
     /// A page of keys.
     KeyPage, Key
 );
@@ -88,7 +89,7 @@ pub struct KeyListParams {
     pub limit: Option<u32>,
 }
 
-crate::api::formats::paging!(KeyListParams);
+crate::api::paging::paging!(KeyListParams);
 
 /// Create a key
 ///

@@ -9,7 +9,8 @@ use super::nation_in_path;
 use super::statements::{list_statements_where, StatementFilterParams};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
-use crate::api::params::{PageRequest, Query, ReferenceParams};
+use crate::api::paging::PageRequest;
+use crate::api::params::{Query, ReferenceParams};
 use crate::api::types::{CommitmentPage, NationDetail, NationMembership, NationPage, StatementPage};
 use crate::api::views;
 use crate::api::AppState;
@@ -32,7 +33,7 @@ pub struct NationListParams {
     pub limit: Option<u32>,
 }
 
-crate::api::formats::paging!(NationListParams);
+crate::api::paging::paging!(NationListParams);
 
 /// List nations
 ///
@@ -141,7 +142,7 @@ async fn list_nation_commitments_page(
     state: web::Data<AppState>,
     code: String,
     params: CommitmentFilterParams,
-) -> Result<super::reading::StoredPage<CommitmentPage>, ApiError> {
+) -> Result<crate::api::paging::StoredPage<CommitmentPage>, ApiError> {
     let mut conn = state.conn().await?;
     let code = nation_in_path(&mut conn, &code).await?;
     list_commitments_where(&mut conn, vec![code], params).await
@@ -179,7 +180,7 @@ async fn list_nation_statements_page(
     state: web::Data<AppState>,
     code: String,
     params: StatementFilterParams,
-) -> Result<super::reading::StoredPage<StatementPage>, ApiError> {
+) -> Result<crate::api::paging::StoredPage<StatementPage>, ApiError> {
     let mut conn = state.conn().await?;
     let code = nation_in_path(&mut conn, &code).await?;
     list_statements_where(&mut conn, vec![code], params).await

@@ -6,7 +6,8 @@ use utoipa::IntoParams;
 
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
-use crate::api::params::{PageRequest, Query};
+use crate::api::paging::PageRequest;
+use crate::api::params::Query;
 use crate::api::types::OrganizationPage;
 use crate::api::views;
 use crate::api::AppState;
@@ -29,7 +30,7 @@ pub struct OrganizationListParams {
     pub limit: Option<u32>,
 }
 
-crate::api::formats::paging!(OrganizationListParams);
+crate::api::paging::paging!(OrganizationListParams);
 
 /// List organizations
 ///

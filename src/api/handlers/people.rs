@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, AsOfList, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, PersonInput, PersonPatch};
 use crate::api::edit::{self, without_nulls, Editable};
@@ -15,7 +15,8 @@ use crate::api::error::ApiError;
 use crate::api::formats::list_of;
 use crate::api::history::{self, Action, Entity};
 use crate::api::input::{limits, Problems, Reader};
-use crate::api::params::{Id, NationCode, PageRequest, Query};
+use crate::api::paging::{PageRequest, Paged};
+use crate::api::params::{Id, NationCode, Query};
 use crate::api::types::{Person, PersonPage};
 use crate::api::views;
 use crate::api::write::{check_nations, RetractParams};
@@ -46,7 +47,7 @@ pub struct PersonListParams {
     pub limit: Option<u32>,
 }
 
-crate::api::formats::paging!(PersonListParams);
+crate::api::paging::paging!(PersonListParams);
 
 /// List people
 ///

@@ -2,23 +2,20 @@
 //! record's stored representation (with its version as `ETag`, and 304 from the version alone),
 //! and list pages of stored representations, read live or as of a moment.
 
-use std::marker::PhantomData;
-
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use serde::Deserialize;
 use serde_json::Value;
 use utoipa::IntoParams;
 
 use crate::api::caching;
 use crate::api::error::ApiError;
 use crate::api::history::Entity;
-use crate::api::params::{PageRequest, SearchText};
-use crate::api::present::Page;
-use crate::db::queries::records::{self, AsOfFilter, StoredRow};
+use crate::api::paging::{PageRequest, StoredPage};
+use crate::api::params::SearchText;
+use crate::db::queries::records::{self, AsOfFilter};
 
 /// The parameters of every detail read.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -32,60 +29,6 @@ pub struct ReadParams {
     /// Show the record even if it has been retracted.
     #[param(example = false)]
     pub include_retracted: Option<bool>,
-}
-
-/// A page of records as stored, each item the representation its detail answers; `T` is the
-/// typed page that documents it (`CommitmentPage`).
-#[derive(Debug, Serialize)]
-pub struct StoredPage<T> {
-    items: Vec<Box<RawValue>>,
-    next_cursor: Option<String>,
-    #[serde(skip)]
-    page: PhantomData<fn() -> T>,
-}
-
-impl<T: Page> Page for StoredPage<T> {
-    const ITEM: &'static str = T::ITEM;
-    fn next_cursor(&self) -> Option<&str> {
-        self.next_cursor.as_deref()
-    }
-}
-
-/// A list page read from the tables, or as of a moment from the history.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub enum Paged<T> {
-    /// Read from the tables.
-    Live(T),
-    /// Read from the history.
-    AsOf(StoredPage<T>),
-}
-
-impl<T: Page> Page for Paged<T> {
-    const ITEM: &'static str = T::ITEM;
-    fn next_cursor(&self) -> Option<&str> {
-        match self {
-            Paged::Live(page) => page.next_cursor(),
-            Paged::AsOf(page) => page.next_cursor(),
-        }
-    }
-}
-
-impl<T> StoredPage<T> {
-    /// The page of `rows` (fetched one beyond it), in id order.
-    pub fn of(page: &PageRequest<i64>, rows: Vec<StoredRow>) -> Result<Self, ApiError> {
-        let (rows, next_cursor) = page.finish(rows, |row| row.record_id);
-        let items = rows
-            .into_iter()
-            .map(|row| RawValue::from_string(row.body))
-            .collect::<Result<_, _>>()
-            .map_err(|e| ApiError::Internal(format!("a stored representation is not JSON: {e}")))?;
-        Ok(StoredPage {
-            items,
-            next_cursor,
-            page: PhantomData,
-        })
-    }
 }
 
 /// What an `as_of` list asks of the history.

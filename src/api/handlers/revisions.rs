@@ -9,8 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
 use crate::api::history::Entity;
-use crate::api::params::{Id, PageRequest, Query};
-use crate::api::types::page;
+use crate::api::paging::page;
+use crate::api::paging::PageRequest;
+use crate::api::params::{Id, Query};
 use crate::api::AppState;
 use crate::db::queries::revisions::{self, RevisionRow};
 
@@ -87,7 +88,7 @@ pub struct RevisionListParams {
     pub limit: Option<u32>,
 }
 
-crate::api::formats::paging!(RevisionListParams);
+crate::api::paging::paging!(RevisionListParams);
 
 /// The moment after which changes are listed, and paging.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -106,7 +107,7 @@ pub struct ChangeListParams {
     pub limit: Option<u32>,
 }
 
-crate::api::formats::paging!(ChangeListParams);
+crate::api::paging::paging!(ChangeListParams);
 
 /// List a record's revisions
 ///

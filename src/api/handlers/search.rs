@@ -7,8 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
-use crate::api::params::{AnyOf, NationCode, PageRequest, Query, SearchText};
-use crate::api::types::page;
+use crate::api::paging::page;
+use crate::api::paging::PageRequest;
+use crate::api::params::{AnyOf, NationCode, Query, SearchText};
 use crate::api::AppState;
 use crate::db::queries::search::{self, SearchFilter};
 use crate::vocab::{ClaimKind, CommitmentKind, CommitmentStatus, EventKind, SourceKind};
@@ -72,7 +73,7 @@ pub struct SearchParams {
     pub limit: Option<u32>,
 }
 
-crate::api::formats::paging!(SearchParams);
+crate::api::paging::paging!(SearchParams);
 
 /// One record found.
 #[derive(Debug, Serialize, ToSchema)]

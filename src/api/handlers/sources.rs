@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, AsOfList, Paged, ReadParams};
+use super::reading::{as_of_list, detail, AsOfList, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, SourceInput, SourcePatch};
 use crate::api::edit::{self, without_nulls, Editable};
@@ -17,7 +17,8 @@ use crate::api::formats::list_of;
 use crate::api::history::Entity;
 use crate::api::history::{self, Action};
 use crate::api::input::{limits, Problems, Reader};
-use crate::api::params::{Id, PageRequest, Query, SearchText};
+use crate::api::paging::{PageRequest, Paged};
+use crate::api::params::{Id, Query, SearchText};
 use crate::api::types::{Source, SourcePage};
 use crate::api::views;
 use crate::api::write::RetractParams;
@@ -54,7 +55,7 @@ pub struct SourceListParams {
     pub limit: Option<u32>,
 }
 
-crate::api::formats::paging!(SourceListParams);
+crate::api::paging::paging!(SourceListParams);
 
 /// List sources
 ///

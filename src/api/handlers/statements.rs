@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use serde_json::json;
 
-use super::reading::{as_of_list, detail, narrow, AsOfList, ReadParams, StoredPage};
+use super::reading::{as_of_list, detail, narrow, AsOfList, ReadParams};
 use crate::api::auth::Editor;
 use crate::api::bodies::{ChangeErrors, CreateErrors, StatementInput, StatementPatch};
 use crate::api::edit::{self, without_nulls, Editable};
@@ -16,7 +16,8 @@ use crate::api::formats::list_of;
 use crate::api::grounds::Grounded;
 use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
-use crate::api::params::{AnyOf, Id, NationCode, PageRequest, Query, SearchText};
+use crate::api::paging::{PageRequest, StoredPage};
+use crate::api::params::{AnyOf, Id, NationCode, Query, SearchText};
 use crate::api::types::{Statement, StatementPage};
 use crate::api::write::{check_nations, check_references, RetractParams, Span};
 use crate::api::AppState;
@@ -69,7 +70,7 @@ pub struct StatementListParams {
     pub limit: Option<u32>,
 }
 
-crate::api::formats::paging!(StatementListParams);
+crate::api::paging::paging!(StatementListParams);
 
 /// Filters and paging of one nation's statements.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -111,7 +112,7 @@ pub struct StatementFilterParams {
     pub limit: Option<u32>,
 }
 
-crate::api::formats::paging!(StatementFilterParams);
+crate::api::paging::paging!(StatementFilterParams);
 
 /// List statements
 ///

@@ -8,8 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::nation_in_path;
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
-use crate::api::params::{NationCode, PageRequest, Query};
-use crate::api::types::page;
+use crate::api::paging::page;
+use crate::api::paging::PageRequest;
+use crate::api::params::{NationCode, Query};
 use crate::api::AppState;
 use crate::basis::FieldBasis;
 use crate::db::queries::summaries;
@@ -41,7 +42,7 @@ pub struct TimelineParams {
     pub limit: Option<u32>,
 }
 
-crate::api::formats::paging!(TimelineParams);
+crate::api::paging::paging!(TimelineParams);
 
 /// What an entry of the timeline is.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]

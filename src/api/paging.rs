@@ -1,0 +1,328 @@
+//! Paging, in one place: how a client asks for a page (`cursor`, `limit`: [`PageRequest`], with
+//! opaque cursors over [`CursorKey`]s), what a page is ([`Page`], declared with `page!`, or
+//! [`StoredPage`] of stored representations), and how a list's parameters are walked page after
+//! page for a streamed answer ([`Paging`], implemented with `paging!`). The data layer's side is
+//! [`Window`]: the key to start after and how many rows to fetch.
+
+use std::marker::PhantomData;
+
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine as _;
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use super::error::ApiError;
+use crate::db::queries::records::StoredRow;
+use crate::db::queries::Window;
+
+/// The page size when `limit` is not given.
+pub const DEFAULT_LIMIT: u32 = 50;
+/// The largest page a client can ask for.
+pub const MAX_LIMIT: u32 = 500;
+
+/// A validated page request: where to start and how many records to return.
+#[derive(Debug, Clone)]
+pub struct PageRequest<K> {
+    after: Option<K>,
+    limit: u32,
+}
+
+/// A key that orders a list, carried in a cursor as a position: a 64-bit integer. Every position
+/// is a valid place to start, so every cursor of the documented shape is accepted.
+pub trait CursorKey: Sized {
+    /// The key as a position.
+    fn to_position(&self) -> i64;
+    /// The key at a position (a position before every key, or after every key, is allowed).
+    fn from_position(position: i64) -> Self;
+}
+
+impl CursorKey for i64 {
+    fn to_position(&self) -> i64 {
+        *self
+    }
+    fn from_position(position: i64) -> Self {
+        position
+    }
+}
+
+/// Nation codes (two letters A-Z) as positions 0 to 675, in code order.
+impl CursorKey for String {
+    fn to_position(&self) -> i64 {
+        self.bytes()
+            .take(2)
+            .fold(0, |acc, b| acc * 26 + i64::from(b.saturating_sub(b'A')))
+    }
+    fn from_position(position: i64) -> Self {
+        match position {
+            p if p < 0 => String::new(),
+            p if p >= 26 * 26 => "ZZZ".to_owned(),
+            p => {
+                let (first, second) = ((p / 26) as u8, (p % 26) as u8);
+                String::from_utf8_lossy(&[b'A' + first, b'A' + second]).into_owned()
+            }
+        }
+    }
+}
+
+/// The shape of every cursor: eleven base64url characters, the eight bytes of a position.
+pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]{11}$";
+
+const CURSOR_ENGINE: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone),
+);
+
+impl<K: CursorKey> PageRequest<K> {
+    /// Checks `cursor` and `limit` as given in a query string.
+    pub fn new(cursor: Option<&str>, limit: Option<u32>) -> Result<Self, ApiError> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::parameter(
+                "limit",
+                format!("query parameter `limit` must be between 1 and {MAX_LIMIT}, not {limit}"),
+            ));
+        }
+        let after = match cursor {
+            None => None,
+            Some(cursor) => Some(decode_cursor(cursor).ok_or_else(|| {
+                ApiError::parameter(
+                    "cursor",
+                    "query parameter `cursor` is not a cursor this service issued; pass the `next_cursor` of the previous page unchanged",
+                )
+            })?),
+        };
+        Ok(PageRequest { after, limit })
+    }
+
+    /// The rows to fetch: one more than the page holds, to learn whether another page follows.
+    pub fn window(&self) -> Window<&K> {
+        Window {
+            after: self.after.as_ref(),
+            fetch: i64::from(self.limit) + 1,
+        }
+    }
+
+    /// Cuts the fetched rows to the page and makes the cursor of the next page, if there is one.
+    pub fn finish<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> K) -> (Vec<T>, Option<String>) {
+        let limit = self.limit as usize;
+        if rows.len() > limit {
+            rows.truncate(limit);
+            let next = rows.last().map(|row| encode_cursor(&key(row)));
+            (rows, next)
+        } else {
+            (rows, None)
+        }
+    }
+}
+
+impl PageRequest<i64> {
+    /// For rows without a key of their own (ranked results, a merged timeline): how many rows
+    /// the pages before this one held, which the cursor carries.
+    pub fn offset(&self) -> i64 {
+        self.after.unwrap_or(0).max(0)
+    }
+
+    /// Cuts rows read from [`offset`](Self::offset) to the page; the next cursor is the position
+    /// of the page's last row.
+    pub fn finish_at_offset<T>(&self, rows: Vec<T>) -> (Vec<T>, Option<String>) {
+        let offset = self.offset();
+        let positioned: Vec<(i64, T)> = (offset + 1..).zip(rows).collect();
+        let (rows, next) = self.finish(positioned, |(position, _)| *position);
+        (rows.into_iter().map(|(_, row)| row).collect(), next)
+    }
+}
+
+impl Window<&i64> {
+    /// The window with its key copied out.
+    pub fn copied(self) -> Window<i64> {
+        Window {
+            after: self.after.copied(),
+            fetch: self.fetch,
+        }
+    }
+}
+
+impl<'a> Window<&'a String> {
+    /// The window with its key as a string slice.
+    pub fn as_str(self) -> Window<&'a str> {
+        Window {
+            after: self.after.map(String::as_str),
+            fetch: self.fetch,
+        }
+    }
+}
+
+fn encode_cursor<K: CursorKey>(key: &K) -> String {
+    CURSOR_ENGINE.encode(key.to_position().to_be_bytes())
+}
+
+fn decode_cursor<K: CursorKey>(cursor: &str) -> Option<K> {
+    if cursor.len() != 11 {
+        return None;
+    }
+    let bytes: [u8; 8] = CURSOR_ENGINE.decode(cursor).ok()?.try_into().ok()?;
+    Some(K::from_position(i64::from_be_bytes(bytes)))
+}
+
+/// A page of a list; answering it also sets `Link: <...>; rel="next"` when another page follows.
+pub trait Page: Serialize {
+    /// The name of the schema of the page's records in the OpenAPI document.
+    const ITEM: &'static str;
+    /// The cursor of the next page, if any.
+    fn next_cursor(&self) -> Option<&str>;
+
+    /// Writes the CSV header row: by default the columns of the records' schema.
+    fn csv_header(&self, out: &mut Vec<u8>) {
+        super::formats::header_row(out, super::formats::columns(Self::ITEM));
+    }
+
+    /// Writes the page's records as CSV rows or NDJSON lines: by default its `items`.
+    fn encode(&self, format: super::formats::Format, out: &mut Vec<u8>) -> Result<(), ApiError> {
+        super::formats::encode(format, self, out)
+    }
+}
+
+/// The parameters of a list that say where a page starts and how long it is; a streamed answer
+/// asks for one page after the other by changing them.
+pub trait Paging: Clone + 'static {
+    /// The `cursor` and `limit` asked for.
+    fn paging(&self) -> (Option<String>, Option<u32>);
+    /// The same parameters for another page.
+    fn at(&self, cursor: Option<String>, limit: Option<u32>) -> Self;
+}
+
+/// Implements [`Paging`] for parameter structs with `cursor` and `limit` fields.
+macro_rules! paging {
+    ($($params:ty),+ $(,)?) => {$(
+        impl crate::api::paging::Paging for $params {
+            fn paging(&self) -> (Option<String>, Option<u32>) {
+                (self.cursor.clone(), self.limit)
+            }
+            fn at(&self, cursor: Option<String>, limit: Option<u32>) -> Self {
+                let mut params = self.clone();
+                params.cursor = cursor;
+                params.limit = limit;
+                params
+            }
+        }
+    )+};
+}
+pub(crate) use paging;
+
+/// Declares a page type of a list: its items and the cursor of the next page.
+macro_rules! page {
+    ($(#[$meta:meta])* $name:ident, $item:ty) => {
+        $(#[$meta])*
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            /// The records of this page, in identifier order.
+            pub items: Vec<$item>,
+            /// Pass as `cursor` to get the next page; null on the last page.
+            #[schema(example = json!(null))]
+            pub next_cursor: Option<String>,
+        }
+
+        impl crate::api::paging::Page for $name {
+            const ITEM: &'static str = stringify!($item);
+            fn next_cursor(&self) -> Option<&str> {
+                self.next_cursor.as_deref()
+            }
+        }
+    };
+}
+pub(crate) use page;
+
+/// A page of records as stored, each item the representation its detail answers; `T` is the
+/// typed page that documents it (`CommitmentPage`).
+#[derive(Debug, Serialize)]
+pub struct StoredPage<T> {
+    items: Vec<Box<RawValue>>,
+    next_cursor: Option<String>,
+    #[serde(skip)]
+    page: PhantomData<fn() -> T>,
+}
+
+impl<T: Page> Page for StoredPage<T> {
+    const ITEM: &'static str = T::ITEM;
+    fn next_cursor(&self) -> Option<&str> {
+        self.next_cursor.as_deref()
+    }
+}
+
+/// A list page read from the tables, or as of a moment from the history.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Paged<T> {
+    /// Read from the tables.
+    Live(T),
+    /// Read from the history.
+    AsOf(StoredPage<T>),
+}
+
+impl<T: Page> Page for Paged<T> {
+    const ITEM: &'static str = T::ITEM;
+    fn next_cursor(&self) -> Option<&str> {
+        match self {
+            Paged::Live(page) => page.next_cursor(),
+            Paged::AsOf(page) => page.next_cursor(),
+        }
+    }
+}
+
+impl<T> StoredPage<T> {
+    /// The page of `rows` (fetched one beyond it), in id order.
+    pub fn of(page: &PageRequest<i64>, rows: Vec<StoredRow>) -> Result<Self, ApiError> {
+        let (rows, next_cursor) = page.finish(rows, |row| row.record_id);
+        let items = rows
+            .into_iter()
+            .map(|row| RawValue::from_string(row.body))
+            .collect::<Result<_, _>>()
+            .map_err(|e| ApiError::Internal(format!("a stored representation is not JSON: {e}")))?;
+        Ok(StoredPage {
+            items,
+            next_cursor,
+            page: PhantomData,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_are_refused() {
+        let page = PageRequest::<i64>::new(None, Some(2)).unwrap();
+        let (rows, next) = page.finish(vec![1_i64, 2, 3], |r| *r);
+        assert_eq!(rows, vec![1, 2]);
+        let next = next.unwrap();
+        let again = PageRequest::<i64>::new(Some(&next), Some(2)).unwrap();
+        assert_eq!(again.window().after, Some(&2));
+        assert!(PageRequest::<i64>::new(Some("not-a-cursor"), None).is_err());
+        assert!(PageRequest::<i64>::new(Some(""), None).is_err());
+        assert!(
+            PageRequest::<i64>::new(Some("AAAAAAAAAAAA"), None).is_err(),
+            "twelve characters"
+        );
+        // Every string of the documented shape is a place to start.
+        for cursor in ["AAAAAAAAAAA", "___________", "zzzzzzzzzzz", "-0aZ_9-0aZ_"] {
+            assert!(PageRequest::<i64>::new(Some(cursor), None).is_ok(), "{cursor}");
+            assert!(PageRequest::<String>::new(Some(cursor), None).is_ok(), "{cursor}");
+        }
+    }
+
+    #[test]
+    fn nation_codes_round_trip_through_positions() {
+        for code in ["AD", "AE", "FR", "ZW", "ZZ"] {
+            assert_eq!(String::from_position(code.to_owned().to_position()), code);
+        }
+        assert!(String::from_position(-1).as_str() < "AA");
+        assert!(String::from_position(10_000).as_str() > "ZZ");
+        assert!(PageRequest::<i64>::new(None, Some(0)).is_err());
+        assert!(PageRequest::<i64>::new(None, Some(501)).is_err());
+    }
+}
