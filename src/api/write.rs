@@ -103,6 +103,18 @@ impl Written {
     }
 }
 
+/// What the document says of `If-Match` on a change or a retraction.
+pub const IF_MATCH_DOC: &str = "The ETag it was read with.";
+/// What the document says of `Idempotency-Key` on a create.
+pub const IDEMPOTENCY_KEY_CREATES_DOC: &str =
+    "Any unique text (a UUID): a retry with the same key and body answers the first answer and creates nothing.";
+/// What the document says of `Idempotency-Key` on a write that changes records it does not create.
+pub const IDEMPOTENCY_KEY_CHANGES_DOC: &str =
+    "Any unique text (a UUID): a retry with the same key and body answers the first answer and changes nothing.";
+/// The shape of an `Idempotency-Key`, as [`idempotency_key`] checks it: 1 to 200 visible ASCII
+/// characters. (The operations' attributes repeat it as a literal; a test holds them to this.)
+pub const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]{1,200}$";
+
 /// The `Idempotency-Key` of a request, if it has one.
 pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     match req.headers().get("Idempotency-Key") {

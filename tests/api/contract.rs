@@ -353,3 +353,24 @@ fn every_cursor_parameter_has_the_one_cursor_shape() {
     }
     assert!(cursors >= 15, "only {cursors} cursor parameters found");
 }
+
+#[test]
+fn every_idempotency_key_parameter_has_the_shape_the_service_checks() {
+    let document = serde_json::to_value(alliance_kb::api::openapi()).unwrap();
+    let mut keys = 0;
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                if parameter["name"] == "Idempotency-Key" {
+                    keys += 1;
+                    assert_eq!(
+                        parameter["schema"]["pattern"],
+                        alliance_kb::api::write::IDEMPOTENCY_KEY_PATTERN,
+                        "{method} {path}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(keys >= 9, "only {keys} Idempotency-Key parameters found");
+}

@@ -241,7 +241,7 @@ pub async fn get_citation(
     tag = "citations",
     operation_id = "create_citation",
     request_body = NewCitationInput,
-    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "Any unique text (a UUID): a retry with the same key and body answers the first answer and creates nothing.")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = crate::api::write::IDEMPOTENCY_KEY_CREATES_DOC)),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The new citation.", body = CitationRecord,
@@ -269,7 +269,7 @@ pub async fn create_citation(
     request_body(content = CitationPatch, content_type = "application/merge-patch+json"),
     params(
         ("id" = i64, Path, description = "The citation's id.", minimum = 1, example = 1),
-        ("If-Match" = String, Header, description = "The ETag it was read with.", example = "\"1\""),
+        ("If-Match" = String, Header, description = crate::api::write::IF_MATCH_DOC, example = "\"1\""),
     ),
     security(("bearer" = [])),
     responses(
@@ -297,7 +297,7 @@ pub async fn update_citation(
     operation_id = "delete_citation",
     params(
         ("id" = i64, Path, description = "The citation's id.", minimum = 1, example = 1),
-        ("If-Match" = String, Header, description = "The ETag it was read with.", example = "\"1\""),
+        ("If-Match" = String, Header, description = crate::api::write::IF_MATCH_DOC, example = "\"1\""),
         RetractParams,
     ),
     security(("bearer" = [])),

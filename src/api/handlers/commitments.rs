@@ -523,7 +523,7 @@ const CHANGE_GROUNDS: &[Grounded] = &[
     tag = "commitments",
     operation_id = "create_commitment",
     request_body = CommitmentInput,
-    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "Any unique text (a UUID): a retry with the same key and body answers the first answer and creates nothing.")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = crate::api::write::IDEMPOTENCY_KEY_CREATES_DOC)),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The commitment, as it now reads.", body = Commitment,
@@ -615,7 +615,7 @@ pub async fn delete_commitment(
     params(
         ("id" = i64, Path, description = "The commitment's id.", minimum = 1, example = 1),
         ("If-Match" = Option<String>, Header, description = "If given, the ETag the commitment was read with.", example = "\"1\""),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "Any unique text (a UUID): a retry with the same key and body answers the first answer and changes nothing."),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = crate::api::write::IDEMPOTENCY_KEY_CHANGES_DOC),
     ),
     security(("bearer" = [])),
     responses(

@@ -120,7 +120,7 @@ fn read_value(reader: &Reader<'_>, field: &str, problems: &mut Problems) -> Opti
         ("resource" = String, Path, description = "The kind of fact: `commitments`, `statements`, `events` or `claims`.", pattern = "^(commitments|statements|events|claims)$", example = "commitments"),
         ("id" = i64, Path, description = "The fact's id.", minimum = 1, example = 1),
         ("If-Match" = Option<String>, Header, description = "If given, the ETag the fact was read with.", example = "\"1\""),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "Any unique text (a UUID): a retry with the same key and body answers the first answer and changes nothing."),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = crate::api::write::IDEMPOTENCY_KEY_CHANGES_DOC),
     ),
     security(("bearer" = [])),
     responses(

@@ -208,7 +208,7 @@ impl Editable for PersonEdit {
     tag = "people",
     operation_id = "create_person",
     request_body = PersonInput,
-    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "Any unique text (a UUID): a retry with the same key and body answers the first answer and creates nothing.")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = crate::api::write::IDEMPOTENCY_KEY_CREATES_DOC)),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The new record.", body = Person,
@@ -236,7 +236,7 @@ pub async fn create_person(
     request_body(content = PersonPatch, content_type = "application/merge-patch+json"),
     params(
         ("id" = i64, Path, description = "The record's id.", minimum = 1, example = 3),
-        ("If-Match" = String, Header, description = "The ETag it was read with.", example = "\"1\""),
+        ("If-Match" = String, Header, description = crate::api::write::IF_MATCH_DOC, example = "\"1\""),
     ),
     security(("bearer" = [])),
     responses(
@@ -263,7 +263,7 @@ pub async fn update_person(
     operation_id = "delete_person",
     params(
         ("id" = i64, Path, description = "The record's id.", minimum = 1, example = 3),
-        ("If-Match" = String, Header, description = "The ETag it was read with.", example = "\"1\""),
+        ("If-Match" = String, Header, description = crate::api::write::IF_MATCH_DOC, example = "\"1\""),
         RetractParams,
     ),
     security(("bearer" = [])),

@@ -306,7 +306,7 @@ impl Fields {
     tag = "sources",
     operation_id = "create_source",
     request_body = SourceInput,
-    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "Any unique text (a UUID): a retry with the same key and body answers the first answer and creates nothing.")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = crate::api::write::IDEMPOTENCY_KEY_CREATES_DOC)),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The source.", body = Source,

@@ -362,7 +362,7 @@ impl Editable for StatementEdit {
     tag = "statements",
     operation_id = "create_statement",
     request_body = StatementInput,
-    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "Any unique text (a UUID): a retry with the same key and body answers the first answer and creates nothing.")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = crate::api::write::IDEMPOTENCY_KEY_CREATES_DOC)),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The new record.", body = Statement,
@@ -390,7 +390,7 @@ pub async fn create_statement(
     request_body(content = StatementPatch, content_type = "application/merge-patch+json"),
     params(
         ("id" = i64, Path, description = "The record's id.", minimum = 1, example = 1),
-        ("If-Match" = String, Header, description = "The ETag it was read with.", example = "\"1\""),
+        ("If-Match" = String, Header, description = crate::api::write::IF_MATCH_DOC, example = "\"1\""),
     ),
     security(("bearer" = [])),
     responses(
@@ -417,7 +417,7 @@ pub async fn update_statement(
     operation_id = "delete_statement",
     params(
         ("id" = i64, Path, description = "The record's id.", minimum = 1, example = 1),
-        ("If-Match" = String, Header, description = "The ETag it was read with.", example = "\"1\""),
+        ("If-Match" = String, Header, description = crate::api::write::IF_MATCH_DOC, example = "\"1\""),
         RetractParams,
     ),
     security(("bearer" = [])),
