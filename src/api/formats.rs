@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use actix_web::body::BoxBody;
 use actix_web::http::header::{self, HeaderValue};
@@ -183,7 +183,7 @@ pub fn encode<P: Page + ?Sized>(format: Format, page: &P, out: &mut Vec<u8>) -> 
         .map_or(&[][..], Vec::as_slice);
     for item in items {
         match format {
-            Format::Csv => record_row(out, columns(P::ITEM), item),
+            Format::Csv => record_row(out, columns::<P::Item>(), item),
             _ => {
                 serde_json::to_writer(&mut *out, item).map_err(|e| ApiError::Internal(e.to_string()))?;
                 out.push(b'\n');
@@ -204,24 +204,28 @@ pub struct Column {
     list_at: Option<usize>,
 }
 
-/// The columns of the records of a schema of the OpenAPI document.
-pub fn columns(schema: &str) -> &'static [Column] {
-    static COLUMNS: OnceLock<HashMap<String, Vec<Column>>> = OnceLock::new();
-    let all = COLUMNS.get_or_init(|| {
-        let document = serde_json::to_value(super::openapi()).unwrap_or(Value::Null);
-        let names: Vec<String> = document["components"]["schemas"]
-            .as_object()
-            .map(|schemas| schemas.keys().cloned().collect())
-            .unwrap_or_default();
-        names
-            .into_iter()
-            .map(|name| {
-                let columns = columns_of(&document, &name);
-                (name, columns)
-            })
-            .collect()
-    });
-    all.get(schema).map_or(&[], Vec::as_slice)
+/// The columns of records of type `T`, read from its schema and the schemas it refers to (not
+/// from the whole document); worked out once per type.
+pub fn columns<T: utoipa::ToSchema>() -> &'static [Column] {
+    static COLUMNS: OnceLock<Mutex<HashMap<String, &'static [Column]>>> = OnceLock::new();
+    let name = T::name().into_owned();
+    let cache = COLUMNS.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(found) = cache.lock().ok().and_then(|c| c.get(&name).copied()) {
+        return found;
+    }
+    let mut schemas = vec![(name.clone(), T::schema())];
+    T::schemas(&mut schemas);
+    let components: serde_json::Map<String, Value> = schemas
+        .into_iter()
+        .map(|(n, schema)| (n, serde_json::to_value(schema).unwrap_or(Value::Null)))
+        .collect();
+    let document = serde_json::json!({"components": {"schemas": components}});
+    // One leaked list per record type that has a list: a fixed, small number.
+    let found: &'static [Column] = Box::leak(columns_of(&document, &name).into_boxed_slice());
+    if let Ok(mut c) = cache.lock() {
+        c.insert(name, found);
+    }
+    found
 }
 
 /// The columns of a schema of `document`.

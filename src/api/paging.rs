@@ -170,14 +170,14 @@ fn decode_cursor<K: CursorKey>(cursor: &str) -> Option<K> {
 
 /// A page of a list; answering it also sets `Link: <...>; rel="next"` when another page follows.
 pub trait Page: Serialize {
-    /// The name of the schema of the page's records in the OpenAPI document.
-    const ITEM: &'static str;
+    /// The type of the page's records: its schema gives the CSV columns.
+    type Item: utoipa::ToSchema;
     /// The cursor of the next page, if any.
     fn next_cursor(&self) -> Option<&str>;
 
     /// Writes the CSV header row: by default the columns of the records' schema.
     fn csv_header(&self, out: &mut Vec<u8>) {
-        super::formats::header_row(out, super::formats::columns(Self::ITEM));
+        super::formats::header_row(out, super::formats::columns::<Self::Item>());
     }
 
     /// Writes the page's records as CSV rows or NDJSON lines: by default its `items`.
@@ -227,7 +227,7 @@ macro_rules! page {
         }
 
         impl crate::api::paging::Page for $name {
-            const ITEM: &'static str = stringify!($item);
+            type Item = $item;
             fn next_cursor(&self) -> Option<&str> {
                 self.next_cursor.as_deref()
             }
@@ -247,7 +247,7 @@ pub struct StoredPage<T> {
 }
 
 impl<T: Page> Page for StoredPage<T> {
-    const ITEM: &'static str = T::ITEM;
+    type Item = T::Item;
     fn next_cursor(&self) -> Option<&str> {
         self.next_cursor.as_deref()
     }
@@ -264,7 +264,7 @@ pub enum Paged<T> {
 }
 
 impl<T: Page> Page for Paged<T> {
-    const ITEM: &'static str = T::ITEM;
+    type Item = T::Item;
     fn next_cursor(&self) -> Option<&str> {
         match self {
             Paged::Live(page) => page.next_cursor(),

@@ -173,7 +173,7 @@ pub struct Divisions {
 }
 
 impl crate::api::paging::Page for Divisions {
-    const ITEM: &'static str = "DivisionRow";
+    type Item = DivisionRow;
     fn next_cursor(&self) -> Option<&str> {
         self.next_cursor.as_deref()
     }
