@@ -172,3 +172,61 @@ fn only_the_route_table_and_the_handlers_reach_into_the_handlers() {
         found.join("\n")
     );
 }
+
+/// The files a change touches, as ARCHITECTURE.md's "Where each kind of change goes" names them:
+/// every file under `src/` or `seed/` that names an existing field of each kind must be named
+/// there (a `<resource>` in a path stands for any module of that folder).
+#[test]
+fn where_each_change_goes_names_every_file_a_field_touches() {
+    let root = src().parent().unwrap().to_path_buf();
+    let page = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let section = page
+        .split("## Where each kind of change goes")
+        .nth(1)
+        .expect("ARCHITECTURE.md has its section on where changes go");
+    let named: Vec<String> = section
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter_map(|s| s.split_whitespace().last())
+        .filter(|s| s.ends_with(".rs") || s.ends_with('/'))
+        .map(str::to_owned)
+        .collect();
+    let listed = |relative: &str| {
+        named.iter().any(|n| match n.split_once("<resource>") {
+            Some((before, after)) => relative.starts_with(before) && relative.ends_with(after),
+            None => relative == n || relative.starts_with(n.as_str()) && n.ends_with('/'),
+        })
+    };
+    // A stated date, a quantity's words, a record's summary: fields of each kind the API has.
+    let mut missing = Vec::new();
+    for field in ["announced_on", "quantity_text", "said_on"] {
+        let mut files = rust_files(&src());
+        files.extend(
+            std::fs::read_dir(root.join("seed"))
+                .unwrap()
+                .flatten()
+                .map(|e| e.path()),
+        );
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            // A file's own unit tests are not a place a change goes.
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            if !code.contains(field) {
+                continue;
+            }
+            let relative = file.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+            let short = relative.strip_prefix("src/").unwrap_or(&relative).to_owned();
+            let ok = listed(&short) || listed(&relative) || (relative.starts_with("seed/") && listed("seed/"));
+            if !ok {
+                missing.push(format!("{short} (names {field})"));
+            }
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md's \"where each kind of change goes\" omits: {missing:?}"
+    );
+}
