@@ -114,7 +114,7 @@ class Bouncer:
         ini = ini.replace("host=primary port=5432", f"host=127.0.0.1 port={primary.port}")
         ini = re.sub(r"(?m)^listen_port = .*$", f"listen_port = {self.port}", ini)
         ini = re.sub(r"(?m)^listen_addr = .*$", "listen_addr = 127.0.0.1", ini)
-        ini = ini.replace("/etc/pgbouncer/userlist.txt", os.path.join(DEPLOY, "userlist.txt"))
+        ini = ini.replace("/etc/alliance-kb/userlist.txt", os.path.join(DEPLOY, "userlist.txt"))
         ini += f"\nlogfile = {os.path.join(WORK, 'pgbouncer.log')}\npidfile = {os.path.join(WORK, 'pgbouncer.pid')}\n"
         self.config = os.path.join(WORK, "pgbouncer.ini")
         with open(self.config, "w") as f:
