@@ -20,6 +20,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -114,13 +115,15 @@ class Bouncer:
         ini = ini.replace("host=primary port=5432", f"host=127.0.0.1 port={primary.port}")
         ini = re.sub(r"(?m)^listen_port = .*$", f"listen_port = {self.port}", ini)
         ini = re.sub(r"(?m)^listen_addr = .*$", "listen_addr = 127.0.0.1", ini)
-        ini = ini.replace("/etc/alliance-kb/userlist.txt", os.path.join(DEPLOY, "userlist.txt"))
+        # Copied beside the configuration, where the postgres user can read it.
+        shutil.copy(os.path.join(DEPLOY, "userlist.txt"), os.path.join(WORK, "userlist.txt"))
+        ini = ini.replace("/etc/alliance-kb/userlist.txt", os.path.join(WORK, "userlist.txt"))
         ini += f"\nlogfile = {os.path.join(WORK, 'pgbouncer.log')}\npidfile = {os.path.join(WORK, 'pgbouncer.pid')}\n"
         self.config = os.path.join(WORK, "pgbouncer.ini")
         with open(self.config, "w") as f:
             f.write(ini)
         if os.geteuid() == 0:
-            subprocess.run(["chown", "postgres", self.config], check=True)
+            subprocess.run(["chown", "postgres", self.config, os.path.join(WORK, "userlist.txt")], check=True)
         self.process = subprocess.Popen(as_postgres(["pgbouncer", self.config]),
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 10
