@@ -297,7 +297,7 @@ impl WaitingServer {
 }
 
 /// The pools a service serves from: the primary's (through the pooler when there is one) and
-/// each replica's, whose monitor starts with them.
+/// each replica's (whose monitor `serve` starts).
 pub fn connect(config: &Config, direct_url: &str) -> Result<(Database, Option<std::sync::Arc<Replicas>>), StartError> {
     let limits = db::Limits {
         statement_timeout_ms: config.statement_timeout_ms,
@@ -321,7 +321,6 @@ pub fn connect(config: &Config, direct_url: &str) -> Result<(Database, Option<st
         limits,
         config.replica_max_lag_ms,
     )?);
-    replicas.spawn_monitor();
     Ok((database, Some(replicas)))
 }
 
@@ -333,13 +332,8 @@ pub async fn serve(config: &Config, direct_url: &str, listener: TcpListener) -> 
     drop(direct);
     let (database, replicas) = connect(config, direct_url)?;
     if let Some(replicas) = &replicas {
-        replicas.check_all().await;
-        for replica in &replicas.list {
-            match replica.state().problem {
-                None => log::info!("replica {} serves reads", replica.name),
-                Some(problem) => log::warn!("replica {} does not serve reads yet: {problem}", replica.name),
-            }
-        }
+        // The first check, before serving, logs each replica's state.
+        replicas.monitor().await;
     }
     let address = listener.local_addr()?;
     log::info!("serving the knowledge base at http://{address}/v1/ (Swagger UI at http://{address}/swagger-ui/)");

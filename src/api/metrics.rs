@@ -13,17 +13,23 @@ use super::state::AppState;
 /// The registry every metric of the process is in.
 pub static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
 
-fn counter(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
-    let metric = IntCounterVec::new(Opts::new(name, help), labels).unwrap_or_else(|e| panic!("metric {name}: {e}"));
-    // Registered once per process, from a `LazyLock`: a second registration cannot happen.
+/// Registers a metric made by `make` (a counter or gauge vector) in [`REGISTRY`]. Called once per
+/// metric, from its `LazyLock`, so a second registration cannot happen.
+fn registered<M: prometheus::core::Collector + Clone + 'static>(
+    name: &str,
+    make: impl FnOnce() -> prometheus::Result<M>,
+) -> M {
+    let metric = make().unwrap_or_else(|e| panic!("metric {name}: {e}"));
     let _ = REGISTRY.register(Box::new(metric.clone()));
     metric
 }
 
+fn counter(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    registered(name, || IntCounterVec::new(Opts::new(name, help), labels))
+}
+
 fn gauge(name: &str, help: &str, labels: &[&str]) -> IntGaugeVec {
-    let metric = IntGaugeVec::new(Opts::new(name, help), labels).unwrap_or_else(|e| panic!("metric {name}: {e}"));
-    let _ = REGISTRY.register(Box::new(metric.clone()));
-    metric
+    registered(name, || IntGaugeVec::new(Opts::new(name, help), labels))
 }
 
 static READS: LazyLock<IntCounterVec> = LazyLock::new(|| {

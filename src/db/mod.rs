@@ -166,30 +166,26 @@ impl Database {
             let counter = counter.clone();
             let session = session.clone();
             async move {
-                let mut conn = if log_notices {
-                    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-                        .await
-                        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                let mut conn = if log_notices || pooled {
+                    let bad = |e: tokio_postgres::Error| diesel::ConnectionError::BadConnection(e.to_string());
+                    let (client, connection) =
+                        tokio_postgres::connect(url, tokio_postgres::NoTls).await.map_err(bad)?;
                     // Driven as a future, the connection logs each notice it receives.
                     tokio::spawn(connection);
-                    AsyncPgConnection::try_from(client).await?
-                } else if pooled {
-                    // The driver sends its own settings at connect as prepared statements: through a
-                    // pooler in transaction mode each half could reach another server connection,
-                    // and a statement prepared there would stay behind. Inside a transaction they
-                    // stay on one (the pooler carries the settings it tracks to the others).
-                    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-                        .await
-                        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
-                    tokio::spawn(connection);
-                    client
-                        .batch_execute("BEGIN")
-                        .await
-                        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                    // The driver sends its own settings at connect as prepared statements: through
+                    // a pooler in transaction mode each half could reach another server
+                    // connection, and a statement prepared there would stay behind. Inside a
+                    // transaction they stay on one (the pooler carries the settings it tracks to
+                    // the others).
+                    if pooled {
+                        client.batch_execute("BEGIN").await.map_err(bad)?;
+                    }
                     let mut conn = AsyncPgConnection::try_from(client).await?;
-                    conn.batch_execute("COMMIT")
-                        .await
-                        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                    if pooled {
+                        conn.batch_execute("COMMIT")
+                            .await
+                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                    }
                     conn
                 } else {
                     AsyncPgConnection::establish(url).await?

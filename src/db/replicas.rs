@@ -212,7 +212,8 @@ impl Replicas {
                 },
             };
             let usable = |s: &ReplicaState| s.answering && s.problem.is_none();
-            if usable(&before) != usable(&state) {
+            // Logged at the first check, then whenever it starts or stops serving.
+            if before.checked.is_none() || usable(&before) != usable(&state) {
                 match &state.problem {
                     None => log::info!("replica {} serves reads", replica.name),
                     Some(problem) => log::warn!("replica {} skipped: {problem}", replica.name),
@@ -225,14 +226,15 @@ impl Replicas {
         }
     }
 
-    /// Keeps checking every quarter second for as long as `self` lives elsewhere.
-    pub fn spawn_monitor(self: &Arc<Self>) {
+    /// Checks once now, then every quarter second for as long as `self` lives elsewhere.
+    pub async fn monitor(self: &Arc<Self>) {
+        self.check_all().await;
         let weak = Arc::downgrade(self);
         tokio::spawn(async move {
-            while let Some(replicas) = weak.upgrade() {
-                replicas.check_all().await;
-                drop(replicas);
+            loop {
                 tokio::time::sleep(Duration::from_millis(250)).await;
+                let Some(replicas) = weak.upgrade() else { break };
+                replicas.check_all().await;
             }
         });
     }

@@ -333,44 +333,45 @@ async fn the_commitment_example_is_the_seed_s_record_as_served() {
     );
 }
 
-#[test]
-fn every_cursor_parameter_has_the_one_cursor_shape() {
-    let document = serde_json::to_value(alliance_kb::api::openapi()).unwrap();
-    let mut cursors = 0;
+/// Every parameter of the document named `name`, with the method and path of its operation.
+fn parameters_named(document: &serde_json::Value, name: &str) -> Vec<(String, serde_json::Value)> {
+    let mut found = Vec::new();
     for (path, operations) in document["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {
             for parameter in operation["parameters"].as_array().into_iter().flatten() {
-                if parameter["name"] == "cursor" {
-                    cursors += 1;
-                    assert_eq!(
-                        parameter["schema"]["pattern"],
-                        alliance_kb::api::paging::CURSOR_PATTERN,
-                        "{method} {path}: the cursor's pattern is not paging::CURSOR_PATTERN"
-                    );
+                if parameter["name"] == name {
+                    found.push((format!("{method} {path}"), parameter.clone()));
                 }
             }
         }
     }
-    assert!(cursors >= 15, "only {cursors} cursor parameters found");
+    found
+}
+
+#[test]
+fn every_cursor_parameter_has_the_one_cursor_shape() {
+    let document = serde_json::to_value(alliance_kb::api::openapi()).unwrap();
+    let cursors = parameters_named(&document, "cursor");
+    assert!(cursors.len() >= 15, "only {} cursor parameters found", cursors.len());
+    for (operation, parameter) in cursors {
+        assert_eq!(
+            parameter["schema"]["pattern"],
+            alliance_kb::api::paging::CURSOR_PATTERN,
+            "{operation}: the cursor's pattern is not paging::CURSOR_PATTERN"
+        );
+    }
 }
 
 #[test]
 fn every_idempotency_key_parameter_has_the_shape_the_service_checks() {
     let document = serde_json::to_value(alliance_kb::api::openapi()).unwrap();
-    let mut keys = 0;
-    for (path, operations) in document["paths"].as_object().unwrap() {
-        for (method, operation) in operations.as_object().unwrap() {
-            for parameter in operation["parameters"].as_array().into_iter().flatten() {
-                if parameter["name"] == "Idempotency-Key" {
-                    keys += 1;
-                    assert_eq!(
-                        parameter["schema"]["pattern"],
-                        alliance_kb::api::write::IDEMPOTENCY_KEY_PATTERN,
-                        "{method} {path}"
-                    );
-                }
-            }
-        }
+    let keys = parameters_named(&document, "Idempotency-Key");
+    assert!(keys.len() >= 9, "only {} Idempotency-Key parameters found", keys.len());
+    for (operation, parameter) in keys {
+        assert_eq!(
+            parameter["schema"]["pattern"],
+            alliance_kb::api::write::IDEMPOTENCY_KEY_PATTERN,
+            "{operation}"
+        );
     }
-    assert!(keys >= 9, "only {keys} Idempotency-Key parameters found");
 }

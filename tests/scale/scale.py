@@ -71,6 +71,22 @@ def port_open(port):
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def psql(port, database, query):
+    """What psql prints for `query` on 127.0.0.1:`port` (unaligned, `|` between fields)."""
+    command = ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", database, "-AtX", "-F", "|",
+               "-c", query]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def end(process):
+    """Stops `process`: SIGTERM, then SIGKILL after 10 s."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def as_postgres(command):
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
@@ -100,9 +116,7 @@ class Replica:
         return f"postgres://postgres@127.0.0.1:{self.port}/alliance_kb"
 
     def sql(self, query):
-        command = ["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "alliance_kb", "-AtX",
-                   "-c", query]
-        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        return psql(self.port, "alliance_kb", query)
 
 
 class Bouncer:
@@ -134,16 +148,10 @@ class Bouncer:
         return f"postgres://postgres@127.0.0.1:{self.port}/alliance_kb"
 
     def show(self, what):
-        out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "pgbouncer",
-                              "-AtX", "-F", "|", "-c", f"SHOW {what}"], capture_output=True, text=True)
-        return out.stdout
+        return psql(self.port, "pgbouncer", f"SHOW {what}")
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        end(self.process)
 
 
 class Balancer:
@@ -162,11 +170,7 @@ class Balancer:
             time.sleep(0.1)
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        end(self.process)
         self.log.close()
 
 
@@ -268,6 +272,17 @@ def read_your_writes(balancer, key):
           f"a token that is not one is a 400 naming the header (got {status})")
 
 
+def replica_serves_again(api, seconds=15):
+    """Whether `api`'s /readyz shows its replica serving within `seconds`."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        time.sleep(0.25)
+        status, body, _ = request(api.base, "GET", "/readyz")
+        if status == 200 and json.loads(body)["replicas"][0]["serving"]:
+            return True
+    return False
+
+
 def lagging_replica(balancer, api1, replica, key):
     say("4. a replica that lags is skipped, and a token read goes to the primary")
     auth = {"Authorization": f"Bearer {key}"}
@@ -298,13 +313,7 @@ def lagging_replica(balancer, api1, replica, key):
               f"reads meanwhile go to the primary ({after - on_replica:.0f} on the replica)")
     finally:
         replica.sql("SELECT pg_wal_replay_resume()")
-    deadline = time.time() + 15
-    serving = False
-    while time.time() < deadline and not serving:
-        time.sleep(0.25)
-        status, body, _ = request(api1.base, "GET", "/readyz")
-        serving = status == 200 and json.loads(body)["replicas"][0]["serving"]
-    check(serving, "once it has caught up it serves reads again")
+    check(replica_serves_again(api1), "once it has caught up it serves reads again")
 
 
 def replica_stopped_under_load(balancer, api1, replica):
@@ -338,13 +347,7 @@ def replica_stopped_under_load(balancer, api1, replica):
     check(status == 200 and not replicas[0].get("serving") and replicas[0].get("problem"),
           f"/readyz is 200 and names the stopped replica's problem ({replicas[0].get('problem')})")
     replica.start()
-    deadline = time.time() + 15
-    serving = False
-    while time.time() < deadline and not serving:
-        time.sleep(0.25)
-        status, body, _ = request(api1.base, "GET", "/readyz")
-        serving = status == 200 and json.loads(body)["replicas"][0]["serving"]
-    check(serving, "the restarted replica serves reads again within 15 s")
+    check(replica_serves_again(api1), "the restarted replica serves reads again within 15 s")
 
 
 def through_the_pooler(bouncer, primary):
