@@ -18,9 +18,9 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::api::{types, views};
 use crate::db::bulk::{Bases, BulkError, BulkLoad};
 use crate::db::models;
+use crate::records::{representations as types, views};
 use crate::vocab::{
     ClaimKind, CommitmentKind, CommitmentStatus, EventKind, ForceRole, Modality, Reliability, SourceKind, Stance,
 };
@@ -889,7 +889,7 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
         }
     }
     let _ = producer.join();
-    load.finish(&spent, waiting, crate::api::history::REPRESENTATION)
+    load.finish(&spent, waiting, crate::records::history::REPRESENTATION)
         .await?;
     Ok(Report {
         rows: added,

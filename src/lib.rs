@@ -11,6 +11,7 @@ pub mod generate;
 pub mod keys;
 pub mod pgcluster;
 pub mod quantity;
+pub mod records;
 #[rustfmt::skip]
 pub mod schema;
 pub mod seed;

@@ -9,10 +9,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::Deserialize;
 
-use crate::api::history::{self, Action, Entity};
 use crate::basis::FieldBasis;
 use crate::db::models::*;
 use crate::db::queries::writes;
+use crate::records::history::{self, Action, Entity};
 use crate::vocab::*;
 
 /// The seed files, in load order: name and JSON text.

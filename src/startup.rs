@@ -215,7 +215,7 @@ pub async fn seed_if_empty(database: &Database) -> Result<(), StartError> {
         log::info!("seeded an empty knowledge base: {report}");
     }
     // Reads answer from the stored representations: they must be of this code's shape.
-    api::history::ensure_current_shape(&mut conn)
+    crate::records::history::ensure_current_shape(&mut conn)
         .await
         .map_err(|e| StartError::Pool(format!("cannot bring the stored representations up to date: {e}")))?;
     Ok(())

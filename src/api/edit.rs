@@ -11,12 +11,12 @@ use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::grounds::{self, BasisInput, Grounded};
-use super::history::{self, Action, Entity};
 use super::input::{merge_patch, Problems, Reader};
 use super::write::{check_if_match, lock_and_match, lock_live, new_citations, read_citations, IfMatch, Span, Written};
 use crate::basis::FieldBasis;
 use crate::db::models::NewCitation;
 use crate::db::queries::writes;
+use crate::records::history::{self, Action, Entity};
 
 /// A kind of record editors write.
 pub trait Editable: Send + Sync + 'static {

@@ -270,6 +270,17 @@ impl From<DieselError> for ApiError {
     }
 }
 
+impl From<crate::records::RecordError> for ApiError {
+    fn from(err: crate::records::RecordError) -> Self {
+        match err {
+            crate::records::RecordError::Database(err) => err.into(),
+            crate::records::RecordError::Unrepresentable(reason) => {
+                ApiError::Internal(format!("cannot represent a record: {reason}"))
+            }
+        }
+    }
+}
+
 impl ApiError {
     /// The answer to a database error, or none for a fault of the service.
     fn from_ref(err: &DieselError) -> Option<Self> {

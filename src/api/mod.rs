@@ -14,14 +14,12 @@ pub mod formats;
 pub mod grounds;
 pub mod guard;
 pub mod handlers;
-pub mod history;
 pub mod input;
 pub mod metrics;
 pub mod paging;
 pub mod params;
 pub mod present;
 pub mod types;
-pub mod views;
 pub mod write;
 
 use actix_web::dev::{ResourceDef, ServiceResponse};

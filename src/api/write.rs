@@ -16,9 +16,9 @@ use utoipa::IntoParams;
 use super::auth::Caller;
 use super::caching::etag;
 use super::error::ApiError;
-use super::history::{self, Entity};
 use super::input::{limits, Problems, Reader};
 use crate::db::queries::{idempotency, nations, records, sources};
+use crate::records::history::{self, Entity};
 
 /// What a write answers.
 pub struct Written {

@@ -39,7 +39,7 @@ async fn generated_records_obey_every_rule_and_read_like_any_other() {
 
     // Every stored representation is what the tables give, as after any write.
     let mut conn = app.db.pool.get().await.unwrap();
-    let drifted = alliance_kb::api::history::drift(&mut conn).await.unwrap();
+    let drifted = alliance_kb::records::history::drift(&mut conn).await.unwrap();
     assert!(drifted.is_empty(), "{drifted:?}");
     drop(conn);
 

@@ -187,7 +187,7 @@ fn build_template(url: String) {
             use diesel_async::AsyncConnection;
             let mut conn = diesel_async::AsyncPgConnection::establish(&url).await.unwrap();
             let report = alliance_kb::seed::load_builtin(&mut conn).await;
-            alliance_kb::api::history::ensure_current_shape(&mut conn)
+            alliance_kb::records::history::ensure_current_shape(&mut conn)
                 .await
                 .expect("the stored representations are of the code's shape");
             report

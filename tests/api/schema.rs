@@ -163,15 +163,15 @@ fn every_vocabulary_is_the_databases_check_list() {
         (
             "revisions.entity",
             names(
-                &alliance_kb::api::history::Entity::ALL,
-                alliance_kb::api::history::Entity::name,
+                &alliance_kb::records::history::Entity::ALL,
+                alliance_kb::records::history::Entity::name,
             ),
         ),
         (
             "revisions.action",
             names(
-                &alliance_kb::api::history::Action::ALL,
-                alliance_kb::api::history::Action::as_str,
+                &alliance_kb::records::history::Action::ALL,
+                alliance_kb::records::history::Action::as_str,
             ),
         ),
     ];

@@ -157,7 +157,7 @@ async fn every_stored_representation_is_what_its_tables_give_after_writes_of_eve
     let app = spawn_app().await;
     write_a_bit_of_everything(&app).await;
     let mut conn = app.db.pool.get().await.unwrap();
-    let drifted = alliance_kb::api::history::drift(&mut conn).await.unwrap();
+    let drifted = alliance_kb::records::history::drift(&mut conn).await.unwrap();
     assert!(
         drifted.is_empty(),
         "stored representations that differ from their tables: {drifted:?}"
@@ -166,14 +166,17 @@ async fn every_stored_representation_is_what_its_tables_give_after_writes_of_eve
     app.database.query(
         "UPDATE revisions SET after = (after::jsonb || '{\"summary\": \"tampered\"}')::json WHERE entity = 'commitments' AND record_id = 1 AND valid_until IS NULL",
     );
-    let drifted = alliance_kb::api::history::drift(&mut conn).await.unwrap();
-    assert_eq!(drifted, vec![(alliance_kb::api::history::Entity::Commitments, 1)]);
+    let drifted = alliance_kb::records::history::drift(&mut conn).await.unwrap();
+    assert_eq!(drifted, vec![(alliance_kb::records::history::Entity::Commitments, 1)]);
     // A refresh stores it anew, as at start when the code's shape changes.
-    let stored = alliance_kb::api::history::refresh(&mut conn, |_, _, _| {})
+    let stored = alliance_kb::records::history::refresh(&mut conn, |_, _, _| {})
         .await
         .unwrap();
     assert_eq!(stored, 1);
-    assert!(alliance_kb::api::history::drift(&mut conn).await.unwrap().is_empty());
+    assert!(alliance_kb::records::history::drift(&mut conn)
+        .await
+        .unwrap()
+        .is_empty());
     let revisions = app.get_json("/v1/commitments/1/revisions").await;
     let last = revisions["items"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["action"], "refresh");

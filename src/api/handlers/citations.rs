@@ -10,7 +10,6 @@ use crate::api::bodies::{ChangeErrors, CitationPatch, CreateErrors, NewCitationI
 use crate::api::edit::{self, Editable};
 use crate::api::error::ApiError;
 use crate::api::handlers::disputes::disputable_entity;
-use crate::api::history::{self, Action, Entity};
 use crate::api::input::{Problems, Reader};
 use crate::api::params::{Id, Query};
 use crate::api::types::CitationRecord;
@@ -20,6 +19,7 @@ use crate::db::models::NewCitation;
 use crate::db::queries::citations::Fact;
 use crate::db::queries::competing_values;
 use crate::db::queries::writes;
+use crate::records::history::{self, Action, Entity};
 
 /// Citations as editors write them.
 pub struct CitationEdit;

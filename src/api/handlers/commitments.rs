@@ -17,8 +17,6 @@ use crate::api::edit::{self, Editable};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
 use crate::api::grounds::{self, BasisInput, Grounded};
-use crate::api::history::Entity;
-use crate::api::history::{self, Action};
 use crate::api::input::{self, limits, Problems, Reader};
 use crate::api::paging::{PageRequest, StoredPage};
 use crate::api::params::{AnyOf, Id, NationCode, Query, SearchText};
@@ -32,6 +30,8 @@ use crate::basis::FieldBasis;
 use crate::db::models::{self, NewCitation, NewCommitment, NewStatusChange};
 use crate::db::queries::commitments::{self, CommitmentFilter};
 use crate::db::queries::writes;
+use crate::records::history::Entity;
+use crate::records::history::{self, Action};
 use crate::vocab::{CommitmentKind, CommitmentStatus, ForceRole, Modality};
 
 /// Declares a parameter struct of commitment lists: the filters and paging every list of

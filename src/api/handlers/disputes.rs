@@ -11,7 +11,6 @@ use crate::api::auth::Editor;
 use crate::api::bodies::ChangeErrors;
 use crate::api::bodies::CompetingValueInput;
 use crate::api::error::ApiError;
-use crate::api::history::{self, Action, Entity};
 use crate::api::input::{self, limits, Problems, Reader};
 use crate::api::params::{Id, Query};
 use crate::api::write::{
@@ -21,6 +20,7 @@ use crate::api::AppState;
 use crate::db::models::NewCompetingValue;
 use crate::db::queries::competing_values::{self, Disputable};
 use crate::db::queries::writes;
+use crate::records::history::{self, Action, Entity};
 use crate::vocab::{CommitmentStatus, ForceRole, Stance};
 
 /// A disputed fact, of the kind the path names (for the document: answers are the fact itself).

@@ -14,7 +14,6 @@ use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
 use crate::api::grounds::Grounded;
-use crate::api::history::Entity;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::paging::{PageRequest, StoredPage};
 use crate::api::params::{Id, NationCode, Query, SearchText};
@@ -24,6 +23,7 @@ use crate::api::AppState;
 use crate::db::models::{NewCitation, NewEvent, Participant};
 use crate::db::queries::events::{self, EventFilter};
 use crate::db::queries::writes;
+use crate::records::history::Entity;
 use crate::vocab::EventKind;
 
 /// Filters and paging of the events list.

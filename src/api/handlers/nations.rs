@@ -12,9 +12,9 @@ use crate::api::formats::list_of;
 use crate::api::paging::PageRequest;
 use crate::api::params::{Query, ReferenceParams};
 use crate::api::types::{CommitmentPage, NationDetail, NationMembership, NationPage, StatementPage};
-use crate::api::views;
 use crate::api::AppState;
 use crate::db::queries::nations;
+use crate::records::views;
 
 /// Paging of the nations list.
 #[derive(Debug, Clone, Deserialize, IntoParams)]

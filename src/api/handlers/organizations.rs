@@ -9,9 +9,9 @@ use crate::api::formats::list_of;
 use crate::api::paging::PageRequest;
 use crate::api::params::Query;
 use crate::api::types::OrganizationPage;
-use crate::api::views;
 use crate::api::AppState;
 use crate::db::queries::organizations;
+use crate::records::views;
 
 /// Paging of the organizations list.
 #[derive(Debug, Clone, Deserialize, IntoParams)]

@@ -13,16 +13,16 @@ use crate::api::bodies::{ChangeErrors, CreateErrors, PersonInput, PersonPatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
-use crate::api::history::{self, Action, Entity};
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::paging::{PageRequest, Paged};
 use crate::api::params::{Id, NationCode, Query};
 use crate::api::types::{Person, PersonPage};
-use crate::api::views;
 use crate::api::write::{check_nations, RetractParams};
 use crate::api::AppState;
 use crate::db::models::NewPerson;
 use crate::db::queries::{people, writes};
+use crate::records::history::{self, Action, Entity};
+use crate::records::views;
 
 /// Filters and paging of the people list.
 #[derive(Debug, Clone, Deserialize, IntoParams)]

@@ -12,12 +12,12 @@ use crate::api::caching;
 use crate::api::error::ApiError;
 use crate::api::params::{Query, ReferenceParams};
 use crate::api::types::{Nation, Statement};
-use crate::api::views;
 use crate::api::AppState;
 use crate::basis::FieldBasis;
 use crate::db::queries::commitments::{self, CommitmentFilter};
 use crate::db::queries::statements::{self, StatementFilter};
 use crate::db::queries::{nations, summaries, Window};
+use crate::records::views;
 use crate::vocab::{CommitmentKind, CommitmentStatus, Modality, Reliability, SourceKind};
 
 /// How many of a nation's commitments are of one kind and stand at one status.

@@ -12,10 +12,10 @@ use utoipa::IntoParams;
 
 use crate::api::caching;
 use crate::api::error::ApiError;
-use crate::api::history::Entity;
 use crate::api::paging::{PageRequest, StoredPage};
 use crate::api::params::SearchText;
 use crate::db::queries::records::{self, AsOfFilter};
+use crate::records::history::Entity;
 
 /// The parameters of every detail read.
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -8,12 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
-use crate::api::history::Entity;
 use crate::api::paging::page;
 use crate::api::paging::PageRequest;
 use crate::api::params::{Id, Query};
 use crate::api::AppState;
 use crate::db::queries::revisions::{self, RevisionRow};
+use crate::records::history::Entity;
 
 /// One version of a record: what it was after the change, and before it.
 #[derive(Debug, Serialize, ToSchema)]

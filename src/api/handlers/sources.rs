@@ -14,18 +14,18 @@ use crate::api::bodies::{ChangeErrors, CreateErrors, SourceInput, SourcePatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
-use crate::api::history::Entity;
-use crate::api::history::{self, Action};
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::paging::{PageRequest, Paged};
 use crate::api::params::{Id, Query, SearchText};
 use crate::api::types::{Source, SourcePage};
-use crate::api::views;
 use crate::api::write::RetractParams;
 use crate::api::AppState;
 use crate::db::models::NewSource;
 use crate::db::queries::sources::{self, SourceFilter};
 use crate::db::queries::writes;
+use crate::records::history::Entity;
+use crate::records::history::{self, Action};
+use crate::records::views;
 use crate::vocab::{Reliability, SourceKind};
 
 /// Filters and paging of the sources list.

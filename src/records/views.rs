@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 
-use super::types;
+use super::representations as types;
 use crate::db::models;
 use crate::db::queries::citations::{self, Fact};
 use crate::db::queries::competing_values::{self, Disputable};

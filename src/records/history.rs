@@ -9,8 +9,7 @@ use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::error::ApiError;
-use super::views;
+use super::{views, RecordError};
 use crate::db::queries::revisions::NewRevision;
 use crate::db::queries::{citations, claims, commitments, events, people, records, revisions, sources, statements};
 
@@ -125,8 +124,8 @@ impl Action {
     }
 }
 
-fn to_json<T: Serialize>(value: T) -> Result<Value, ApiError> {
-    serde_json::to_value(value).map_err(|e| ApiError::Internal(format!("cannot represent a record: {e}")))
+fn to_json<T: Serialize>(value: T) -> Result<Value, RecordError> {
+    serde_json::to_value(value).map_err(|e| RecordError::Unrepresentable(e.to_string()))
 }
 
 /// The current API representations of the given records, retracted ones included.
@@ -134,7 +133,7 @@ pub async fn represent(
     conn: &mut AsyncPgConnection,
     entity: Entity,
     ids: &[i64],
-) -> Result<Vec<(i64, Value)>, ApiError> {
+) -> Result<Vec<(i64, Value)>, RecordError> {
     let mut out = Vec::with_capacity(ids.len());
     match entity {
         Entity::Sources => {
@@ -201,7 +200,7 @@ pub async fn snapshot(
     ids: &[i64],
     action: Action,
     key_id: Option<i64>,
-) -> Result<usize, ApiError> {
+) -> Result<usize, RecordError> {
     Ok(snapshot_all(conn, &[(entity, ids)], action, key_id).await?.1)
 }
 
@@ -214,7 +213,7 @@ pub async fn snapshot_all(
     records: &[(Entity, &[i64])],
     action: Action,
     key_id: Option<i64>,
-) -> Result<(Vec<Stored>, usize), ApiError> {
+) -> Result<(Vec<Stored>, usize), RecordError> {
     let mut current = Vec::new();
     for (entity, ids) in records {
         if !ids.is_empty() {
@@ -298,14 +297,14 @@ const BATCH: i64 = 500;
 pub async fn refresh(
     conn: &mut AsyncPgConnection,
     mut progress: impl FnMut(Entity, usize, usize),
-) -> Result<usize, ApiError> {
+) -> Result<usize, RecordError> {
     let mut stored = 0;
     for entity in Entity::ALL {
         let (mut after, mut read) = (0, 0);
         loop {
             let ids = records::ids_after(conn, entity.name(), after, BATCH).await?;
             let Some(&last) = ids.last() else { break };
-            let written = diesel_async::AsyncConnection::transaction::<_, ApiError, _>(conn, async |conn| {
+            let written = diesel_async::AsyncConnection::transaction::<_, RecordError, _>(conn, async |conn| {
                 snapshot(conn, entity, &ids, Action::Refresh, None).await
             })
             .await?;
@@ -320,7 +319,7 @@ pub async fn refresh(
 
 /// The records whose stored representation is not the one their tables give now (there should be
 /// none: every write stores the representation of each record it changes).
-pub async fn drift(conn: &mut AsyncPgConnection) -> Result<Vec<(Entity, i64)>, ApiError> {
+pub async fn drift(conn: &mut AsyncPgConnection) -> Result<Vec<(Entity, i64)>, RecordError> {
     let mut drifted = Vec::new();
     for entity in Entity::ALL {
         let mut after = 0;
@@ -347,7 +346,7 @@ pub async fn drift(conn: &mut AsyncPgConnection) -> Result<Vec<(Entity, i64)>, A
 
 /// Brings the stored representations to this code's shape, if they are of another: every record
 /// is stored anew where its representation changed. Nothing to do (one read) when they are.
-pub async fn ensure_current_shape(conn: &mut AsyncPgConnection) -> Result<(), ApiError> {
+pub async fn ensure_current_shape(conn: &mut AsyncPgConnection) -> Result<(), RecordError> {
     let shape = records::meta(conn, REPRESENTATION_KEY).await?;
     if shape.as_deref() == Some(REPRESENTATION) {
         return Ok(());
@@ -372,6 +371,6 @@ pub async fn ensure_current_shape(conn: &mut AsyncPgConnection) -> Result<(), Ap
 
 /// Records that the stored representations are of this code's shape (after a bulk load that
 /// stored them so).
-pub async fn mark_current_shape(conn: &mut AsyncPgConnection) -> Result<(), ApiError> {
+pub async fn mark_current_shape(conn: &mut AsyncPgConnection) -> Result<(), RecordError> {
     Ok(records::set_meta(conn, REPRESENTATION_KEY, REPRESENTATION).await?)
 }
