@@ -341,7 +341,7 @@ mod tests {
     use crate::api::handlers::{
         claims::ClaimEdit, commitments::CommitmentEdit, events::EventEdit, statements::StatementEdit,
     };
-    use crate::api::types;
+    use crate::records::representations as types;
 
     fn kept<E: Editable>() -> Vec<&'static str> {
         E::GROUNDED

@@ -4,7 +4,6 @@
 pub mod state;
 pub use state::AppState;
 pub mod auth;
-pub mod bodies;
 pub mod caching;
 pub mod consistency;
 pub mod document;
@@ -19,7 +18,7 @@ pub mod metrics;
 pub mod paging;
 pub mod params;
 pub mod present;
-pub mod types;
+pub mod schemas;
 pub mod write;
 
 use actix_web::dev::{ResourceDef, ServiceResponse};

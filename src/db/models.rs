@@ -1,5 +1,6 @@
 //! Row structs (what a query returns) and insert structs (what a write sends), one pair per table.
-//! They carry no serde or OpenAPI derives: the API's own types live in `api::types`.
+//! They carry no serde or OpenAPI derives: what the API serves lives in
+//! `records::representations` and `api::schemas`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;

@@ -232,3 +232,30 @@ fn where_each_change_goes_names_every_file_a_field_touches() {
         "ARCHITECTURE.md's \"where each kind of change goes\" omits: {missing:?}"
     );
 }
+
+/// The OpenAPI schemas have one home: every `ToSchema` type of the API is defined under
+/// `src/api/schemas/` (the problem shape with its error type, and the `page!` macro, aside),
+/// and no handler defines one.
+#[test]
+fn every_schema_of_the_api_lives_in_api_schemas() {
+    let api = src().join("api");
+    let homes = [api.join("schemas"), api.join("error.rs"), api.join("paging.rs")];
+    let mut found = Vec::new();
+    for file in rust_files(&api) {
+        if homes.iter().any(|home| file.starts_with(home)) {
+            continue;
+        }
+        for (n, line) in code_lines(&file) {
+            let defines = line.contains("ToSchema") && line.trim_start().starts_with("#[derive(");
+            let pages = line.trim_start().starts_with("page!(") || line.contains("paging::page!(");
+            if defines || pages {
+                found.push(format!("{}:{n}: {}", file.display(), line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "schemas defined outside src/api/schemas:\n{}",
+        found.join("\n")
+    );
+}

@@ -6,13 +6,13 @@ use serde_json::json;
 
 use super::reading::{detail, ReadParams};
 use crate::api::auth::Editor;
-use crate::api::bodies::{ChangeErrors, CitationPatch, CreateErrors, NewCitationInput};
 use crate::api::edit::{self, Editable};
 use crate::api::error::ApiError;
 use crate::api::handlers::disputes::disputable_entity;
 use crate::api::input::{Problems, Reader};
 use crate::api::params::{Id, Query};
-use crate::api::types::CitationRecord;
+use crate::api::schemas::bodies::{ChangeErrors, CitationPatch, CreateErrors, NewCitationInput};
+use crate::api::schemas::records::CitationRecord;
 use crate::api::write::{check_references, read_span_fields, RetractParams, Span};
 use crate::api::AppState;
 use crate::db::models::NewCitation;

@@ -12,7 +12,6 @@ use serde_json::json;
 
 use super::reading::{as_of_list, detail, narrow, AsOfList, ReadParams};
 use crate::api::auth::Editor;
-use crate::api::bodies::{ChangeErrors, CommitmentInput, CommitmentPatch, CreateErrors, StatusChangeInput};
 use crate::api::edit::{self, Editable};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
@@ -20,7 +19,8 @@ use crate::api::grounds::{self, BasisInput, Grounded};
 use crate::api::input::{self, limits, Problems, Reader};
 use crate::api::paging::{PageRequest, StoredPage};
 use crate::api::params::{AnyOf, Id, NationCode, Query, SearchText};
-use crate::api::types::{Commitment, CommitmentPage};
+use crate::api::schemas::bodies::{ChangeErrors, CommitmentInput, CommitmentPatch, CreateErrors, StatusChangeInput};
+use crate::api::schemas::records::{Commitment, CommitmentPage};
 use crate::api::write::{
     check_if_match, check_nations, check_references, lock_live, new_citations, read_citations, Idempotency, IfMatch,
     RetractParams, Span, Written,

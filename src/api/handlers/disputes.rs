@@ -8,11 +8,12 @@ use diesel_async::AsyncConnection;
 use serde_json::{json, Value};
 
 use crate::api::auth::Editor;
-use crate::api::bodies::ChangeErrors;
-use crate::api::bodies::CompetingValueInput;
 use crate::api::error::ApiError;
 use crate::api::input::{self, limits, Problems, Reader};
 use crate::api::params::{Id, Query};
+use crate::api::schemas::bodies::ChangeErrors;
+use crate::api::schemas::bodies::CompetingValueInput;
+use crate::api::schemas::views::DisputedFact;
 use crate::api::write::{
     check_if_match, lock_live, new_citations, read_citations, Idempotency, IfMatch, RetractParams, Written,
 };
@@ -22,24 +23,6 @@ use crate::db::queries::competing_values::{self, Disputable};
 use crate::db::queries::writes;
 use crate::records::history::{self, Action, Entity};
 use crate::vocab::{CommitmentStatus, ForceRole, Stance};
-
-/// A disputed fact, of the kind the path names (for the document: answers are the fact itself).
-#[derive(serde::Serialize, utoipa::ToSchema)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "never built: it only describes answers in the document"
-)]
-#[serde(untagged)]
-pub enum DisputedFact {
-    /// A commitment.
-    Commitment(crate::api::types::Commitment),
-    /// A statement.
-    Statement(crate::api::types::Statement),
-    /// An event.
-    Event(crate::api::types::Event),
-    /// A claim.
-    Claim(crate::api::types::Claim),
-}
 
 /// The fields of each kind of fact that can be disputed.
 fn fields_of(fact: Disputable) -> &'static [&'static str] {

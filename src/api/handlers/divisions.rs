@@ -4,17 +4,17 @@
 use std::collections::BTreeMap;
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::api::error::ApiError;
 use crate::api::formats::{self, Format};
 use crate::api::paging::PageRequest;
 use crate::api::params::{Id, Query};
+use crate::api::schemas::views::{Cell, CellCommitment, CellStatus, DivisionRow, Divisions};
 use crate::api::AppState;
-use crate::basis::FieldBasis;
 use crate::db::queries::{events, summaries};
-use crate::vocab::{CommitmentKind, CommitmentStatus, Modality};
+use crate::vocab::{CommitmentKind, CommitmentStatus};
 
 /// What the matrix is drawn for.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -36,37 +36,6 @@ pub struct DivisionParams {
     /// How many nations (rows) per page.
     #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
     pub limit: Option<u32>,
-}
-
-/// What a nation did about one kind of commitment, summarised from the current status of each of
-/// its commitments of that kind by one rule: an `effective` status outranks an `announced` one;
-/// among equals, the later date wins, and a dated status outranks an undated one; when the
-/// commitments left tie and their statuses differ, the cell is `mixed` (read `commitments`).
-/// `no_record` when there is none (which is not a refusal). Never the order they were recorded in.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-#[schema(example = "refused")]
-pub enum CellStatus {
-    /// Intent signalled.
-    Proposed,
-    /// Promised.
-    Pledged,
-    /// Being carried out.
-    InProgress,
-    /// Carried out.
-    Delivered,
-    /// Declined.
-    Refused,
-    /// Stopped after having been given.
-    Withdrawn,
-    /// Deliberately left out.
-    Omitted,
-    /// Backed in words, with no contribution of its own specified.
-    Endorsed,
-    /// Its commitments stand differently and the rule ranks none above the others.
-    Mixed,
-    /// The knowledge base holds nothing: not a refusal.
-    NoRecord,
 }
 
 impl CellStatus {
@@ -100,76 +69,6 @@ impl From<CommitmentStatus> for CellStatus {
             CommitmentStatus::Endorsed => CellStatus::Endorsed,
         }
     }
-}
-
-/// One commitment behind a cell.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CellCommitment {
-    /// The commitment's id.
-    #[schema(example = 8)]
-    pub id: i64,
-    /// Its status.
-    pub status: CommitmentStatus,
-    /// Whether its source says that status will happen (`announced`) or has happened (`effective`).
-    pub modality: Modality,
-    /// The date of that status, where given or inferred; null when undated.
-    #[schema(example = json!(null))]
-    pub changed_on: Option<chrono::NaiveDate>,
-    /// Where that date comes from, stated or inferred; null when undated.
-    pub changed_on_basis: Option<FieldBasis>,
-    /// When drawn for an event: where the commitment's link to it comes from, stated or inferred.
-    pub event_basis: Option<FieldBasis>,
-    /// It in a sentence.
-    #[schema(example = "Croatia refused to send troops.")]
-    pub summary: String,
-    /// The ids of its citations.
-    #[schema(example = json!([23]))]
-    pub citation_ids: Vec<i64>,
-}
-
-/// One cell: a nation and a kind.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Cell {
-    /// The column's kind.
-    pub kind: CommitmentKind,
-    /// The commitments' statuses summarised by the rule of `CellStatus`, or `no_record`.
-    pub status: CellStatus,
-    /// How many live commitments of this kind by this nation there are (at the event, if drawn
-    /// for one).
-    #[schema(example = 1)]
-    pub count: i64,
-    /// The commitments that decide the cell's status, highest ranked first by the rule of
-    /// `CellStatus` (at most 5; all `count` of them are at `href`).
-    pub commitments: Vec<CellCommitment>,
-    /// The list of every commitment behind the cell; null for `no_record`.
-    #[schema(example = "/v1/commitments?nation=HR&kind=troops&event=1")]
-    pub href: Option<String>,
-}
-
-/// One row: a nation and what it did about each kind.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DivisionRow {
-    /// The nation (ISO 3166-1 alpha-2).
-    #[schema(example = "HR")]
-    pub nation: String,
-    /// One cell per kind, in the order of `kinds`.
-    pub cells: Vec<Cell>,
-}
-
-/// The divisions matrix.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Divisions {
-    /// The event drawn for, if one was given.
-    #[schema(example = 1)]
-    pub event_id: Option<i64>,
-    /// The columns, in order.
-    pub kinds: Vec<CommitmentKind>,
-    /// One row per nation that made a commitment of one of these kinds, or took part in the event,
-    /// in code order: a page of them.
-    pub rows: Vec<DivisionRow>,
-    /// Pass as `cursor` to get the next page of rows; null on the last page.
-    #[schema(example = json!(null))]
-    pub next_cursor: Option<String>,
 }
 
 impl crate::api::paging::Page for Divisions {

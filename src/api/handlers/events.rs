@@ -9,7 +9,6 @@ use serde_json::json;
 
 use super::reading::{as_of_list, detail, AsOfList, ReadParams};
 use crate::api::auth::Editor;
-use crate::api::bodies::{ChangeErrors, CreateErrors, EventInput, EventPatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
@@ -17,7 +16,8 @@ use crate::api::grounds::Grounded;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::paging::{PageRequest, StoredPage};
 use crate::api::params::{Id, NationCode, Query, SearchText};
-use crate::api::types::{Event, EventPage};
+use crate::api::schemas::bodies::{ChangeErrors, CreateErrors, EventInput, EventPatch};
+use crate::api::schemas::records::{Event, EventPage};
 use crate::api::write::{check_nations, RetractParams};
 use crate::api::AppState;
 use crate::db::models::{NewCitation, NewEvent, Participant};

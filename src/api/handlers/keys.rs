@@ -1,9 +1,8 @@
 //! Keys, for admins: make, list and revoke the keys editors write with.
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::not_found;
 use crate::api::auth::{self, Admin};
@@ -12,30 +11,11 @@ use crate::api::formats::list_of;
 use crate::api::input::{self, limits, Problems, Reader};
 use crate::api::paging::PageRequest;
 use crate::api::params::{Id, Query};
+use crate::api::schemas::service::{CreatedKey, Key, KeyPage, NewKey};
 use crate::api::AppState;
 use crate::db::models::ApiKey;
 use crate::db::queries::keys;
 use crate::vocab::KeyRole;
-
-/// A key, without its secret.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Key {
-    /// Identifier; the key's text starts `akb_<id>_`.
-    #[schema(example = 2)]
-    pub id: i64,
-    /// Who or what the key is for.
-    #[schema(example = "Research desk")]
-    pub name: String,
-    /// What the key may do.
-    pub role: KeyRole,
-    /// When it was made.
-    #[schema(example = "2026-11-26T18:20:00Z")]
-    pub created_at: DateTime<Utc>,
-    /// When it was revoked, if it was; a revoked key is refused at once.
-    #[schema(example = json!(null))]
-    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
-    pub revoked_at: Option<DateTime<Utc>>,
-}
 
 impl From<ApiKey> for Key {
     fn from(k: ApiKey) -> Self {
@@ -48,33 +28,6 @@ impl From<ApiKey> for Key {
         }
     }
 }
-
-/// A new key, with its text: shown this once, never again.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CreatedKey {
-    /// The key.
-    #[serde(flatten)]
-    pub info: Key,
-    /// The key's text, to send as `Authorization: Bearer <key>`. Only its hash is stored.
-    #[schema(example = "akb_2_3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
-    pub key: String,
-}
-
-/// What a new key is for.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewKey {
-    /// Who or what the key is for (1 to 200 characters).
-    #[schema(example = "Research desk", min_length = 1, max_length = 200)]
-    pub name: String,
-    /// What the key may do.
-    pub role: KeyRole,
-}
-
-crate::api::paging::page!(
-    /// A page of keys.
-    KeyPage, Key
-);
 
 /// Paging of the keys list.
 #[derive(Debug, Clone, Deserialize, IntoParams)]

@@ -2,12 +2,10 @@
 
 use actix_web::{get, web, HttpResponse};
 
-use serde::Serialize;
-use utoipa::ToSchema;
-
 use crate::api::error::ApiError;
 use crate::api::params::{NoParams, Query};
-use crate::api::types::{Health, Readiness, ReplicaReadiness};
+use crate::api::schemas::service::{Health, Readiness, ReplicaReadiness};
+use crate::api::schemas::service::{Index, Link};
 use crate::api::AppState;
 
 /// Is the process up
@@ -55,39 +53,6 @@ pub async fn get_readiness(state: web::Data<AppState>, _params: Query<NoParams>)
         status: "ready".into(),
         replicas,
     }))
-}
-
-/// A collection the API serves, and where.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Link {
-    /// What it holds.
-    #[schema(example = "commitments")]
-    pub name: &'static str,
-    /// Its URL, from this service's root.
-    #[schema(example = "/v1/commitments")]
-    pub href: &'static str,
-    /// What is there, in a sentence.
-    #[schema(example = "What nations offered, pledged, refused or withdrew, with status histories.")]
-    pub description: &'static str,
-}
-
-/// The front door of the API: what it is, its version, and where everything is.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Index {
-    /// The product.
-    #[schema(example = "Alliance-commitment knowledge base")]
-    pub name: &'static str,
-    /// The version of the service answering.
-    #[schema(example = "0.1.0")]
-    pub version: &'static str,
-    /// The OpenAPI document.
-    #[schema(example = "/openapi.json")]
-    pub openapi: &'static str,
-    /// The API browser (Swagger UI), which works with no internet.
-    #[schema(example = "/swagger-ui/")]
-    pub swagger_ui: &'static str,
-    /// The collections, and the views over them.
-    pub links: Vec<Link>,
 }
 
 /// Where everything is, listed once.

@@ -11,7 +11,7 @@ use crate::api::error::ApiError;
 use crate::api::formats::list_of;
 use crate::api::paging::PageRequest;
 use crate::api::params::{Query, ReferenceParams};
-use crate::api::types::{CommitmentPage, NationDetail, NationMembership, NationPage, StatementPage};
+use crate::api::schemas::records::{CommitmentPage, NationDetail, NationMembership, NationPage, StatementPage};
 use crate::api::AppState;
 use crate::db::queries::nations;
 use crate::records::views;

@@ -8,7 +8,7 @@ use crate::api::error::ApiError;
 use crate::api::formats::list_of;
 use crate::api::paging::PageRequest;
 use crate::api::params::Query;
-use crate::api::types::OrganizationPage;
+use crate::api::schemas::records::OrganizationPage;
 use crate::api::AppState;
 use crate::db::queries::organizations;
 use crate::records::views;

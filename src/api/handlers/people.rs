@@ -9,14 +9,14 @@ use serde_json::json;
 
 use super::reading::{as_of_list, detail, AsOfList, ReadParams};
 use crate::api::auth::Editor;
-use crate::api::bodies::{ChangeErrors, CreateErrors, PersonInput, PersonPatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::paging::{PageRequest, Paged};
 use crate::api::params::{Id, NationCode, Query};
-use crate::api::types::{Person, PersonPage};
+use crate::api::schemas::bodies::{ChangeErrors, CreateErrors, PersonInput, PersonPatch};
+use crate::api::schemas::records::{Person, PersonPage};
 use crate::api::write::{check_nations, RetractParams};
 use crate::api::AppState;
 use crate::db::models::NewPerson;

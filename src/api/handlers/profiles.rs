@@ -4,125 +4,25 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::value::RawValue;
-use utoipa::ToSchema;
 
 use crate::api::caching;
 use crate::api::error::ApiError;
 use crate::api::params::{Query, ReferenceParams};
-use crate::api::types::{Nation, Statement};
+use crate::api::schemas::views::{Count, NationProfile, SourceStanding, Standing};
 use crate::api::AppState;
 use crate::basis::FieldBasis;
 use crate::db::queries::commitments::{self, CommitmentFilter};
 use crate::db::queries::statements::{self, StatementFilter};
 use crate::db::queries::{nations, summaries, Window};
 use crate::records::views;
-use crate::vocab::{CommitmentKind, CommitmentStatus, Modality, Reliability, SourceKind};
-
-/// How many of a nation's commitments are of one kind and stand at one status.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Count {
-    /// The kind.
-    pub kind: CommitmentKind,
-    /// The current status.
-    pub status: CommitmentStatus,
-    /// How many commitments.
-    #[schema(example = 1)]
-    pub count: i64,
-}
-
-/// Where one commitment stands: its latest status and since when.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Standing {
-    /// The commitment's id (`/v1/commitments/{id}`).
-    #[schema(example = 2)]
-    pub id: i64,
-    /// Its kind.
-    pub kind: CommitmentKind,
-    /// Its latest status.
-    pub status: CommitmentStatus,
-    /// Whether its source says that status will happen (`announced`) or has happened (`effective`).
-    pub modality: Modality,
-    /// The day of its latest status change, when the sources date it (or an editor inferred a
-    /// date: see `since_basis`); null when undated.
-    #[schema(example = json!(null))]
-    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
-    pub since: Option<NaiveDate>,
-    /// Where `since` comes from, stated or inferred; null when undated.
-    pub since_basis: Option<FieldBasis>,
-    /// True when any of its values is an inference rather than its source's word.
-    #[schema(example = true)]
-    pub inferred: bool,
-    /// What it is.
-    #[schema(example = "France signalled its intent to deploy several thousand soldiers as a force of reassurance.")]
-    pub summary: String,
-    /// The most reliable source behind it.
-    pub reliability: Option<Reliability>,
-    /// True when sources disagree on one of its values (see the commitment's `disputes`).
-    #[schema(example = false)]
-    pub disputed: bool,
-}
-
-/// A source behind the nation's commitments and statements.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SourceStanding {
-    /// The source's id (`/v1/sources/{id}`).
-    #[schema(example = 1)]
-    pub id: i64,
-    /// Its title.
-    #[schema(example = "Allies gather in Paris to discuss Ukraine security guarantees")]
-    pub title: String,
-    /// What kind of document it is.
-    pub kind: SourceKind,
-    /// Who published it, when known.
-    #[schema(example = "Reuters")]
-    pub publisher: Option<String>,
-    /// How far it can be trusted.
-    pub reliability: Reliability,
-    /// Why, in an editor's words.
-    #[schema(example = "A news article whose claims were checked against the communique.")]
-    pub reliability_note: Option<String>,
-    /// How many citations of the nation's commitments, status changes and statements point into it.
-    #[schema(example = 4)]
-    pub citations: i64,
-}
+use crate::vocab::{CommitmentKind, CommitmentStatus, Modality, Reliability};
 
 /// How many of a nation's commitments and statements a profile shows; the rest are a link away.
 pub const SHOWN: i64 = 50;
 /// How many of the most cited sources a profile names.
 pub const SOURCES_SHOWN: i64 = 20;
-
-/// A nation's profile: its counts whole, and the first of its records, with links to the lists
-/// of all of them.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NationProfile {
-    /// The nation.
-    pub nation: Nation,
-    /// Its live commitments counted by kind and current status.
-    pub counts: Vec<Count>,
-    /// How many live commitments it has.
-    #[schema(example = 2)]
-    pub commitments_total: i64,
-    /// Where its first live commitments stand (at most 50, in id order); all of them are at
-    /// `commitments_href`.
-    pub commitments: Vec<Standing>,
-    /// The list of all its live commitments.
-    #[schema(example = "/v1/nations/CZ/commitments")]
-    pub commitments_href: String,
-    /// How many live statements are made for it.
-    #[schema(example = 0)]
-    pub statements_total: i64,
-    /// Its first live statements (at most 50, in id order); all of them are at `statements_href`.
-    #[schema(value_type = Vec<Statement>)]
-    pub statements: Vec<Box<RawValue>>,
-    /// The list of all its live statements.
-    #[schema(example = "/v1/nations/CZ/statements")]
-    pub statements_href: String,
-    /// The sources its live commitments (their status steps too) and statements rest on, most
-    /// cited first (at most 20).
-    pub sources: Vec<SourceStanding>,
-}
 
 /// What a profile reads of a stored commitment.
 #[derive(Deserialize)]

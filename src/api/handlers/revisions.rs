@@ -2,78 +2,17 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
-use crate::api::paging::page;
 use crate::api::paging::PageRequest;
 use crate::api::params::{Id, Query};
+use crate::api::schemas::views::{Change, ChangePage, Revision, RevisionPage};
 use crate::api::AppState;
 use crate::db::queries::revisions::{self, RevisionRow};
 use crate::records::history::Entity;
-
-/// One version of a record: what it was after the change, and before it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Revision {
-    /// The record's version after this change; its `ETag` then.
-    #[schema(example = 2)]
-    pub version: i32,
-    /// What the change was: `create`, `update`, `status`, `cite`, `retract`, `dispute`, or `refresh` (the service stored the record anew because it now represents records differently; the record itself did not change).
-    #[schema(example = "status")]
-    pub action: String,
-    /// When it was made.
-    #[schema(example = "2026-11-26T19:00:00Z")]
-    pub changed_at: DateTime<Utc>,
-    /// The id of the key that made it; null for the seed.
-    #[schema(example = 2)]
-    pub key_id: Option<i64>,
-    /// The record before the change, as the API then answered it; null for the first version.
-    #[schema(value_type = Option<Object>, examples(json!(null), json!({"id": 1, "status": "proposed"})))]
-    pub before: Option<Value>,
-    /// The record after the change, as the API then answered it.
-    #[schema(value_type = Object, examples(json!({"id": 1, "status": "pledged"})))]
-    pub after: Value,
-}
-
-/// One change to the knowledge base, for clients that keep a copy in sync.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Change {
-    /// The change's place in the order of all changes; pass the last one's `next_cursor` on.
-    #[schema(example = 57)]
-    pub revision_id: i64,
-    /// The kind of record changed.
-    pub resource: Entity,
-    /// The record's id.
-    #[schema(example = 1)]
-    pub record_id: i64,
-    /// The record's version after the change.
-    #[schema(example = 2)]
-    pub version: i32,
-    /// What the change was: `create`, `update`, `status`, `cite`, `retract`, `dispute`, or `refresh` (the service stored the record anew because it now represents records differently; the record itself did not change).
-    #[schema(example = "update")]
-    pub action: String,
-    /// When it was made.
-    #[schema(example = "2026-11-26T19:00:00Z")]
-    pub changed_at: DateTime<Utc>,
-    /// The id of the key that made it; null for the seed.
-    #[schema(example = 2)]
-    pub key_id: Option<i64>,
-    /// The record after the change.
-    #[schema(value_type = Object, examples(json!({"id": 1, "status": "pledged"})))]
-    pub record: Value,
-}
-
-page!(
-    /// A page of a record's revisions, oldest first.
-    RevisionPage, Revision
-);
-page!(
-    /// A page of changes, in the order they were made.
-    ChangePage, Change
-);
 
 /// Paging of a record's revisions.
 #[derive(Debug, Clone, Deserialize, IntoParams)]

@@ -2,34 +2,17 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
-use crate::api::paging::page;
 use crate::api::paging::PageRequest;
 use crate::api::params::{AnyOf, NationCode, Query, SearchText};
+use crate::api::schemas::views::{ResultType, SearchPage, SearchResult};
 use crate::api::AppState;
 use crate::db::queries::search::{self, SearchFilter};
 use crate::vocab::{ClaimKind, CommitmentKind, CommitmentStatus, EventKind, SourceKind};
-
-/// The kinds of record a search finds.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-#[schema(example = "statement")]
-pub enum ResultType {
-    /// A statement.
-    Statement,
-    /// A commitment.
-    Commitment,
-    /// A claim or report.
-    Claim,
-    /// An event.
-    Event,
-    /// A source.
-    Source,
-}
 
 /// The question, and filters like the lists'.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -74,35 +57,6 @@ pub struct SearchParams {
 }
 
 crate::api::paging::paging!(SearchParams);
-
-/// One record found.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SearchResult {
-    /// The kind of record; it is read at `/v1/{type}s/{id}` (`/v1/people` aside).
-    #[serde(rename = "type")]
-    pub result_type: ResultType,
-    /// The record's id.
-    #[schema(example = 2)]
-    pub id: i64,
-    /// How well it matches; higher is better.
-    #[schema(example = 0.0607927)]
-    pub rank: f32,
-    /// The matching passage, the words found between `<mark>` and `</mark>`.
-    #[schema(example = "act as a <mark>force</mark> of <mark>reassurance</mark>")]
-    pub snippet: String,
-    /// The nations it concerns (ISO 3166-1 alpha-2): a commitment's or a statement's nation, a
-    /// claim's claimant, an event's participants; none for a source.
-    #[schema(example = json!(["FR"]))]
-    pub nations: Vec<String>,
-    /// Where the record is read.
-    #[schema(example = "/v1/statements/2")]
-    pub href: String,
-}
-
-page!(
-    /// A page of search results, best first.
-    SearchPage, SearchResult
-);
 
 /// Search the knowledge base
 ///

@@ -10,14 +10,14 @@ use serde_json::json;
 
 use super::reading::{as_of_list, detail, AsOfList, ReadParams};
 use crate::api::auth::Editor;
-use crate::api::bodies::{ChangeErrors, CreateErrors, SourceInput, SourcePatch};
 use crate::api::edit::{self, without_nulls, Editable};
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
 use crate::api::input::{limits, Problems, Reader};
 use crate::api::paging::{PageRequest, Paged};
 use crate::api::params::{Id, Query, SearchText};
-use crate::api::types::{Source, SourcePage};
+use crate::api::schemas::bodies::{ChangeErrors, CreateErrors, SourceInput, SourcePatch};
+use crate::api::schemas::records::{Source, SourcePage};
 use crate::api::write::RetractParams;
 use crate::api::AppState;
 use crate::db::models::NewSource;

@@ -2,19 +2,17 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::nation_in_path;
 use crate::api::error::ApiError;
 use crate::api::formats::list_of;
-use crate::api::paging::page;
 use crate::api::paging::PageRequest;
 use crate::api::params::{NationCode, Query};
+use crate::api::schemas::views::{EntryType, TimelineEntry, TimelinePage};
 use crate::api::AppState;
-use crate::basis::FieldBasis;
 use crate::db::queries::summaries;
-use crate::vocab::{CommitmentKind, CommitmentStatus, Modality};
 
 /// Whose timeline, and which stretch of it.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -43,62 +41,6 @@ pub struct TimelineParams {
 }
 
 crate::api::paging::paging!(TimelineParams);
-
-/// What an entry of the timeline is.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-#[schema(example = "status_change")]
-pub enum EntryType {
-    /// An event, read at `/v1/events/{id}`.
-    Event,
-    /// A change of a commitment's status, read in `/v1/commitments/{commitment_id}`.
-    StatusChange,
-    /// A statement, read at `/v1/statements/{id}`.
-    Statement,
-}
-
-/// One entry of the timeline.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TimelineEntry {
-    /// The day it happened; null when the sources do not date it (such entries come last). An
-    /// undated fact stays undated: no date is borrowed from another record.
-    #[schema(example = "2026-01-07")]
-    #[serde(default, deserialize_with = "crate::api::params::within_pg_range")]
-    pub date: Option<NaiveDate>,
-    /// Where `date` comes from: stated by the source (with its citation) or inferred (with the
-    /// reasoning); null when undated.
-    pub date_basis: Option<FieldBasis>,
-    /// What the entry is.
-    #[serde(rename = "type")]
-    pub entry_type: EntryType,
-    /// The id of the event, status change or statement.
-    #[schema(example = 9)]
-    pub id: i64,
-    /// The nation concerned (ISO 3166-1 alpha-2); null for an event.
-    #[schema(example = "CZ")]
-    pub nation: Option<String>,
-    /// An event's title, a statement's summary, or the summary of the commitment whose status changed.
-    #[schema(example = "The Czech Republic refused to send troops.")]
-    pub summary: String,
-    /// For a status change: the commitment.
-    #[schema(example = 9)]
-    pub commitment_id: Option<i64>,
-    /// For a status change: the commitment's kind.
-    pub kind: Option<CommitmentKind>,
-    /// For a status change: the status it changed to.
-    pub status: Option<CommitmentStatus>,
-    /// For a status change: whether the source says it will happen (`announced`) or has happened
-    /// (`effective`).
-    pub modality: Option<Modality>,
-    /// For an event in a nation's timeline: where the nation's link to it comes from (the event's
-    /// participants, or a commitment's link to the event), stated or inferred; null otherwise.
-    pub link_basis: Option<FieldBasis>,
-}
-
-page!(
-    /// A page of the timeline, in date order.
-    TimelinePage, TimelineEntry
-);
 
 /// Timeline
 ///

@@ -8,8 +8,9 @@ use futures_util::StreamExt;
 use crate::api::auth::{self, Admin};
 use crate::api::error::{ApiError, FieldError};
 use crate::api::params::{NoParams, Query};
+use crate::api::schemas::ImportReport;
 use crate::api::AppState;
-use crate::transfer::{self, Export, ImportError, ImportReport};
+use crate::transfer::{self, Export, ImportError};
 use crate::vocab::KeyRole;
 
 use crate::api::guard::IMPORT_LIMIT;

@@ -383,7 +383,7 @@ pub struct SourcePatch {
     pub reliability_note: Option<String>,
 }
 
-use super::error::Problem;
+use crate::api::error::Problem;
 
 /// What a create can answer besides its record.
 #[derive(utoipa::IntoResponses)]
