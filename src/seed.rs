@@ -602,208 +602,248 @@ impl<'c> Loader<'c> {
         Ok(())
     }
 
+    /// Writes a seed file's records, kind after kind in the order their references need.
     async fn load_file(&mut self, file: &SeedFile) -> Result<(), SeedError> {
         for org in &file.organizations {
-            if !self.is_new(&org.key) {
-                continue;
-            }
-            let id = writes::insert_organization(
-                self.conn,
-                NewOrganization {
-                    name: &org.name,
-                    abbreviation: org.abbreviation.as_deref(),
-                    kind: org.kind,
-                    description: org.description.as_deref(),
-                },
-                |id| {
-                    org.members
-                        .iter()
-                        .map(|m| Membership {
-                            organization_id: id,
-                            nation_code: m.nation.clone(),
-                            joined_on: m.joined_on,
-                            left_on: m.left_on,
-                        })
-                        .collect()
-                },
-            )
-            .await
-            .map_err(at(&org.key))?;
-            self.remember(&org.key, "organizations", id).await?;
+            self.load_organization(org).await?;
         }
         for source in &file.sources {
-            let text = text_of(&source.key, &source.text_file)?;
-            self.texts.insert(source.key.clone(), text);
-            if !self.is_new(&source.key) {
-                continue;
-            }
-            let id: i64 = writes::insert_source(
-                self.conn,
-                NewSource {
-                    kind: source.kind,
-                    title: &source.title,
-                    publisher: source.publisher.as_deref(),
-                    url: source.url.as_deref(),
-                    published_on: source.published_on,
-                    retrieved_at: source.retrieved_at,
-                    text,
-                    reliability: source.reliability,
-                    reliability_note: source.reliability_note.as_deref(),
-                },
-            )
-            .await
-            .map_err(at(&source.key))?;
-            self.remember(&source.key, "sources", id).await?;
+            self.load_source(source).await?;
         }
         for person in &file.people {
-            if !self.is_new(&person.key) {
-                continue;
-            }
-            let id: i64 = writes::insert_person(
-                self.conn,
-                NewPerson {
-                    name: &person.name,
-                    role: person.role.as_deref(),
-                    nation_code: person.nation.as_deref(),
-                },
-            )
-            .await
-            .map_err(at(&person.key))?;
-            self.remember(&person.key, "people", id).await?;
+            self.load_person(person).await?;
         }
         for event in &file.events {
-            if !self.is_new(&event.key) {
-                continue;
-            }
-            let id: i64 = writes::insert_event(
-                self.conn,
-                NewEvent {
-                    kind: event.kind,
-                    title: &event.title,
-                    occurred_on: event.occurred_on,
-                    location: event.location.as_deref(),
-                    attendance: event.attendance.as_deref(),
-                    description: event.description.as_deref(),
-                },
-            )
-            .await
-            .map_err(at(&event.key))?;
-            let participants: Vec<Participant> = event
-                .participants
-                .iter()
-                .map(|p| Participant {
-                    event_id: id,
-                    nation_code: p.nation.clone(),
-                    role: p.role.clone(),
-                })
-                .collect();
-            writes::set_participants(self.conn, id, &participants)
-                .await
-                .map_err(at(&event.key))?;
-            let cited = self
-                .cite(&event.key, &event.citations, |c| c.event_id = Some(id))
-                .await?;
-            let fields = [
-                ("occurred_on", event.occurred_on.is_some()),
-                ("location", event.location.is_some()),
-                ("participants", !event.participants.is_empty()),
-            ];
-            self.ground(&event.key, ("events", id), &event.basis, &fields, &cited, None)
-                .await?;
-            self.remember(&event.key, "events", id).await?;
+            self.load_event(event).await?;
         }
         for commitment in &file.commitments {
-            if !self.is_new(&commitment.key) {
-                continue;
-            }
             self.load_commitment(commitment).await?;
         }
         for statement in &file.statements {
-            if !self.is_new(&statement.key) {
-                continue;
-            }
-            if let Some(quote) = &statement.quote {
-                if !statement.citations.iter().any(|c| c.excerpt.contains(quote.as_str())) {
-                    return Err(SeedError::Record {
-                        key: statement.key.clone(),
-                        reason: format!("the quote \"{quote}\" is in none of its excerpts; a quote must be verbatim"),
-                    });
-                }
-            }
-            let speaker_id = self.lookup_opt(&statement.key, statement.speaker.as_ref())?;
-            let event_id = self.lookup_opt(&statement.key, statement.event.as_ref())?;
-            let id: i64 = writes::insert_statement(
-                self.conn,
-                NewStatement {
-                    speaker_id,
-                    attribution: statement.attribution.as_deref(),
-                    nation_code: statement.nation.as_deref(),
-                    event_id,
-                    quote: statement.quote.as_deref(),
-                    summary: &statement.summary,
-                    said_on: statement.said_on,
-                    stance: statement.stance,
-                },
-            )
-            .await
-            .map_err(at(&statement.key))?;
-            let cited = self
-                .cite(&statement.key, &statement.citations, |c| c.statement_id = Some(id))
-                .await?;
-            let fields = [
-                ("said_on", statement.said_on.is_some()),
-                ("speaker", speaker_id.is_some()),
-                ("event_id", event_id.is_some()),
-                ("stance", statement.stance != Stance::Unclear),
-            ];
-            self.ground(
-                &statement.key,
-                ("statements", id),
-                &statement.basis,
-                &fields,
-                &cited,
-                None,
-            )
-            .await?;
-            self.remember(&statement.key, "statements", id).await?;
+            self.load_statement(statement).await?;
         }
         for claim in &file.claims {
-            if !self.is_new(&claim.key) {
-                continue;
-            }
-            let event_id = self.lookup_opt(&claim.key, claim.event.as_ref())?;
-            let id: i64 = writes::insert_claim(
-                self.conn,
-                NewClaim {
-                    kind: claim.kind,
-                    description: &claim.description,
-                    value: claim.value,
-                    unit: claim.unit.as_deref(),
-                    period: claim.period.as_deref(),
-                    location: claim.location.as_deref(),
-                    claimed_by: claim.claimed_by.as_deref(),
-                    reported_on: claim.reported_on,
-                    event_id,
-                },
-            )
-            .await
-            .map_err(at(&claim.key))?;
-            let cited = self
-                .cite(&claim.key, &claim.citations, |c| c.claim_id = Some(id))
-                .await?;
-            let fields = [
-                ("reported_on", claim.reported_on.is_some()),
-                ("event_id", event_id.is_some()),
-                ("location", claim.location.is_some()),
-            ];
-            self.ground(&claim.key, ("claims", id), &claim.basis, &fields, &cited, None)
-                .await?;
-            self.remember(&claim.key, "claims", id).await?;
+            self.load_claim(claim).await?;
         }
         Ok(())
     }
 
+    /// Writes one organization of a seed file, with its members, unless its key is loaded.
+    async fn load_organization(&mut self, org: &SeedOrganization) -> Result<(), SeedError> {
+        if !self.is_new(&org.key) {
+            return Ok(());
+        }
+        let id = writes::insert_organization(
+            self.conn,
+            NewOrganization {
+                name: &org.name,
+                abbreviation: org.abbreviation.as_deref(),
+                kind: org.kind,
+                description: org.description.as_deref(),
+            },
+            |id| {
+                org.members
+                    .iter()
+                    .map(|m| Membership {
+                        organization_id: id,
+                        nation_code: m.nation.clone(),
+                        joined_on: m.joined_on,
+                        left_on: m.left_on,
+                    })
+                    .collect()
+            },
+        )
+        .await
+        .map_err(at(&org.key))?;
+        self.remember(&org.key, "organizations", id).await?;
+        Ok(())
+    }
+
+    /// Keeps a source's text for the citations that quote it, and writes the source unless its
+    /// key is loaded.
+    async fn load_source(&mut self, source: &SeedSource) -> Result<(), SeedError> {
+        let text = text_of(&source.key, &source.text_file)?;
+        self.texts.insert(source.key.clone(), text);
+        if !self.is_new(&source.key) {
+            return Ok(());
+        }
+        let id: i64 = writes::insert_source(
+            self.conn,
+            NewSource {
+                kind: source.kind,
+                title: &source.title,
+                publisher: source.publisher.as_deref(),
+                url: source.url.as_deref(),
+                published_on: source.published_on,
+                retrieved_at: source.retrieved_at,
+                text,
+                reliability: source.reliability,
+                reliability_note: source.reliability_note.as_deref(),
+            },
+        )
+        .await
+        .map_err(at(&source.key))?;
+        self.remember(&source.key, "sources", id).await?;
+        Ok(())
+    }
+
+    /// Writes one person of a seed file, unless its key is loaded.
+    async fn load_person(&mut self, person: &SeedPerson) -> Result<(), SeedError> {
+        if !self.is_new(&person.key) {
+            return Ok(());
+        }
+        let id: i64 = writes::insert_person(
+            self.conn,
+            NewPerson {
+                name: &person.name,
+                role: person.role.as_deref(),
+                nation_code: person.nation.as_deref(),
+            },
+        )
+        .await
+        .map_err(at(&person.key))?;
+        self.remember(&person.key, "people", id).await?;
+        Ok(())
+    }
+
+    /// Writes one event of a seed file, with its citations and basis, unless its key is loaded.
+    async fn load_event(&mut self, event: &SeedEvent) -> Result<(), SeedError> {
+        if !self.is_new(&event.key) {
+            return Ok(());
+        }
+        let id: i64 = writes::insert_event(
+            self.conn,
+            NewEvent {
+                kind: event.kind,
+                title: &event.title,
+                occurred_on: event.occurred_on,
+                location: event.location.as_deref(),
+                attendance: event.attendance.as_deref(),
+                description: event.description.as_deref(),
+            },
+        )
+        .await
+        .map_err(at(&event.key))?;
+        let participants: Vec<Participant> = event
+            .participants
+            .iter()
+            .map(|p| Participant {
+                event_id: id,
+                nation_code: p.nation.clone(),
+                role: p.role.clone(),
+            })
+            .collect();
+        writes::set_participants(self.conn, id, &participants)
+            .await
+            .map_err(at(&event.key))?;
+        let cited = self
+            .cite(&event.key, &event.citations, |c| c.event_id = Some(id))
+            .await?;
+        let fields = [
+            ("occurred_on", event.occurred_on.is_some()),
+            ("location", event.location.is_some()),
+            ("participants", !event.participants.is_empty()),
+        ];
+        self.ground(&event.key, ("events", id), &event.basis, &fields, &cited, None)
+            .await?;
+        self.remember(&event.key, "events", id).await?;
+        Ok(())
+    }
+
+    /// Writes one statement of a seed file, with its citations and basis, unless its key is loaded.
+    async fn load_statement(&mut self, statement: &SeedStatement) -> Result<(), SeedError> {
+        if !self.is_new(&statement.key) {
+            return Ok(());
+        }
+        if let Some(quote) = &statement.quote {
+            if !statement.citations.iter().any(|c| c.excerpt.contains(quote.as_str())) {
+                return Err(SeedError::Record {
+                    key: statement.key.clone(),
+                    reason: format!("the quote \"{quote}\" is in none of its excerpts; a quote must be verbatim"),
+                });
+            }
+        }
+        let speaker_id = self.lookup_opt(&statement.key, statement.speaker.as_ref())?;
+        let event_id = self.lookup_opt(&statement.key, statement.event.as_ref())?;
+        let id: i64 = writes::insert_statement(
+            self.conn,
+            NewStatement {
+                speaker_id,
+                attribution: statement.attribution.as_deref(),
+                nation_code: statement.nation.as_deref(),
+                event_id,
+                quote: statement.quote.as_deref(),
+                summary: &statement.summary,
+                said_on: statement.said_on,
+                stance: statement.stance,
+            },
+        )
+        .await
+        .map_err(at(&statement.key))?;
+        let cited = self
+            .cite(&statement.key, &statement.citations, |c| c.statement_id = Some(id))
+            .await?;
+        let fields = [
+            ("said_on", statement.said_on.is_some()),
+            ("speaker", speaker_id.is_some()),
+            ("event_id", event_id.is_some()),
+            ("stance", statement.stance != Stance::Unclear),
+        ];
+        self.ground(
+            &statement.key,
+            ("statements", id),
+            &statement.basis,
+            &fields,
+            &cited,
+            None,
+        )
+        .await?;
+        self.remember(&statement.key, "statements", id).await?;
+        Ok(())
+    }
+
+    /// Writes one claim of a seed file, with its citations and basis, unless its key is loaded.
+    async fn load_claim(&mut self, claim: &SeedClaim) -> Result<(), SeedError> {
+        if !self.is_new(&claim.key) {
+            return Ok(());
+        }
+        let event_id = self.lookup_opt(&claim.key, claim.event.as_ref())?;
+        let id: i64 = writes::insert_claim(
+            self.conn,
+            NewClaim {
+                kind: claim.kind,
+                description: &claim.description,
+                value: claim.value,
+                unit: claim.unit.as_deref(),
+                period: claim.period.as_deref(),
+                location: claim.location.as_deref(),
+                claimed_by: claim.claimed_by.as_deref(),
+                reported_on: claim.reported_on,
+                event_id,
+            },
+        )
+        .await
+        .map_err(at(&claim.key))?;
+        let cited = self
+            .cite(&claim.key, &claim.citations, |c| c.claim_id = Some(id))
+            .await?;
+        let fields = [
+            ("reported_on", claim.reported_on.is_some()),
+            ("event_id", event_id.is_some()),
+            ("location", claim.location.is_some()),
+        ];
+        self.ground(&claim.key, ("claims", id), &claim.basis, &fields, &cited, None)
+            .await?;
+        self.remember(&claim.key, "claims", id).await?;
+        Ok(())
+    }
+
+    /// Writes one commitment of a seed file, with its status history, citations and basis, unless
+    /// its key is loaded.
     async fn load_commitment(&mut self, c: &SeedCommitment) -> Result<(), SeedError> {
+        if !self.is_new(&c.key) {
+            return Ok(());
+        }
         let last = c.history.last().ok_or_else(|| SeedError::Record {
             key: c.key.clone(),
             reason: "has no status history; give at least its current status".into(),
