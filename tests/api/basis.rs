@@ -6,22 +6,13 @@ use actix_web::http::Method;
 use alliance_kb::vocab::KeyRole;
 use serde_json::{json, Value};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{error_fields, spawn_app};
 
 /// POSTs a body with a key.
 macro_rules! post {
     ($app:expr, $auth:expr, $path:expr, $body:expr $(,)?) => {
         $app.send(Method::POST, $path, &[("authorization", $auth)], Some($body))
     };
-}
-
-fn fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[actix_web::test]
@@ -36,9 +27,9 @@ async fn a_date_or_link_set_without_its_basis_is_refused_and_a_stated_one_names_
         "citations": [{"source_id": 1, "excerpt": excerpt}]
     });
     let refused = post!(app, &auth, "/v1/commitments", bare.clone()).await.problem(422);
-    let named = fields(&refused);
+    let named = error_fields(&refused);
     for field in ["basis.announced_on", "basis.event_id", "basis.quantity"] {
-        assert!(named.iter().any(|f| f == field), "{field}: {refused:#}");
+        assert!(named.iter().any(|f| *f == field), "{field}: {refused:#}");
     }
     assert!(
         refused["errors"][0]["message"].as_str().unwrap().contains("inferred"),
@@ -54,14 +45,14 @@ async fn a_date_or_link_set_without_its_basis_is_refused_and_a_stated_one_names_
         "colour": {"basis": "inferred", "note": "x"}
     });
     let problem = post!(app, &auth, "/v1/commitments", malformed).await.problem(422);
-    let named = fields(&problem);
+    let named = error_fields(&problem);
     for field in [
         "basis.announced_on.citation",
         "basis.event_id.note",
         "basis.quantity.basis",
         "basis.colour",
     ] {
-        assert!(named.iter().any(|f| f == field), "{field}: {problem:#}");
+        assert!(named.iter().any(|f| *f == field), "{field}: {problem:#}");
     }
 
     // With bases: the stated one names the citation written with the record.
@@ -113,14 +104,18 @@ async fn a_date_or_link_set_without_its_basis_is_refused_and_a_stated_one_names_
     let stale = patch(json!({"announced_on": "2026-01-08"}), etag.clone())
         .await
         .problem(422);
-    assert_eq!(fields(&stale), vec!["basis.announced_on"], "{stale:#}");
+    assert_eq!(error_fields(&stale), vec!["basis.announced_on"], "{stale:#}");
     let foreign = patch(
         json!({"announced_on": "2026-01-08", "basis": {"announced_on": {"basis": "stated", "citation_id": 1}}}),
         etag.clone(),
     )
     .await
     .problem(422);
-    assert_eq!(fields(&foreign), vec!["basis.announced_on.citation_id"], "{foreign:#}");
+    assert_eq!(
+        error_fields(&foreign),
+        vec!["basis.announced_on.citation_id"],
+        "{foreign:#}"
+    );
     let corrected = patch(
         json!({"announced_on": "2026-01-08", "basis": {"announced_on": {"basis": "inferred", "note": "A later report dates it a day after."}}}),
         etag,
@@ -153,7 +148,7 @@ async fn a_date_or_link_set_without_its_basis_is_refused_and_a_stated_one_names_
     )
     .await
     .problem(422);
-    assert_eq!(fields(&undated_basis), vec!["basis.changed_on"]);
+    assert_eq!(error_fields(&undated_basis), vec!["basis.changed_on"]);
     let announced = post!(
         app,
         &auth,

@@ -4,7 +4,7 @@ use actix_web::http::Method;
 use alliance_kb::vocab::KeyRole;
 use serde_json::{json, Value};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{error_fields, spawn_app};
 
 #[actix_web::test]
 async fn two_sources_disagreeing_make_a_disputed_fact_with_both_values_and_their_evidence() {
@@ -156,12 +156,7 @@ async fn two_sources_disagreeing_make_a_disputed_fact_with_both_values_and_their
     )
     .await;
     let problem = res.problem(422);
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&problem);
     assert!(fields.contains(&"field") && fields.contains(&"citations"), "{problem}");
     let res = post(
         format!("/v1/commitments/{id}/competing-values"),

@@ -4,7 +4,7 @@ use actix_web::http::Method;
 use alliance_kb::vocab::KeyRole;
 use serde_json::{json, Value};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{error_fields, spawn_app};
 
 const TEXT: &str = "Belgium will contribute a minehunter to the Black Sea task group from March.";
 
@@ -363,12 +363,7 @@ async fn every_problem_of_a_body_is_reported_at_once_and_nothing_is_written() {
         )
         .await;
     let problem = res.problem(422);
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&problem);
     for expected in [
         "nation",
         "kind",
@@ -433,12 +428,7 @@ async fn every_problem_of_a_body_is_reported_at_once_and_nothing_is_written() {
         )
         .await
         .problem(422);
-    let fields: Vec<&str> = out_of_order["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&out_of_order);
     assert!(
         fields.contains(&"changed_on") && fields.contains(&"citations[0].excerpt"),
         "{out_of_order:#}"
@@ -455,12 +445,7 @@ async fn every_problem_of_a_body_is_reported_at_once_and_nothing_is_written() {
         )
         .await
         .problem(422);
-    let fields: Vec<&str> = source["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&source);
     assert!(
         fields.contains(&"published_on") && fields.contains(&"url"),
         "{source:#}"
@@ -587,12 +572,7 @@ async fn people_events_statements_claims_and_citations_are_written_with_the_same
     )
     .await
     .problem(422);
-    let fields: Vec<&str> = twice["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&twice);
     assert!(
         fields.contains(&"participants[1].nation") && fields.contains(&"participants[2].nation"),
         "{twice}"

@@ -338,6 +338,16 @@ impl TestResponse {
     }
 }
 
+/// The fields a 422 problem names, in its order.
+pub fn error_fields(problem: &Value) -> Vec<&str> {
+    problem["errors"]
+        .as_array()
+        .expect("a 422 problem lists its errors")
+        .iter()
+        .map(|e| e["field"].as_str().expect("each error names its field"))
+        .collect()
+}
+
 /// The app under test, on a database of its own.
 pub struct TestApp<S> {
     /// The in-process service, built by the same factory `main` uses.

@@ -6,7 +6,7 @@ use actix_web::http::Method;
 use alliance_kb::vocab::KeyRole;
 use serde_json::{json, Value};
 
-use crate::helpers::{app_on, spawn_app, TestDatabase};
+use crate::helpers::{app_on, error_fields, spawn_app, TestDatabase};
 
 /// An empty database with the schema and no records.
 fn migrated_empty() -> TestDatabase {
@@ -198,12 +198,7 @@ async fn post_import_loads_a_file_once_and_refuses_what_breaks_the_rules() {
     );
     let (status, problem) = import(broken).await;
     assert_eq!(status, 422, "{problem}");
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&problem);
     let last = export.lines().count();
     assert_eq!(
         fields,
