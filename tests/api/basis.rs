@@ -29,7 +29,7 @@ async fn a_date_or_link_set_without_its_basis_is_refused_and_a_stated_one_names_
     let refused = post!(app, &auth, "/v1/commitments", bare.clone()).await.problem(422);
     let named = error_fields(&refused);
     for field in ["basis.announced_on", "basis.event_id", "basis.quantity"] {
-        assert!(named.iter().any(|f| *f == field), "{field}: {refused:#}");
+        assert!(named.contains(&field), "{field}: {refused:#}");
     }
     assert!(
         refused["errors"][0]["message"].as_str().unwrap().contains("inferred"),
@@ -52,7 +52,7 @@ async fn a_date_or_link_set_without_its_basis_is_refused_and_a_stated_one_names_
         "basis.quantity.basis",
         "basis.colour",
     ] {
-        assert!(named.iter().any(|f| *f == field), "{field}: {problem:#}");
+        assert!(named.contains(&field), "{field}: {problem:#}");
     }
 
     // With bases: the stated one names the citation written with the record.
