@@ -14,7 +14,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
-use crate::db::queries::records;
+use crate::db::queries::stored;
 
 /// The `If-None-Match` of a request, if any.
 pub fn if_none_match(req: &HttpRequest) -> Option<&str> {
@@ -75,7 +75,7 @@ pub async fn revalidate(
     conn: &mut diesel_async::AsyncPgConnection,
     req: &HttpRequest,
 ) -> Result<Revalidated, ApiError> {
-    let tag = derived_tag(records::visible_state(conn).await?, req);
+    let tag = derived_tag(stored::visible_state(conn).await?, req);
     Ok(match not_modified(req, &tag) {
         Some(response) => Revalidated::NotModified(response),
         None => Revalidated::Read(tag),

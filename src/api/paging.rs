@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::error::ApiError;
-use crate::db::queries::records::StoredRow;
+use crate::db::queries::stored::StoredRow;
 use crate::db::queries::Window;
 
 /// The page size when `limit` is not given.

@@ -17,7 +17,7 @@ use super::auth::Caller;
 use super::caching::etag;
 use super::error::ApiError;
 use super::input::{limits, Problems, Reader};
-use crate::db::queries::{idempotency, nations, records, sources};
+use crate::db::queries::{idempotency, nations, sources, stored};
 use crate::records::history::{self, Entity};
 
 /// What a write answers.
@@ -46,7 +46,7 @@ impl Written {
         id: i64,
         status: StatusCode,
     ) -> Result<Self, ApiError> {
-        let stored = records::current(conn, entity.name(), id).await?.ok_or_else(|| {
+        let stored = stored::current(conn, entity.name(), id).await?.ok_or_else(|| {
             ApiError::Internal(format!(
                 "{} {id} has no stored version after its write",
                 entity.singular()
@@ -207,14 +207,14 @@ impl Idempotency {
 /// Locks a live record for the rest of the transaction; returns its version. 404 when there is no
 /// such live record.
 pub async fn lock_live(conn: &mut AsyncPgConnection, entity: Entity, id: i64) -> Result<i32, ApiError> {
-    let locked = records::lock_live(conn, entity.name(), id).await?;
+    let locked = stored::lock_live(conn, entity.name(), id).await?;
     if !locked {
         return Err(ApiError::NotFound(format!(
             "no live {} has the id {id}",
             entity.singular()
         )));
     }
-    Ok(records::current_version(conn, entity.name(), id).await?.unwrap_or(0))
+    Ok(stored::current_version(conn, entity.name(), id).await?.unwrap_or(0))
 }
 
 /// The `If-Match` header of a request, read before the write's transaction.
@@ -533,7 +533,7 @@ pub async fn check_references(
         return Ok(());
     }
     let ids: Vec<i64> = references.iter().map(|(_, id)| *id).collect();
-    let found = records::live_ids(conn, entity.name(), &ids).await?;
+    let found = stored::live_ids(conn, entity.name(), &ids).await?;
     for (field, id) in references {
         if !found.contains(id) {
             problems.add(field.clone(), format!("no live {} has the id {id}", entity.singular()));

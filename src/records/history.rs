@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{views, RecordError};
 use crate::db::queries::revisions::NewRevision;
-use crate::db::queries::{citations, claims, commitments, events, people, records, revisions, sources, statements};
+use crate::db::queries::{citations, claims, commitments, events, people, revisions, sources, statements, stored};
 
 /// The kinds of record that have a history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
@@ -302,7 +302,7 @@ pub async fn refresh(
     for entity in Entity::ALL {
         let (mut after, mut read) = (0, 0);
         loop {
-            let ids = records::ids_after(conn, entity.name(), after, BATCH).await?;
+            let ids = stored::ids_after(conn, entity.name(), after, BATCH).await?;
             let Some(&last) = ids.last() else { break };
             let written = diesel_async::AsyncConnection::transaction::<_, RecordError, _>(conn, async |conn| {
                 snapshot(conn, entity, &ids, Action::Refresh, None).await
@@ -324,7 +324,7 @@ pub async fn drift(conn: &mut AsyncPgConnection) -> Result<Vec<(Entity, i64)>, R
     for entity in Entity::ALL {
         let mut after = 0;
         loop {
-            let ids = records::ids_after(conn, entity.name(), after, BATCH).await?;
+            let ids = stored::ids_after(conn, entity.name(), after, BATCH).await?;
             let Some(&last) = ids.last() else { break };
             let current = represent(conn, entity, &ids).await?;
             let stored: HashMap<i64, Value> = revisions::current_of(conn, entity.name(), &ids)
@@ -347,7 +347,7 @@ pub async fn drift(conn: &mut AsyncPgConnection) -> Result<Vec<(Entity, i64)>, R
 /// Brings the stored representations to this code's shape, if they are of another: every record
 /// is stored anew where its representation changed. Nothing to do (one read) when they are.
 pub async fn ensure_current_shape(conn: &mut AsyncPgConnection) -> Result<(), RecordError> {
-    let shape = records::meta(conn, REPRESENTATION_KEY).await?;
+    let shape = stored::meta(conn, REPRESENTATION_KEY).await?;
     if shape.as_deref() == Some(REPRESENTATION) {
         return Ok(());
     }
@@ -364,7 +364,7 @@ pub async fn ensure_current_shape(conn: &mut AsyncPgConnection) -> Result<(), Re
         }
     })
     .await?;
-    records::set_meta(conn, REPRESENTATION_KEY, REPRESENTATION).await?;
+    stored::set_meta(conn, REPRESENTATION_KEY, REPRESENTATION).await?;
     log::info!("stored representations are of shape {REPRESENTATION} ({stored} records stored anew)");
     Ok(())
 }
@@ -372,5 +372,5 @@ pub async fn ensure_current_shape(conn: &mut AsyncPgConnection) -> Result<(), Re
 /// Records that the stored representations are of this code's shape (after a bulk load that
 /// stored them so).
 pub async fn mark_current_shape(conn: &mut AsyncPgConnection) -> Result<(), RecordError> {
-    Ok(records::set_meta(conn, REPRESENTATION_KEY, REPRESENTATION).await?)
+    Ok(stored::set_meta(conn, REPRESENTATION_KEY, REPRESENTATION).await?)
 }

@@ -14,7 +14,7 @@ use crate::api::caching;
 use crate::api::error::ApiError;
 use crate::api::paging::{PageRequest, StoredPage};
 use crate::api::params::SearchText;
-use crate::db::queries::records::{self, AsOfFilter};
+use crate::db::queries::stored::{self, AsOfFilter};
 use crate::records::history::Entity;
 
 /// The parameters of every detail read.
@@ -118,7 +118,7 @@ pub async fn as_of_list<T>(
         drop_field: query.drop_field,
     };
     let window = page.window();
-    let rows = records::as_of_page(conn, &filter, window.after.copied(), window.fetch).await?;
+    let rows = stored::as_of_page(conn, &filter, window.after.copied(), window.fetch).await?;
     StoredPage::of(page, rows)
 }
 
@@ -134,17 +134,17 @@ pub async fn detail(
 ) -> Result<HttpResponse, ApiError> {
     let what = entity.singular();
     if read.as_of.is_none() && caching::if_none_match(req).is_some() {
-        if let Some(version) = records::current_version(conn, entity.name(), id).await? {
+        if let Some(version) = stored::current_version(conn, entity.name(), id).await? {
             if let Some(response) = caching::not_modified(req, &caching::etag(version)) {
                 return Ok(response);
             }
         }
     }
     let stored = match read.as_of {
-        Some(at) => records::at(conn, entity.name(), id, at)
+        Some(at) => stored::at(conn, entity.name(), id, at)
             .await?
             .ok_or_else(|| ApiError::NotFound(format!("no {what} had the id {id} at {}", at.to_rfc3339())))?,
-        None => records::current(conn, entity.name(), id)
+        None => stored::current(conn, entity.name(), id)
             .await?
             .ok_or_else(|| ApiError::NotFound(format!("no {what} has the id {id}")))?,
     };

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::records::{self, StoredRow};
+use super::stored::{self, StoredRow};
 use super::Window;
 use crate::db::models::{Commitment, StatusChange};
 use crate::schema::{citations, commitment_status_changes, commitments};
@@ -109,7 +109,7 @@ pub async fn list(
     if let Some(after) = window.after {
         query = query.filter(commitments::id.gt(after));
     }
-    records::current_of_page!("commitments", query.limit(window.fetch), conn)
+    stored::current_of_page!("commitments", query.limit(window.fetch), conn)
 }
 
 /// One commitment by id.

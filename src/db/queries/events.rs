@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::records::{self, StoredRow};
+use super::stored::{self, StoredRow};
 use super::Window;
 use crate::db::models::{Event, Participant};
 use crate::schema::{event_participants, events};
@@ -63,7 +63,7 @@ pub async fn list(
     if let Some(after) = window.after {
         query = query.filter(events::id.gt(after));
     }
-    records::current_of_page!("events", query.limit(window.fetch), conn)
+    stored::current_of_page!("events", query.limit(window.fetch), conn)
 }
 
 /// One event by id.

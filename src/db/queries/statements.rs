@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::records::{self, StoredRow};
+use super::stored::{self, StoredRow};
 use super::Window;
 use crate::db::models::Statement;
 use crate::schema::statements;
@@ -75,7 +75,7 @@ pub async fn list(
     if let Some(after) = window.after {
         query = query.filter(statements::id.gt(after));
     }
-    records::current_of_page!("statements", query.limit(window.fetch), conn)
+    stored::current_of_page!("statements", query.limit(window.fetch), conn)
 }
 
 /// One statement by id.

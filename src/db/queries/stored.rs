@@ -119,13 +119,13 @@ macro_rules! current_of_page {
             .order($crate::schema::revisions::record_id.asc())
             .select((
                 $crate::schema::revisions::record_id,
-                $crate::db::queries::records::body_column(),
+                $crate::db::queries::stored::body_column(),
             ))
             .load($conn)
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(record_id, body)| $crate::db::queries::records::StoredRow { record_id, body })
+            .map(|(record_id, body)| $crate::db::queries::stored::StoredRow { record_id, body })
             .collect())
     }};
 }
