@@ -15,6 +15,7 @@ pub mod records;
 #[rustfmt::skip]
 pub mod schema;
 pub mod seed;
+pub mod spans;
 pub mod startup;
 pub mod transfer;
 pub mod vocab;

@@ -13,6 +13,7 @@ use crate::basis::FieldBasis;
 use crate::db::models::*;
 use crate::db::queries::writes;
 use crate::records::history::{self, Action, Entity};
+use crate::spans::{self, SpanError};
 use crate::vocab::*;
 
 /// The seed files, in load order: name and JSON text.
@@ -363,35 +364,24 @@ fn span_of(key: &str, text: &str, citation: &SeedCitation) -> Result<(i32, i32),
         key: key.to_owned(),
         reason,
     };
-    if citation.excerpt.is_empty() {
-        return Err(fail("a citation has an empty excerpt".into()));
-    }
-    let starts: Vec<usize> = text.match_indices(citation.excerpt.as_str()).map(|(i, _)| i).collect();
-    let byte_start = match (starts.len(), citation.occurrence) {
-        (0, _) => {
-            return Err(fail(format!(
+    spans::locate(text, &citation.excerpt, citation.occurrence).map_err(|e| {
+        fail(match e {
+            SpanError::Empty => "a citation has an empty excerpt".into(),
+            SpanError::NotFound => format!(
                 "excerpt not found in source `{}`: \"{}\"",
                 citation.source, citation.excerpt
-            )))
-        }
-        (1, None | Some(1)) => starts[0],
-        (n, None) => {
-            return Err(fail(format!(
+            ),
+            SpanError::Ambiguous(n) => format!(
                 "excerpt occurs {n} times in source `{}`; say which with \"occurrence\": \"{}\"",
                 citation.source, citation.excerpt
-            )))
-        }
-        (n, Some(k)) => *starts.get(k.wrapping_sub(1)).ok_or_else(|| {
-            fail(format!(
-                "occurrence {k} asked, but the excerpt occurs {n} times: \"{}\"",
+            ),
+            SpanError::NoSuchOccurrence { asked, found } => format!(
+                "occurrence {asked} asked, but the excerpt occurs {found} times: \"{}\"",
                 citation.excerpt
-            ))
-        })?,
-    };
-    let start = text[..byte_start].chars().count();
-    let end = start + citation.excerpt.chars().count();
-    let to_i32 = |n: usize| i32::try_from(n).map_err(|_| fail("offset beyond 2^31 code points".into()));
-    Ok((to_i32(start)?, to_i32(end)?))
+            ),
+            SpanError::TooFar | SpanError::BeyondEnd(_) => "offset beyond 2^31 code points".into(),
+        })
+    })
 }
 
 /// Loads the built-in seed files.

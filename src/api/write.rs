@@ -19,6 +19,7 @@ use super::error::ApiError;
 use super::input::{limits, Problems, Reader};
 use crate::db::queries::{idempotency, nations, sources, stored};
 use crate::records::history::{self, Entity};
+use crate::spans::{self, SpanError};
 
 /// What a write answers.
 pub struct Written {
@@ -447,70 +448,52 @@ async fn check_spans(
             );
             continue;
         };
-        match (r.start, r.end) {
-            (Some(start), Some(end)) => {
-                let span: String = text
-                    .chars()
-                    .skip(start as usize)
-                    .take(end.saturating_sub(start) as usize)
-                    .collect();
-                let length = text.chars().count();
-                if end as usize > length {
-                    problems.add(
-                        format!("{}end", r.path),
-                        format!("lies beyond the end of source {} ({length} code points)", r.source_id),
-                    );
-                } else if end <= start || span != r.excerpt {
+        let found = match (r.start, r.end) {
+            (Some(start), Some(end)) => spans::between(text, start, end).and_then(|span| {
+                if end <= start || span != r.excerpt {
                     problems.add(
                         format!("{}excerpt", r.path),
                         format!("is not the text of source {} between offsets {start} and {end} (code points); there it reads \"{span}\"", r.source_id),
                     );
+                    Ok(None)
                 } else {
-                    spans.push(Span {
-                        source_id: r.source_id,
-                        start,
-                        end,
-                        excerpt: r.excerpt,
-                    });
+                    Ok(Some((start, end)))
                 }
+            }),
+            _ => spans::locate(text, &r.excerpt, None).map(Some),
+        };
+        let (field, message) = match found {
+            Ok(Some((start, end))) => {
+                spans.push(Span {
+                    source_id: r.source_id,
+                    start,
+                    end,
+                    excerpt: r.excerpt,
+                });
+                continue;
             }
-            _ => {
-                let found: Vec<usize> = text.match_indices(r.excerpt.as_str()).map(|(i, _)| i).collect();
-                match found.as_slice() {
-                    [byte] => {
-                        let start = text[..*byte].chars().count();
-                        let end = start + r.excerpt.chars().count();
-                        match (i32::try_from(start), i32::try_from(end)) {
-                            (Ok(start), Ok(end)) => spans.push(Span {
-                                source_id: r.source_id,
-                                start,
-                                end,
-                                excerpt: r.excerpt,
-                            }),
-                            _ => problems.add(
-                                format!("{}excerpt", r.path),
-                                "lies beyond the offsets a citation can hold",
-                            ),
-                        }
-                    }
-                    [] => problems.add(
-                        format!("{}excerpt", r.path),
-                        format!(
-                            "is not in the text of source {}; copy it exactly, punctuation included",
-                            r.source_id
-                        ),
-                    ),
-                    many => problems.add(
-                        format!("{}excerpt", r.path),
-                        format!(
-                            "occurs {} times in source {}; give start and end to say which",
-                            many.len(),
-                            r.source_id
-                        ),
-                    ),
-                }
-            }
-        }
+            Ok(None) => continue,
+            Err(SpanError::BeyondEnd(length)) => (
+                "end",
+                format!("lies beyond the end of source {} ({length} code points)", r.source_id),
+            ),
+            Err(SpanError::TooFar) => ("excerpt", "lies beyond the offsets a citation can hold".to_owned()),
+            Err(SpanError::Ambiguous(n)) => (
+                "excerpt",
+                format!(
+                    "occurs {n} times in source {}; give start and end to say which",
+                    r.source_id
+                ),
+            ),
+            Err(SpanError::Empty | SpanError::NotFound | SpanError::NoSuchOccurrence { .. }) => (
+                "excerpt",
+                format!(
+                    "is not in the text of source {}; copy it exactly, punctuation included",
+                    r.source_id
+                ),
+            ),
+        };
+        problems.add(format!("{}{field}", r.path), message);
     }
     Ok(spans)
 }

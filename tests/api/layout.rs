@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("basis", 0),
     ("quantity", 0),
     ("keys", 0),
+    ("spans", 0),
     ("schema", 0),
     ("config", 0),
     ("db", 1),
