@@ -57,7 +57,7 @@ pub fn build_app(
         .app_data(routes)
         .app_data(served)
         .route("/openapi.json", web::get().to(api::serve_document))
-        .route("/metrics", web::get().to(api::metrics::get_metrics))
+        .route("/metrics", web::get().to(api::handlers::meta::get_metrics))
         .app_data(api::path_config())
         .app_data(api::json_config())
         .app_data(web::PayloadConfig::new(api::guard::SOURCE_BODY_LIMIT))

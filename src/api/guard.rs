@@ -130,7 +130,7 @@ fn acceptable(accept: &str, offered: &[String]) -> bool {
         let takes = |offer: &String| match range.split_once('/') {
             Some(("*", "*")) => true,
             Some((kind, "*")) => offer.split('/').next() == Some(kind),
-            _ => *offer == range || (range == "application/ndjson" && offer == super::formats::NDJSON),
+            _ => *offer == range || (range == "application/ndjson" && offer == super::encoding::NDJSON),
         };
         if offered.iter().any(takes) {
             return true;

@@ -1,14 +1,13 @@
-//! `GET /metrics` in Prometheus text format: requests by route and status with latency histograms
-//! (actix-web-prom), the pools (size, in use, waiting), replicas (answering, lag), reads by the
-//! server that served them, database failures, exports and imports.
+//! The service's metrics, as `GET /metrics` serves them in Prometheus text format: requests by
+//! route and status with latency histograms (actix-web-prom), the pools (size, in use, waiting),
+//! replicas (answering, lag), reads by the server that served them, database failures, exports
+//! and imports. Other modules count their events here; nothing here knows of requests.
 
 use std::sync::LazyLock;
 
-use actix_web::{web, HttpResponse};
 use prometheus::{Encoder as _, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
 
-use super::error::ApiError;
-use super::state::AppState;
+use crate::db::replicas::Replicas;
 
 /// The registry every metric of the process is in.
 pub static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
@@ -118,18 +117,11 @@ fn pool_gauges(server: &str, status: deadpool::Status) {
     }
 }
 
-/// The metrics, as Prometheus scrapes them
-///
-/// Prometheus text format (0.0.4). Not part of the API's document; `ALLIANCE_KB_METRICS=off`
-/// turns it off (404).
-pub async fn get_metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    if !state.metrics {
-        return Err(ApiError::NotFound(
-            "metrics are switched off on this service (ALLIANCE_KB_METRICS=off)".into(),
-        ));
-    }
-    pool_gauges("primary", state.db.pool.status());
-    if let Some(replicas) = &state.replicas {
+/// The metrics in Prometheus text format (0.0.4), with the gauges of the primary's pool and of
+/// each replica read now.
+pub fn scrape(primary: deadpool::Status, replicas: Option<&Replicas>) -> prometheus::Result<Vec<u8>> {
+    pool_gauges("primary", primary);
+    if let Some(replicas) = replicas {
         for replica in &replicas.list {
             pool_gauges(&replica.name, replica.db.pool.status());
             let seen = replica.state();
@@ -151,11 +143,6 @@ pub async fn get_metrics(state: web::Data<AppState>) -> Result<HttpResponse, Api
     }
     let _ = READS.with_label_values(&["primary"]);
     let mut text = Vec::new();
-    TextEncoder::new()
-        .encode(&REGISTRY.gather(), &mut text)
-        .map_err(|e| ApiError::Internal(format!("cannot encode the metrics: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .body(text))
+    TextEncoder::new().encode(&REGISTRY.gather(), &mut text)?;
+    Ok(text)
 }

@@ -8,6 +8,7 @@ pub mod caching;
 pub mod consistency;
 pub mod document;
 pub mod edit;
+pub mod encoding;
 pub mod error;
 pub mod formats;
 pub mod grounds;
@@ -308,10 +309,10 @@ fn add_list_formats(document: &serde_json::Value, ok: &mut utoipa::openapi::Resp
     else {
         return;
     };
-    let columns = formats::columns_of(document, item);
+    let columns = encoding::columns_of(document, item);
     let names: Vec<String> = columns.iter().map(|c| format!("`{}`", c.name)).collect();
     let mut header = Vec::new();
-    formats::row(&mut header, columns.iter().map(|c| c.name.as_str()));
+    encoding::row(&mut header, columns.iter().map(|c| c.name.as_str()));
     ok.description = format!(
         "{} With `Accept: text/csv` or `application/x-ndjson`, every record from `cursor` on, \
          streamed (one page when `limit` is given). CSV columns: {}.",
@@ -319,14 +320,14 @@ fn add_list_formats(document: &serde_json::Value, ok: &mut utoipa::openapi::Resp
         names.join(", ")
     );
     ok.content.insert(
-        formats::CSV.to_owned(),
+        encoding::CSV.to_owned(),
         ContentBuilder::new()
             .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
             .example(Some(String::from_utf8_lossy(&header).into_owned().into()))
             .build(),
     );
     ok.content.insert(
-        formats::NDJSON.to_owned(),
+        encoding::NDJSON.to_owned(),
         ContentBuilder::new().schema(Some(Ref::from_schema_name(item))).build(),
     );
 }

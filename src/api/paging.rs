@@ -177,12 +177,12 @@ pub trait Page: Serialize {
 
     /// Writes the CSV header row: by default the columns of the records' schema.
     fn csv_header(&self, out: &mut Vec<u8>) {
-        super::formats::header_row(out, super::formats::columns::<Self::Item>());
+        super::encoding::header_row(out, super::encoding::columns::<Self::Item>());
     }
 
     /// Writes the page's records as CSV rows or NDJSON lines: by default its `items`.
-    fn encode(&self, format: super::formats::Format, out: &mut Vec<u8>) -> Result<(), ApiError> {
-        super::formats::encode(format, self, out)
+    fn encode(&self, format: super::encoding::Format, out: &mut Vec<u8>) -> Result<(), ApiError> {
+        super::encoding::encode::<Self::Item, _>(format, self, out)
     }
 }
 

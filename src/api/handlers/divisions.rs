@@ -7,8 +7,9 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::api::encoding::{self, Format};
 use crate::api::error::ApiError;
-use crate::api::formats::{self, Format};
+use crate::api::formats;
 use crate::api::paging::PageRequest;
 use crate::api::params::{Id, Query};
 use crate::api::schemas::views::{Cell, CellCommitment, CellStatus, DivisionRow, Divisions};
@@ -88,7 +89,7 @@ impl crate::api::paging::Page for Divisions {
                 format!("{kind}.citations"),
             ]);
         }
-        formats::row(out, header.iter().map(String::as_str));
+        encoding::row(out, header.iter().map(String::as_str));
     }
 
     /// One row per nation.
@@ -104,7 +105,7 @@ impl crate::api::paging::Page for Divisions {
                         &mut cell.commitments.iter().flat_map(|c| c.citation_ids.iter().copied()),
                     ));
                 }
-                formats::row(out, fields.iter().map(String::as_str));
+                encoding::row(out, fields.iter().map(String::as_str));
             } else {
                 serde_json::to_writer(&mut *out, row).map_err(|e| ApiError::Internal(e.to_string()))?;
                 out.push(b'\n');

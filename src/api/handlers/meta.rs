@@ -3,6 +3,7 @@
 use actix_web::{get, web, HttpResponse};
 
 use crate::api::error::ApiError;
+use crate::api::metrics;
 use crate::api::params::{NoParams, Query};
 use crate::api::schemas::service::{Health, Readiness, ReplicaReadiness};
 use crate::api::schemas::service::{Index, Link};
@@ -155,4 +156,22 @@ pub fn redirect_keeping_query(req: &actix_web::HttpRequest, to: &str) -> HttpRes
     HttpResponse::PermanentRedirect()
         .insert_header((actix_web::http::header::LOCATION, location))
         .finish()
+}
+
+/// The metrics, as Prometheus scrapes them
+///
+/// Prometheus text format (0.0.4). Not part of the API's document; `ALLIANCE_KB_METRICS=off`
+/// turns it off (404).
+pub async fn get_metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if !state.metrics {
+        return Err(ApiError::NotFound(
+            "metrics are switched off on this service (ALLIANCE_KB_METRICS=off)".into(),
+        ));
+    }
+    let text = metrics::scrape(state.db.pool.status(), state.replicas.as_deref())
+        .map_err(|e| ApiError::Internal(format!("cannot encode the metrics: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(text))
 }
