@@ -260,3 +260,66 @@ fn every_schema_of_the_api_lives_in_api_schemas() {
         found.join("\n")
     );
 }
+
+/// Inside the API too the arrows point one way: no module of `src/api/` (each of `handlers/` and
+/// `schemas/` taken as one) names, through others, the module that names it. The route table
+/// (`mod.rs`) names them all and is left out.
+#[test]
+fn the_modules_of_the_api_form_no_circle() {
+    let api = src().join("api");
+    let node = |file: &Path| -> String {
+        let relative = file.strip_prefix(&api).unwrap();
+        let first = relative.components().next().unwrap().as_os_str().to_string_lossy();
+        first.trim_end_matches(".rs").to_owned()
+    };
+    let files: Vec<PathBuf> = rust_files(&api).into_iter().filter(|f| node(f) != "mod").collect();
+    let nodes: std::collections::BTreeSet<String> = files.iter().map(|f| node(f)).collect();
+    let mut edges: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    for file in &files {
+        let from = node(file);
+        for (_, line) in code_lines(file) {
+            for prefix in ["crate::api::", "super::"] {
+                for (at, _) in line.match_indices(prefix) {
+                    let named: String = line[at + prefix.len()..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    if nodes.contains(&named) && named != from {
+                        edges.entry(from.clone()).or_default().insert(named);
+                    }
+                }
+            }
+        }
+    }
+    // Depth-first, colouring each module while its descendants are walked.
+    fn walk<'a>(
+        at: &'a str,
+        edges: &'a std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        path: &mut Vec<&'a str>,
+        done: &mut std::collections::BTreeSet<&'a str>,
+        circles: &mut Vec<String>,
+    ) {
+        if let Some(start) = path.iter().position(|p| *p == at) {
+            circles.push(format!("{} -> {at}", path[start..].join(" -> ")));
+            return;
+        }
+        if !done.insert(at) {
+            return;
+        }
+        path.push(at);
+        for next in edges.get(at).into_iter().flatten() {
+            walk(next, edges, path, done, circles);
+        }
+        path.pop();
+    }
+    let mut circles = Vec::new();
+    let mut done = std::collections::BTreeSet::new();
+    for start in &nodes {
+        walk(start, &edges, &mut Vec::new(), &mut done, &mut circles);
+    }
+    assert!(
+        circles.is_empty(),
+        "circles among the API's modules:\n{}",
+        circles.join("\n")
+    );
+}
