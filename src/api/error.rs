@@ -296,6 +296,12 @@ impl ApiError {
             DieselError::DatabaseError(_, info) if info.message().contains("statement timeout") => {
                 ApiError::TimedOut(info.message().to_owned())
             }
+            // Left broken by a connection lost mid-transaction (a ROLLBACK that could not be sent).
+            DieselError::BrokenTransactionManager => ApiError::Unavailable(err.to_string()),
+            DieselError::RollbackErrorOnCommit { commit_error, .. } => {
+                return ApiError::from_ref(commit_error)
+                    .or_else(|| connection_lost(&err.to_string()).then(|| ApiError::Unavailable(err.to_string())))
+            }
             _ if connection_lost(&err.to_string()) => ApiError::Unavailable(err.to_string()),
             _ => return None,
         })
@@ -312,10 +318,17 @@ pub fn is_transient(err: &DieselError) -> bool {
 }
 
 /// Whether an error says the connection to PostgreSQL broke (it went away mid-request): the
-/// request gets a 503, never a 500.
+/// request gets a 503, never a 500. The driver's own transport failures carry no SQLSTATE and
+/// no cause in their text (an I/O error reads only "error communicating with the server"), so
+/// each of them is named here beside the server's messages.
 fn connection_lost(message: &str) -> bool {
     let message = message.to_ascii_lowercase();
     [
+        "error communicating with the server",
+        "error connecting to server",
+        "timeout waiting for server",
+        "unexpected message from server",
+        "error parsing response from server",
         "connection closed",
         "terminating connection",
         "server closed the connection",
@@ -345,5 +358,49 @@ impl From<crate::db::CheckoutError> for ApiError {
             crate::db::CheckoutError::Pool(e) => e.into(),
             crate::db::CheckoutError::Begin(e) => e.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn driver(message: &str) -> DieselError {
+        DieselError::DatabaseError(DatabaseErrorKind::UnableToSendCommand, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn a_connection_lost_mid_request_is_a_503_whatever_the_driver_says() {
+        for message in [
+            "error communicating with the server",
+            "connection closed",
+            "error connecting to server",
+            "timeout waiting for server",
+            "terminating connection due to administrator command",
+            "the database system is starting up",
+        ] {
+            let err = ApiError::from(driver(message));
+            assert_eq!(err.status_code(), StatusCode::SERVICE_UNAVAILABLE, "{message}: {err:?}");
+        }
+        assert_eq!(
+            ApiError::from(DieselError::BrokenTransactionManager).status_code(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        let on_commit = DieselError::RollbackErrorOnCommit {
+            rollback_error: Box::new(driver("connection closed")),
+            commit_error: Box::new(driver("error communicating with the server")),
+        };
+        assert_eq!(ApiError::from(on_commit).status_code(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn a_fault_of_the_service_is_still_a_500() {
+        let err = ApiError::from(driver("error serializing parameter 2"));
+        assert_eq!(err.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        let err = ApiError::from(DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            Box::new("duplicate key value".to_owned()),
+        ));
+        assert_eq!(err.status_code(), StatusCode::CONFLICT);
     }
 }
