@@ -149,14 +149,7 @@ fn retraction(at: Option<chrono::DateTime<chrono::Utc>>, reason: Option<String>)
 /// A citation row as a record of its own.
 pub fn citation_record(row: models::Citation, reliability: Reliability) -> types::CitationRecord {
     let (fact, fact_id) = row.fact();
-    let fact_type = match fact {
-        Fact::Commitment => "commitment",
-        Fact::StatusChange => "status_change",
-        Fact::Statement => "statement",
-        Fact::Event => "event",
-        Fact::Claim => "claim",
-        Fact::CompetingValue => "competing_value",
-    };
+    let fact_type = fact.name();
     types::CitationRecord {
         id: row.id,
         source_id: row.source_id,

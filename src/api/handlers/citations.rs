@@ -133,14 +133,7 @@ impl Editable for CitationEdit {
             .await?
             .ok_or_else(|| ApiError::NotFound(format!("no citation has the id {id}")))?;
         let (fact, fact_id) = c.fact();
-        let fact_type = match fact {
-            Fact::Commitment => "commitment",
-            Fact::StatusChange => "status_change",
-            Fact::Statement => "statement",
-            Fact::Event => "event",
-            Fact::Claim => "claim",
-            Fact::CompetingValue => "competing_value",
-        };
+        let fact_type = fact.name();
         Ok(json!({
             "source_id": c.source_id, "excerpt": c.excerpt, "start": c.start_offset, "end": c.end_offset,
             "fact_type": fact_type, "fact_id": fact_id,

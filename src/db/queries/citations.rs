@@ -25,6 +25,20 @@ pub enum Fact {
     CompetingValue,
 }
 
+impl Fact {
+    /// Its name, as a citation record's `fact_type` gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fact::Commitment => "commitment",
+            Fact::StatusChange => "status_change",
+            Fact::Statement => "statement",
+            Fact::Event => "event",
+            Fact::Claim => "claim",
+            Fact::CompetingValue => "competing_value",
+        }
+    }
+}
+
 impl Citation {
     /// The id of the fact this citation supports, if it is of the given kind.
     pub fn fact_id(&self, fact: Fact) -> Option<i64> {
