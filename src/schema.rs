@@ -18,9 +18,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    changes (one) {
-        one -> Bool,
+    changes (slot) {
         n -> Int8,
+        slot -> Int2,
     }
 }
 

@@ -440,7 +440,7 @@ impl BulkLoad {
         // What the triggers would have done row by row, done set-based.
         transaction
             .batch_execute(
-                "UPDATE changes SET n = n + 1;
+                "UPDATE changes SET n = n + 1 WHERE slot = txid_current() % 64;
                  INSERT INTO kb_meta (key, value) VALUES ('generated', now()::text)
                      ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )
