@@ -44,6 +44,10 @@ pub struct Config {
     pub replica_max_lag_ms: u64,
     /// Whether `GET /metrics` answers.
     pub metrics: bool,
+    /// How often the primary's count of committed writes is read, in milliseconds, so that
+    /// revalidations it still vouches for are answered without a round trip; 0: never (each
+    /// revalidation reads it).
+    pub state_poll_ms: u64,
 }
 
 /// What stands between the service and its primary database.
@@ -306,6 +310,7 @@ impl Config {
             replica_urls,
             replica_max_lag_ms: ranged("ALLIANCE_KB_REPLICA_MAX_LAG_MS", 5_000, 0..=3_600_000)?,
             metrics,
+            state_poll_ms: ranged("ALLIANCE_KB_STATE_POLL_MS", 100, 0..=60_000)?,
             database,
             listen,
             pool_size: number("ALLIANCE_KB_POOL_SIZE", 16, 1000)?,
@@ -324,7 +329,7 @@ impl Config {
             DatabaseSetting::Managed(dir) => format!("database=self-managed cluster in {}", dir.display()),
         };
         format!(
-            "{database} listen={} pool_size={} workers={} statement_timeout_ms={} transfer_timeout_s={} cors_origins={} database_wait_s={} pooler={} replicas={} replica_max_lag_ms={} metrics={}",
+            "{database} listen={} pool_size={} workers={} statement_timeout_ms={} transfer_timeout_s={} cors_origins={} database_wait_s={} pooler={} replicas={} replica_max_lag_ms={} metrics={} state_poll_ms={}",
             self.listen,
             self.pool_size,
             self.workers,
@@ -343,6 +348,7 @@ impl Config {
             },
             self.replica_max_lag_ms,
             if self.metrics { "on" } else { "off" },
+            self.state_poll_ms,
         )
     }
 }

@@ -342,6 +342,12 @@ pub async fn serve(config: &Config, direct_url: &str, listener: TcpListener) -> 
         transfer_timeout: std::time::Duration::from_secs(config.transfer_timeout_s),
         replicas,
         metrics: config.metrics,
+        watch: (config.state_poll_ms > 0).then(|| {
+            db::watch::StateWatch::start(
+                direct_url.to_owned(),
+                std::time::Duration::from_millis(config.state_poll_ms),
+            )
+        }),
         ..AppState::new(database)
     });
     HttpServer::new(move || build_app(state.clone()))

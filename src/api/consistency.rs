@@ -1,6 +1,8 @@
 //! Read-your-writes across replicas: every successful write answers with a `Consistency-Token`
 //! (where the primary's log ended once it had committed); a read that sends it back is served by a
-//! replica only once that replica has replayed past it, else by the primary.
+//! replica only once that replica has replayed past it, else by the primary. And within this
+//! instance: a write makes the watched state forgotten before it answers, so that no
+//! revalidation answers its writer from a state older than its write.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -49,6 +51,13 @@ pub async fn route_reads(
         })
         .await;
     let Some(state) = state else { return res };
+    if !read {
+        // Before the writer hears of its write: revalidations no longer trust the count the
+        // watch read before it.
+        if let Some(watch) = &state.watch {
+            watch.forget();
+        }
+    }
     let Some(replicas) = state.replicas.as_ref() else {
         return res;
     };

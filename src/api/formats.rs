@@ -56,6 +56,9 @@ where
 {
     let format = Format::of(req);
     let mut response = if format == Format::Json || limit.is_some() {
+        if let Some(response) = caching::unchanged(state, req) {
+            return Ok(response);
+        }
         let tag = {
             let mut conn = state.conn().await?;
             match caching::revalidate(&mut conn, req).await? {

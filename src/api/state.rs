@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::api::error::ApiError;
 use crate::db::replicas::{Lsn, Replicas};
+use crate::db::watch::StateWatch;
 use crate::db::{Conn, Database, Session};
 
 /// What every request handler can reach.
@@ -22,6 +23,10 @@ pub struct AppState {
     pub exports: std::sync::Arc<tokio::sync::Semaphore>,
     /// Whether `GET /metrics` answers.
     pub metrics: bool,
+    /// The primary's count of committed writes, read a few times a second: revalidations whose
+    /// tag it still vouches for are answered without a round trip. None: every revalidation reads
+    /// the state from the database.
+    pub watch: Option<Arc<StateWatch>>,
 }
 
 /// Where the reads of the request being served may go, set for its whole handling by
@@ -50,6 +55,7 @@ impl AppState {
             transfer_timeout: std::time::Duration::from_secs(600),
             exports: std::sync::Arc::new(tokio::sync::Semaphore::new(exports)),
             metrics: true,
+            watch: None,
         }
     }
 
@@ -72,6 +78,17 @@ impl AppState {
         }
         super::metrics::read_served("primary");
         Ok(self.db.session().await?)
+    }
+
+    /// The state the watch vouches for, for a request that may be answered from it: not one that
+    /// presents a `Consistency-Token` (it asks for a state at least as new as its own write).
+    pub fn watched_state(&self) -> Option<(&StateWatch, i64)> {
+        let watch = self.watch.as_deref()?;
+        let route = ROUTE.try_with(|(route, _)| *route).unwrap_or_default();
+        if route.after.is_some() {
+            return None;
+        }
+        Some((watch, watch.current()?))
     }
 
     /// A connection of the primary for a write that runs all its statements in one transaction

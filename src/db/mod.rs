@@ -7,6 +7,7 @@ pub mod models;
 pub mod queries;
 pub mod replicas;
 pub mod session;
+pub mod watch;
 
 pub use session::{CheckoutError, Session};
 

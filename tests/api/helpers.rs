@@ -382,6 +382,46 @@ pub async fn app_with(
     TestApp { service, db, database }
 }
 
+/// The app on the given database, watching the primary's count of committed writes every
+/// `interval` as a served instance does; with the watch, for the test to wait on.
+pub async fn app_watching(
+    database: TestDatabase,
+    interval: std::time::Duration,
+) -> (
+    TestApp<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>>,
+    std::sync::Arc<alliance_kb::db::watch::StateWatch>,
+) {
+    let db = Database::connect(&database.url, 4).unwrap();
+    let watch = alliance_kb::db::watch::StateWatch::start(database.url.clone(), interval);
+    let state = web::Data::new(AppState {
+        watch: Some(watch.clone()),
+        ..AppState::new(db.clone())
+    });
+    let service = test::init_service(build_app(state)).await;
+    (TestApp { service, db, database }, watch)
+}
+
+/// Another instance of the service on the same database (a pool of its own, no watch), as a
+/// second server behind a balancer would be.
+pub async fn another_instance(
+    url: &str,
+) -> impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error> {
+    let db = Database::connect(url, 2).unwrap();
+    test::init_service(build_app(web::Data::new(AppState::new(db)))).await
+}
+
+/// Waits, at most `seconds`, until `done` holds; whether it did.
+pub async fn eventually(seconds: u64, mut done: impl AsyncFnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while std::time::Instant::now() < deadline {
+        if done().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    false
+}
+
 impl<S, B> TestApp<S>
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,

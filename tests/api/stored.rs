@@ -7,7 +7,7 @@ use actix_web::http::Method;
 use alliance_kb::vocab::KeyRole;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestResponse};
+use crate::helpers::{another_instance, app_watching, eventually, spawn_app, TestDatabase, TestResponse};
 
 /// Writes of every kind that change what other records show: a source and a person that facts
 /// show, an event, a statement, a commitment linked to the event, its status, a correction that
@@ -375,6 +375,116 @@ async fn if_none_match_is_answered_304_from_the_tag_alone_until_a_write_changes_
         )
         .await;
     assert_eq!(untouched.status.as_u16(), 304);
+}
+
+#[actix_web::test]
+async fn with_the_state_watched_a_revalidation_needs_no_query_and_no_write_is_hidden() {
+    let (app, watch) = app_watching(TestDatabase::seeded(), std::time::Duration::from_millis(20)).await;
+    assert!(
+        eventually(10, async || watch.current().is_some()).await,
+        "the watch reads the count"
+    );
+    let paths = [
+        "/v1/commitments/2",
+        "/v1/commitments?nation=FR",
+        "/v1/search?q=troops",
+        "/v1/divisions?event=1",
+        "/v1/nations/FR/profile",
+        "/v1/timeline?nation=CZ",
+    ];
+    let mut tags = Vec::new();
+    for path in paths {
+        let tag = app.get(path).await.header("etag").unwrap().to_owned();
+        let before = app.db.query_count();
+        let again = app.send(Method::GET, path, &[("If-None-Match", &tag)], None).await;
+        assert_eq!(again.status.as_u16(), 304, "{path}");
+        assert_eq!(again.header("etag"), Some(tag.as_str()), "{path}");
+        assert_eq!(
+            again.header("cache-control"),
+            Some("public, max-age=5, stale-while-revalidate=30"),
+            "{path}"
+        );
+        assert_eq!(
+            app.db.query_count() - before,
+            0,
+            "{path}: a 304 the watch vouches for reads nothing"
+        );
+        tags.push(tag);
+    }
+    // A tag of another version is never vouched for.
+    let stale = app
+        .send(Method::GET, "/v1/commitments/2", &[("If-None-Match", "\"999\"")], None)
+        .await;
+    assert_eq!(stale.status.as_u16(), 200);
+
+    // A write through this instance: what it changed is answered anew at once, before any new
+    // reading of the count.
+    let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
+    let patched = app
+        .send(
+            Method::PATCH,
+            "/v1/commitments/2",
+            &[("authorization", &auth), ("if-match", &tags[0])],
+            Some(json!({"conditions": "only after a ceasefire"})),
+        )
+        .await;
+    assert_eq!(
+        patched.status.as_u16(),
+        200,
+        "{}",
+        String::from_utf8_lossy(&patched.body)
+    );
+    for (path, tag) in paths.iter().zip(&tags).take(2) {
+        let after = app.send(Method::GET, path, &[("If-None-Match", tag)], None).await;
+        assert_eq!(after.status.as_u16(), 200, "{path} right after this instance's write");
+    }
+
+    // A write through another instance is seen at the watch's next reading.
+    let tag = app
+        .get("/v1/commitments?nation=FR")
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    assert!(
+        eventually(10, async || {
+            let res = app
+                .send(
+                    Method::GET,
+                    "/v1/commitments?nation=FR",
+                    &[("If-None-Match", &tag)],
+                    None,
+                )
+                .await;
+            res.status.as_u16() == 304
+        })
+        .await,
+        "the list is vouched for again once the watch has read the count after the write"
+    );
+    let other = another_instance(&app.database.url).await;
+    let key = app.make_key(KeyRole::Editor).await;
+    let req = actix_web::test::TestRequest::patch()
+        .uri("/v1/commitments/1")
+        .insert_header(("authorization", format!("Bearer {key}")))
+        .insert_header(("if-match", "\"1\""))
+        .set_json(json!({"conditions": "after a ceasefire"}))
+        .to_request();
+    assert_eq!(actix_web::test::call_service(&other, req).await.status().as_u16(), 200);
+    assert!(
+        eventually(10, async || {
+            let res = app
+                .send(
+                    Method::GET,
+                    "/v1/commitments?nation=FR",
+                    &[("If-None-Match", &tag)],
+                    None,
+                )
+                .await;
+            res.status.as_u16() == 200
+        })
+        .await,
+        "another instance's write changes the list's tag here too"
+    );
 }
 
 #[actix_web::test]

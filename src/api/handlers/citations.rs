@@ -222,8 +222,7 @@ pub async fn get_citation(
     Query(read): Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
-    let mut conn = state.conn().await?;
-    detail(&mut conn, &req, Entity::Citations, id, &read).await
+    detail(&state, &req, Entity::Citations, id, &read).await
 }
 
 /// Add a citation

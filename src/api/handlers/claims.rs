@@ -149,8 +149,7 @@ pub async fn get_claim(
     Query(read): Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
-    let mut conn = state.conn().await?;
-    detail(&mut conn, &req, Entity::Claims, id, &read).await
+    detail(&state, &req, Entity::Claims, id, &read).await
 }
 
 /// Claims as editors write them.

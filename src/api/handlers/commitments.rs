@@ -236,8 +236,7 @@ pub async fn get_commitment(
     Query(read): Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
-    let mut conn = state.conn().await?;
-    detail(&mut conn, &req, Entity::Commitments, id, &read).await
+    detail(&state, &req, Entity::Commitments, id, &read).await
 }
 
 /// The fields of a commitment an editor sets directly.

@@ -142,8 +142,7 @@ pub async fn get_event(
     Query(read): Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
-    let mut conn = state.conn().await?;
-    detail(&mut conn, &req, Entity::Events, id, &read).await
+    detail(&state, &req, Entity::Events, id, &read).await
 }
 
 /// Events as editors write them.

@@ -113,8 +113,7 @@ pub async fn get_person(
     Query(read): Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
-    let mut conn = state.conn().await?;
-    detail(&mut conn, &req, Entity::People, id, &read).await
+    detail(&state, &req, Entity::People, id, &read).await
 }
 
 /// People as editors write them.

@@ -93,6 +93,9 @@ pub async fn get_nation_profile(
     code: web::Path<String>,
     _params: Query<ReferenceParams>,
 ) -> Result<HttpResponse, ApiError> {
+    if let Some(response) = caching::unchanged(&state, &req) {
+        return Ok(response);
+    }
     let mut conn = state.conn().await?;
     let tag = match caching::revalidate(&mut conn, &req).await? {
         caching::Revalidated::NotModified(response) => return Ok(response),

@@ -14,6 +14,7 @@ use crate::api::caching;
 use crate::api::error::ApiError;
 use crate::api::paging::{PageRequest, StoredPage};
 use crate::api::params::SearchText;
+use crate::api::state::AppState;
 use crate::db::queries::stored::{self, AsOfFilter};
 use crate::records::history::Entity;
 
@@ -124,18 +125,35 @@ pub async fn as_of_list<T>(
 
 /// One record, live or `as_of` a moment; a retracted one only if asked. The answer carries the
 /// version it shows as `ETag` (for `If-Match` on writes); a live read whose `If-None-Match`
-/// names the current version is answered 304 from the version alone.
+/// names the current version is answered 304 from the version alone: without a round trip when
+/// the watched state vouches for it, else from one index step.
 pub async fn detail(
-    conn: &mut AsyncPgConnection,
+    state: &AppState,
     req: &HttpRequest,
     entity: Entity,
     id: i64,
     read: &ReadParams,
 ) -> Result<HttpResponse, ApiError> {
     let what = entity.singular();
-    if read.as_of.is_none() && caching::if_none_match(req).is_some() {
+    let live = read.as_of.is_none();
+    if live {
+        if let Some(response) = caching::unchanged_record(state, req, entity.name(), id) {
+            return Ok(response);
+        }
+    }
+    // The state the watch vouched for before the read: a live version read is kept under it.
+    let watched = state.watched_state().map(|(_, known)| known).filter(|_| live);
+    let remember = |version: i32| {
+        if let (Some(known), Some(watch)) = (watched, state.watch.as_deref()) {
+            watch.remember(known, entity.name(), id, version);
+        }
+    };
+    let mut session = state.conn().await?;
+    let conn: &mut AsyncPgConnection = &mut session;
+    if live && caching::if_none_match(req).is_some() {
         if let Some(version) = stored::current_version(conn, entity.name(), id).await? {
             if let Some(response) = caching::not_modified(req, &caching::etag(version)) {
+                remember(version);
                 return Ok(response);
             }
         }
@@ -155,6 +173,8 @@ pub async fn detail(
                 "{what} {id} has been retracted ({reason}); add include_retracted=true to see it"
             )));
         }
+    } else {
+        remember(stored.version);
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, caching::etag(stored.version)))

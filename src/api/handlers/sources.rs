@@ -138,8 +138,7 @@ pub async fn get_source(
     Query(read): Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
-    let mut conn = state.conn().await?;
-    detail(&mut conn, &req, Entity::Sources, id, &read).await
+    detail(&state, &req, Entity::Sources, id, &read).await
 }
 
 /// The fields of a source an editor may correct; its text never changes.

@@ -225,8 +225,7 @@ pub async fn get_statement(
     Query(read): Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
     let Id(id) = id.into_inner();
-    let mut conn = state.conn().await?;
-    detail(&mut conn, &req, Entity::Statements, id, &read).await
+    detail(&state, &req, Entity::Statements, id, &read).await
 }
 
 /// Statements as editors write them.
