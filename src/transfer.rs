@@ -242,17 +242,15 @@ pub enum ImportError {
     Database(#[from] diesel::result::Error),
 }
 
-/// How many records of each type an import wrote, and left as they were.
-#[derive(Debug, Default, Clone, serde::Serialize, utoipa::ToSchema)]
+/// How many records of each type an import wrote, and left as they were (answered by the API as
+/// `api::schemas::ImportReport`).
+#[derive(Debug, Default, Clone)]
 pub struct ImportReport {
     /// Lines read.
-    #[schema(example = 120)]
     pub lines: usize,
     /// Records written, by type.
-    #[schema(example = json!({"source": 1, "commitment": 12}))]
     pub inserted: BTreeMap<String, usize>,
     /// Records already stored with the same values, left as they were, by type.
-    #[schema(example = json!({}))]
     pub unchanged: BTreeMap<String, usize>,
 }
 

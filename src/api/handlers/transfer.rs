@@ -178,7 +178,7 @@ pub async fn create_import(
     crate::api::metrics::transfer_ended("import", if report.is_ok() { "done" } else { "failed" });
     let report = report.map_err(import_error)?;
     log::info!("key {} imported {report}", admin.0.key_id);
-    Ok(web::Json(report))
+    Ok(web::Json(report.into()))
 }
 
 /// An import's failure as an answer.

@@ -1,4 +1,7 @@
-//! The service's own answers: health and readiness, the index of the API, and API keys.
+//! The service's own answers: health and readiness, the index of the API, API keys, and what an
+//! import did.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -124,3 +127,27 @@ page!(
     /// A page of keys.
     KeyPage, Key
 );
+
+/// How many records of each type an import wrote, and left as they were.
+#[derive(Debug, Default, Clone, Serialize, ToSchema)]
+pub struct ImportReport {
+    /// Lines read.
+    #[schema(example = 120)]
+    pub lines: usize,
+    /// Records written, by type.
+    #[schema(example = json!({"source": 1, "commitment": 12}))]
+    pub inserted: BTreeMap<String, usize>,
+    /// Records already stored with the same values, left as they were, by type.
+    #[schema(example = json!({}))]
+    pub unchanged: BTreeMap<String, usize>,
+}
+
+impl From<crate::transfer::ImportReport> for ImportReport {
+    fn from(report: crate::transfer::ImportReport) -> Self {
+        ImportReport {
+            lines: report.lines,
+            inserted: report.inserted,
+            unchanged: report.unchanged,
+        }
+    }
+}
