@@ -279,9 +279,11 @@ def endpoints(size_total, at):
 
 def measure_endpoint(cluster, name, path, top, seconds, select_only):
     sample = path.replace("{id}", str(max(1, (top or 1) // 2)))
-    # Capture on a fresh server whose sessions log every statement.
+    # Capture on a fresh server whose sessions log every statement; without its watch of the
+    # count of writes (ALLIANCE_KB_STATE_POLL_MS=0), whose readings a few times a second are not
+    # the request's.
     psql(f"ALTER DATABASE {DB} SET log_statement = 'all'")
-    server = Server()
+    server = Server(extra={"ALLIANCE_KB_STATE_POLL_MS": "0"})
     status, statements, answer_bytes = capture(cluster, sample)
     server.stop()
     psql(f"ALTER DATABASE {DB} RESET log_statement")
