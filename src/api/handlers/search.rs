@@ -64,10 +64,9 @@ crate::api::paging::paging!(SearchParams);
 /// web search syntax: "quoted phrases", `or`, `-word`), best match first, each with a snippet of
 /// the matching passage, the nations it concerns and its URL. A record's words include the names
 /// of the nations and people it names (`Czechia`, `Czech`, `British`, `Macron`). Ranks below
-/// 0.000001 are noise and are not returned. The filters are those of the lists. A search ranks at
-/// most the first
-/// 2,000 matches of each kind of record that its index finds, so that a common word costs no more
-/// in a large knowledge base than in a small one; filters narrow what is ranked.
+/// 0.000001 are noise and are not returned. The filters are those of the lists. A search ranks the
+/// 500 most recent matches of each kind of record, so that a common word costs no more in a large
+/// knowledge base than in a small one; filters narrow what is ranked.
 #[utoipa::path(tag = "search", operation_id = "search_records", params(SearchParams), responses((status = 200, description = "A page of results, best first.", body = SearchPage)))]
 #[get("/search")]
 pub async fn search_records(
