@@ -184,6 +184,11 @@ pub trait Page: Serialize {
     fn encode(&self, format: super::encoding::Format, out: &mut Vec<u8>) -> Result<(), ApiError> {
         super::encoding::encode::<Self::Item, _>(format, self, out)
     }
+
+    /// The page as JSON: by default as serde writes it.
+    fn to_json(&self) -> Result<Vec<u8>, ApiError> {
+        serde_json::to_vec(self).map_err(|e| ApiError::Internal(format!("a page does not encode as JSON: {e}")))
+    }
 }
 
 /// The parameters of a list that say where a page starts and how long it is; a streamed answer
@@ -236,20 +241,56 @@ macro_rules! page {
 }
 pub(crate) use page;
 
-/// A page of records as stored, each item the representation its detail answers; `T` is the
-/// typed page that documents it (`CommitmentPage`).
-#[derive(Debug, Serialize)]
+/// A page of records as stored, each item the representation its detail answers (JSON text the
+/// database checked when it was written); `T` is the typed page that documents it
+/// (`CommitmentPage`).
+#[derive(Debug)]
 pub struct StoredPage<T> {
-    items: Vec<Box<RawValue>>,
+    items: Vec<String>,
     next_cursor: Option<String>,
-    #[serde(skip)]
     page: PhantomData<fn() -> T>,
+}
+
+impl<T> Serialize for StoredPage<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeStruct as _};
+        let items = self
+            .items
+            .iter()
+            .map(|item| serde_json::from_str::<&RawValue>(item))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| S::Error::custom(format!("a stored representation is not JSON: {e}")))?;
+        let mut page = serializer.serialize_struct("StoredPage", 2)?;
+        page.serialize_field("items", &items)?;
+        page.serialize_field("next_cursor", &self.next_cursor)?;
+        page.end()
+    }
 }
 
 impl<T: Page> Page for StoredPage<T> {
     type Item = T::Item;
     fn next_cursor(&self) -> Option<&str> {
         self.next_cursor.as_deref()
+    }
+
+    /// The stored texts joined as they are, without reading them again (serde would check each
+    /// one: a sixth of the service's work on a page of fifty). The same bytes as serde's.
+    fn to_json(&self) -> Result<Vec<u8>, ApiError> {
+        let cursor = serde_json::to_string(&self.next_cursor)
+            .map_err(|e| ApiError::Internal(format!("a cursor does not encode as JSON: {e}")))?;
+        let length = self.items.iter().map(|i| i.len() + 1).sum::<usize>() + cursor.len() + 30;
+        let mut out = Vec::with_capacity(length);
+        out.extend_from_slice(b"{\"items\":[");
+        for (i, item) in self.items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(item.as_bytes());
+        }
+        out.extend_from_slice(b"],\"next_cursor\":");
+        out.extend_from_slice(cursor.as_bytes());
+        out.push(b'}');
+        Ok(out)
     }
 }
 
@@ -271,17 +312,20 @@ impl<T: Page> Page for Paged<T> {
             Paged::AsOf(page) => page.next_cursor(),
         }
     }
+
+    fn to_json(&self) -> Result<Vec<u8>, ApiError> {
+        match self {
+            Paged::Live(page) => page.to_json(),
+            Paged::AsOf(page) => page.to_json(),
+        }
+    }
 }
 
 impl<T> StoredPage<T> {
     /// The page of `rows` (fetched one beyond it), in id order.
     pub fn of(page: &PageRequest<i64>, rows: Vec<StoredRow>) -> Result<Self, ApiError> {
         let (rows, next_cursor) = page.finish(rows, |row| row.record_id);
-        let items = rows
-            .into_iter()
-            .map(|row| RawValue::from_string(row.body))
-            .collect::<Result<_, _>>()
-            .map_err(|e| ApiError::Internal(format!("a stored representation is not JSON: {e}")))?;
+        let items = rows.into_iter().map(|row| row.body).collect();
         Ok(StoredPage {
             items,
             next_cursor,
@@ -313,6 +357,21 @@ mod tests {
             assert!(PageRequest::<i64>::new(Some(cursor), None).is_ok(), "{cursor}");
             assert!(PageRequest::<String>::new(Some(cursor), None).is_ok(), "{cursor}");
         }
+    }
+
+    #[test]
+    fn a_stored_page_joins_its_texts_as_serde_would_write_them() {
+        let request = PageRequest::<i64>::new(None, Some(2)).unwrap();
+        let rows = (1..=3)
+            .map(|id| StoredRow {
+                record_id: id,
+                body: format!("{{\"id\":{id},\"summary\":\"a \\\"quoted\\\" word\",\"list\":[1, 2]}}"),
+            })
+            .collect();
+        let page = StoredPage::<crate::api::schemas::records::CommitmentPage>::of(&request, rows).unwrap();
+        assert_eq!(page.to_json().unwrap(), serde_json::to_vec(&page).unwrap());
+        let last = StoredPage::<crate::api::schemas::records::CommitmentPage>::of(&request, Vec::new()).unwrap();
+        assert_eq!(last.to_json().unwrap(), serde_json::to_vec(&last).unwrap());
     }
 
     #[test]

@@ -130,6 +130,9 @@ impl<T: Page> Responder for Listed<T> {
                 format!("<{}?{}>; rel=\"next\"", req.path(), query.finish()),
             ));
         }
-        response.json(self.0)
+        match self.0.to_json() {
+            Ok(body) => response.content_type("application/json").body(body),
+            Err(error) => actix_web::ResponseError::error_response(&error),
+        }
     }
 }
