@@ -112,6 +112,8 @@ impl StateWatch {
 
 async fn watch_loop(watch: Weak<StateWatch>, url: String, interval: Duration) {
     let mut client: Option<tokio_postgres::Client> = None;
+    // Said once per spell without the count, not at every reading.
+    let mut said = false;
     loop {
         let Some(strong) = watch.upgrade() else { return };
         if client.as_ref().is_none_or(tokio_postgres::Client::is_closed) {
@@ -121,7 +123,12 @@ async fn watch_loop(watch: Weak<StateWatch>, url: String, interval: Duration) {
                     Some(c)
                 }
                 Err(e) => {
-                    log::debug!("the state watch cannot connect: {e}");
+                    if !said {
+                        log::warn!(
+                            "the state watch cannot connect ({e}); revalidations read the state from the database until it can"
+                        );
+                        said = true;
+                    }
                     None
                 }
             };
@@ -142,6 +149,10 @@ async fn watch_loop(watch: Weak<StateWatch>, url: String, interval: Duration) {
             },
             None => None,
         };
+        if state.is_some() && said {
+            log::info!("the state watch reads the count of writes again");
+            said = false;
+        }
         strong.keep(began, state);
         drop(strong);
         tokio::time::sleep(interval).await;
