@@ -11,7 +11,7 @@ use crate::api::paging::PageRequest;
 use crate::api::params::{Id, Query};
 use crate::api::schemas::views::{Change, ChangePage, Revision, RevisionPage};
 use crate::api::AppState;
-use crate::db::queries::revisions::{self, RevisionRow};
+use crate::db::queries::revisions::{self, ChangeRow};
 use crate::records::history::Entity;
 
 /// Paging of a record's revisions.
@@ -141,22 +141,25 @@ async fn list_changes_page(state: web::Data<AppState>, params: ChangeListParams)
     let page = PageRequest::<i64>::new(params.cursor.as_deref(), params.limit)?;
     let mut conn = state.conn().await?;
     let window = page.window();
-    let rows: Vec<RevisionRow> = revisions::since(&mut conn, params.since, window.after.copied(), window.fetch).await?;
+    let rows: Vec<ChangeRow> = revisions::since(&mut conn, params.since, window.after.copied(), window.fetch).await?;
     let (rows, next_cursor) = page.finish(rows, |r| r.id);
-    let items = rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(Change {
-                revision_id: r.id,
-                resource: Entity::from_name(&r.entity)?,
-                record_id: r.record_id,
-                version: r.version,
-                action: r.action,
-                changed_at: r.changed_at,
-                key_id: r.key_id,
-                record: r.after,
-            })
-        })
-        .collect();
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        let Some(resource) = Entity::from_name(&r.entity) else {
+            continue;
+        };
+        let record = serde_json::value::RawValue::from_string(r.after)
+            .map_err(|e| ApiError::Internal(format!("revision {} is not JSON: {e}", r.id)))?;
+        items.push(Change {
+            revision_id: r.id,
+            resource,
+            record_id: r.record_id,
+            version: r.version,
+            action: r.action,
+            changed_at: r.changed_at,
+            key_id: r.key_id,
+            record,
+        });
+    }
     Ok(ChangePage { items, next_cursor })
 }

@@ -353,7 +353,7 @@ pub struct Change {
     pub key_id: Option<i64>,
     /// The record after the change.
     #[schema(value_type = Object, examples(json!({"id": 1, "status": "pledged"})))]
-    pub record: Value,
+    pub record: Box<serde_json::value::RawValue>,
 }
 
 /// A disputed fact, of the kind the path names (for the document: answers are the fact itself).

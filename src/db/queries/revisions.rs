@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Timestamptz};
+use diesel::sql_types::{BigInt, Int4, Nullable, Text, Timestamptz};
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
@@ -32,6 +32,36 @@ pub struct RevisionRow {
     pub before: Option<Value>,
     /// The record after the change.
     pub after: Value,
+}
+
+/// One change of the knowledge base, for the changes feed: a revision with the record as it was
+/// then as the JSON text stored (read once, not parsed: the feed sends it as it is).
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ChangeRow {
+    /// The revision's own id, the order of all changes.
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    /// The kind of record.
+    #[diesel(sql_type = Text)]
+    pub entity: String,
+    /// The record's id.
+    #[diesel(sql_type = BigInt)]
+    pub record_id: i64,
+    /// The record's version after this change.
+    #[diesel(sql_type = Int4)]
+    pub version: i32,
+    /// What the change was.
+    #[diesel(sql_type = Text)]
+    pub action: String,
+    /// When (the time of the writing transaction).
+    #[diesel(sql_type = Timestamptz)]
+    pub changed_at: DateTime<Utc>,
+    /// Who: the id of the key used; null for the seed.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub key_id: Option<i64>,
+    /// The record after the change, as stored.
+    #[diesel(sql_type = Text)]
+    pub after: String,
 }
 
 /// A revision to store.
@@ -100,8 +130,8 @@ pub async fn since(
     since: DateTime<Utc>,
     after_id: Option<i64>,
     fetch: i64,
-) -> QueryResult<Vec<RevisionRow>> {
-    let columns = "r.id, r.entity, r.record_id, r.version, r.action, r.changed_at, r.key_id, r.before, r.after";
+) -> QueryResult<Vec<ChangeRow>> {
+    let columns = "r.id, r.entity, r.record_id, r.version, r.action, r.changed_at, r.key_id, r.after::text AS after";
     let query = match after_id {
         None => format!(
             "SELECT {columns} FROM revisions r WHERE r.changed_at > $1 AND $2 IS NOT NULL
