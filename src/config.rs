@@ -154,6 +154,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "a replica further behind than this (or not answering) is skipped and reads go to the primary (0 to 3600000)",
     ),
     (
+        "ALLIANCE_KB_STATE_POLL_MS",
+        "100",
+        "how often the primary's count of committed writes is read, so that a revalidation (If-None-Match) it still vouches for is a 304 without a query; 0 reads it at every revalidation (0 to 60000)",
+    ),
+    (
         "ALLIANCE_KB_METRICS",
         "on",
         "on: GET /metrics answers in Prometheus text format; off: it answers 404",
