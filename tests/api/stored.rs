@@ -446,19 +446,19 @@ async fn with_the_state_watched_a_revalidation_needs_no_query_and_no_write_is_hi
         .header("etag")
         .unwrap()
         .to_owned();
+    let revalidated = async || {
+        let res = app
+            .send(
+                Method::GET,
+                "/v1/commitments?nation=FR",
+                &[("If-None-Match", &tag)],
+                None,
+            )
+            .await;
+        res.status.as_u16()
+    };
     assert!(
-        eventually(10, async || {
-            let res = app
-                .send(
-                    Method::GET,
-                    "/v1/commitments?nation=FR",
-                    &[("If-None-Match", &tag)],
-                    None,
-                )
-                .await;
-            res.status.as_u16() == 304
-        })
-        .await,
+        eventually(10, async || revalidated().await == 304).await,
         "the list is vouched for again once the watch has read the count after the write"
     );
     let other = another_instance(&app.database.url).await;
@@ -471,18 +471,7 @@ async fn with_the_state_watched_a_revalidation_needs_no_query_and_no_write_is_hi
         .to_request();
     assert_eq!(actix_web::test::call_service(&other, req).await.status().as_u16(), 200);
     assert!(
-        eventually(10, async || {
-            let res = app
-                .send(
-                    Method::GET,
-                    "/v1/commitments?nation=FR",
-                    &[("If-None-Match", &tag)],
-                    None,
-                )
-                .await;
-            res.status.as_u16() == 200
-        })
-        .await,
+        eventually(10, async || revalidated().await == 200).await,
         "another instance's write changes the list's tag here too"
     );
 }
