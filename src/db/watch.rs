@@ -37,7 +37,6 @@ const MOST_VERSIONS: usize = 65_536;
 pub struct StateWatch {
     known: Mutex<Known>,
     versions: Mutex<Versions>,
-    interval: Duration,
 }
 
 impl StateWatch {
@@ -48,7 +47,6 @@ impl StateWatch {
         let watch = Arc::new(StateWatch {
             known: Mutex::new(Known::default()),
             versions: Mutex::new(Versions::default()),
-            interval,
         });
         tokio::spawn(watch_loop(Arc::downgrade(&watch), url, interval));
         watch
@@ -89,11 +87,6 @@ impl StateWatch {
         if kept.state == state && kept.versions.len() < MOST_VERSIONS {
             kept.versions.insert((entity, id), version);
         }
-    }
-
-    /// How often the count is read.
-    pub fn interval(&self) -> Duration {
-        self.interval
     }
 
     fn epoch(&self) -> u64 {
