@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 use super::error::ApiError;
 use super::state::AppState;
 use crate::db::queries::stored;
+use crate::db::watch::StateWatch;
 
 /// The `If-None-Match` of a request, if any.
 pub fn if_none_match(req: &HttpRequest) -> Option<&str> {
@@ -84,12 +85,17 @@ pub fn unchanged(state: &AppState, req: &HttpRequest) -> Option<HttpResponse> {
     not_modified(req, &derived_tag(known, req))
 }
 
-/// The 304 for a record the client holds at the version the watch vouches for, if it does: no
-/// round trip.
-pub fn unchanged_record(state: &AppState, req: &HttpRequest, entity: &'static str, id: i64) -> Option<HttpResponse> {
+/// The 304 for a record the client holds at the version read while the watched count was
+/// `known`, if it does: no round trip.
+pub fn unchanged_record(
+    watch: &StateWatch,
+    known: i64,
+    req: &HttpRequest,
+    entity: &'static str,
+    id: i64,
+) -> Option<HttpResponse> {
     if_none_match(req)?;
-    let (watch, _) = state.watched_state()?;
-    not_modified(req, &etag(watch.version(entity, id)?))
+    not_modified(req, &etag(watch.version(known, entity, id)?))
 }
 
 /// Tags a read from the state its connection sees; a 304 when the client holds that answer.

@@ -65,10 +65,9 @@ impl StateWatch {
         }
     }
 
-    /// The version of a record (`entity` as the revisions name it) read while the count was what
-    /// it is now, if one was.
-    pub fn version(&self, entity: &'static str, id: i64) -> Option<i32> {
-        let state = self.current()?;
+    /// The version of a record (`entity` as the revisions name it) read while the count was
+    /// `state` (the count [`current`](Self::current) gave), if one was.
+    pub fn version(&self, state: i64, entity: &'static str, id: i64) -> Option<i32> {
         let kept = self.versions.lock().ok()?;
         if kept.state != state {
             return None;

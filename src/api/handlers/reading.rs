@@ -136,15 +136,16 @@ pub async fn detail(
 ) -> Result<HttpResponse, ApiError> {
     let what = entity.singular();
     let live = read.as_of.is_none();
-    if live {
-        if let Some(response) = caching::unchanged_record(state, req, entity.name(), id) {
+    // The state the watch vouches for before the read: a live read may be answered from it, and
+    // the version it reads is kept under it.
+    let watched = if live { state.watched_state() } else { None };
+    if let Some((watch, known)) = watched {
+        if let Some(response) = caching::unchanged_record(watch, known, req, entity.name(), id) {
             return Ok(response);
         }
     }
-    // The state the watch vouched for before the read: a live version read is kept under it.
-    let watched = state.watched_state().map(|(_, known)| known).filter(|_| live);
     let remember = |version: i32| {
-        if let (Some(known), Some(watch)) = (watched, state.watch.as_deref()) {
+        if let Some((watch, known)) = watched {
             watch.remember(known, entity.name(), id, version);
         }
     };
