@@ -113,10 +113,12 @@ pub async fn make_key(
     name: &str,
     role: KeyRole,
 ) -> Result<(crate::db::models::ApiKey, String), ApiError> {
+    // The length is counted as sent, as the document's `maxLength` says; the name kept is trimmed.
+    let sent = name.chars().count();
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
+    if name.is_empty() || sent > 200 || name.contains('\0') {
         return Err(ApiError::BadRequest(
-            "a key's name must have 1 to 200 characters".into(),
+            "a key's name must have 1 to 200 characters, not all blank, without NUL".into(),
         ));
     }
     let secret = key_format::new_secret().map_err(|e| ApiError::Internal(format!("no randomness for a key: {e}")))?;

@@ -246,15 +246,17 @@ impl<'de, T: DeserializeOwned + PartialEq> Deserialize<'de> for AnyOf<T> {
     }
 }
 
-/// Words to look for, in web search syntax: 1 to 500 characters, without NUL, trimmed.
+/// Words to look for, in web search syntax: at most 500 characters as sent, without NUL, with
+/// something besides white space; trimmed once checked.
 #[derive(Debug, Clone)]
 pub struct SearchText(String);
 
 impl SearchText {
-    /// Checks and trims the text of a search.
+    /// Checks and trims the text of a search. The length is that of the text as sent, as the
+    /// document's `maxLength` says: white space around it counts.
     pub fn parse(text: &str) -> Result<Self, String> {
         let trimmed = text.trim();
-        if trimmed.is_empty() || trimmed.contains('\0') || trimmed.chars().count() > 500 {
+        if trimmed.is_empty() || text.contains('\0') || text.chars().count() > 500 {
             Err("it must hold 1 to 500 characters to look for, without NUL".to_owned())
         } else {
             Ok(SearchText(trimmed.to_owned()))
@@ -291,6 +293,18 @@ mod tests {
             Err(ApiError::InvalidParameter { parameter, .. }) => parameter,
             other => panic!("expected an invalid parameter, got {:?}", other.map(|_| ())),
         }
+    }
+
+    #[test]
+    fn a_search_text_is_measured_as_sent_and_trimmed_once_accepted() {
+        let padded = format!("{}\r\r\r\r", "a".repeat(496));
+        assert_eq!(SearchText::parse(&padded).map(|t| t.as_str().len()), Ok(496));
+        assert!(
+            SearchText::parse(&format!("{padded}\r")).is_err(),
+            "501 characters as sent"
+        );
+        assert!(SearchText::parse(" \u{3000}\r").is_err(), "only white space");
+        assert!(SearchText::parse("a\0").is_err(), "a NUL");
     }
 
     #[test]

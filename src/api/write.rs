@@ -309,16 +309,16 @@ pub struct RetractParams {
         example = "Duplicate of commitment 4.",
         min_length = 1,
         max_length = 4000,
-        pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
+        pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$"
     )]
     pub reason: String,
 }
 
 impl RetractParams {
-    /// The reason, checked.
+    /// The reason, checked as sent (its length counts any white space around it) and then trimmed.
     pub fn checked(&self) -> Result<&str, ApiError> {
         let reason = self.reason.trim();
-        if reason.is_empty() || reason.contains('\0') || reason.chars().count() > limits::SENTENCE {
+        if reason.is_empty() || self.reason.contains('\0') || self.reason.chars().count() > limits::SENTENCE {
             return Err(ApiError::parameter(
                 "reason",
                 "query parameter `reason` must say why, in 1 to 4000 characters without NUL",

@@ -254,6 +254,18 @@ async fn an_editor_adds_a_source_and_a_commitment_changes_its_status_and_reads_b
     )
     .await
     .problem(428);
+    // A reason is measured as sent (as the document's `maxLength` says) and must say something.
+    for reason in [format!("{}%20%20", "x".repeat(3999)), "%20%0D%E3%80%80".to_owned()] {
+        let refused = send(
+            Method::DELETE,
+            format!("/v1/commitments/{id}?reason={reason}"),
+            h(&[("if-match", "\"4\"")]),
+            None,
+        )
+        .await
+        .problem(400);
+        assert_eq!(refused["parameter"], "reason", "{refused}");
+    }
     let retracted = send(
         Method::DELETE,
         format!("/v1/commitments/{id}?reason=Duplicate%20entry"),

@@ -42,7 +42,14 @@ async fn bad_query_parameters_are_a_400_naming_the_parameter() {
         ("/healthz?colour=red", "colour"),
         ("/readyz?colour=red", "colour"),
     ];
+    // A search text's length is counted as sent, white space around it included, as the document's
+    // `maxLength` says; and it needs something besides white space.
+    let padded = format!("/v1/search?q={}{}", "a".repeat(497), "%0D".repeat(4));
+    let blank = "/v1/search?q=%0D%20%E3%80%80".to_owned();
+    let cases = cases.iter().map(|(path, parameter)| (path.to_string(), *parameter));
+    let cases = cases.chain([(padded, "q"), (blank, "q")]);
     for (path, parameter) in cases {
+        let path = path.as_str();
         let res = app.get(path).await;
         assert_eq!(res.status.as_u16(), 400, "{path}");
         let problem = res.problem(400);
@@ -52,6 +59,12 @@ async fn bad_query_parameters_are_a_400_naming_the_parameter() {
             "{path}: the detail names `{parameter}`: {problem}"
         );
     }
+    let at_the_limit = format!("/v1/search?q={}{}", "a".repeat(496), "%0D".repeat(4));
+    assert_eq!(
+        app.get(&at_the_limit).await.status.as_u16(),
+        200,
+        "500 characters as sent"
+    );
     let problem = app.get("/v1/commitments?kind=tanks").await.json();
     assert!(
         problem["detail"].as_str().unwrap().contains("naval_support"),

@@ -116,8 +116,13 @@ pub struct CreatedKey {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewKey {
-    /// Who or what the key is for (1 to 200 characters).
-    #[schema(example = "Research desk", min_length = 1, max_length = 200)]
+    /// Who or what the key is for (1 to 200 characters, not all blank); kept trimmed.
+    #[schema(
+        example = "Research desk",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$"
+    )]
     pub name: String,
     /// What the key may do.
     pub role: KeyRole,
