@@ -476,6 +476,7 @@ impl Loader {
                 retraction_reason: None,
                 inferred: any_inferred(&basis),
                 basis,
+                disputed: false,
             };
             let participants = members
                 .into_iter()
@@ -599,6 +600,7 @@ impl Loader {
             retraction_reason: None,
             inferred: any_inferred(&basis),
             basis,
+            disputed: false,
         };
         let steps_inferred = history.iter().any(|h| h.inferred);
         self.commitments
@@ -698,6 +700,7 @@ impl Loader {
             retraction_reason: None,
             inferred: any_inferred(&basis),
             basis,
+            disputed: false,
         };
         self.revision(
             "statements",
@@ -757,6 +760,7 @@ impl Loader {
             retraction_reason: None,
             inferred: any_inferred(&basis),
             basis,
+            disputed: false,
         };
         self.revision("claims", id, &to_value(views::claim(row, vec![shown]))?);
         Ok(())

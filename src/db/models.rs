@@ -122,6 +122,8 @@ pub struct Event {
     pub basis: serde_json::Value,
     /// Whether any value is an inference.
     pub inferred: bool,
+    /// Whether a live competing value disputes any of its values (kept by the database).
+    pub disputed: bool,
 }
 
 /// A new event.
@@ -169,6 +171,8 @@ pub struct Commitment {
     pub basis: serde_json::Value,
     /// Whether any value is an inference (derived from `basis` by the database).
     pub inferred: bool,
+    /// Whether a live competing value disputes any of its values (kept by the database).
+    pub disputed: bool,
 }
 
 /// A new commitment; its status is then set by its first status change.
@@ -241,6 +245,8 @@ pub struct Statement {
     pub basis: serde_json::Value,
     /// Whether any value is an inference.
     pub inferred: bool,
+    /// Whether a live competing value disputes any of its values (kept by the database).
+    pub disputed: bool,
 }
 
 /// A new statement.
@@ -277,6 +283,8 @@ pub struct Claim {
     pub basis: serde_json::Value,
     /// Whether any value is an inference.
     pub inferred: bool,
+    /// Whether a live competing value disputes any of its values (kept by the database).
+    pub disputed: bool,
 }
 
 /// A new claim.

@@ -134,6 +134,17 @@ pub async fn represent(
     entity: Entity,
     ids: &[i64],
 ) -> Result<Vec<(i64, Value)>, RecordError> {
+    represent_with(conn, entity, ids, &mut views::CitationRows::default()).await
+}
+
+/// [`represent`], keeping in `seen` the citation rows read for facts, and making citations' records
+/// from the rows `seen` holds before reading the others.
+async fn represent_with(
+    conn: &mut AsyncPgConnection,
+    entity: Entity,
+    ids: &[i64],
+    seen: &mut views::CitationRows,
+) -> Result<Vec<(i64, Value)>, RecordError> {
     let mut out = Vec::with_capacity(ids.len());
     match entity {
         Entity::Sources => {
@@ -148,31 +159,40 @@ pub async fn represent(
         }
         Entity::Events => {
             let rows = events::by_ids(conn, ids).await?;
-            for item in views::events(conn, rows).await? {
+            for item in views::events(conn, rows, seen).await? {
                 out.push((item.id, to_json(item)?));
             }
         }
         Entity::Commitments => {
             let rows = commitments::by_ids(conn, ids).await?;
-            for item in views::commitments(conn, rows).await? {
+            for item in views::commitments(conn, rows, seen).await? {
                 out.push((item.id, to_json(item)?));
             }
         }
         Entity::Statements => {
             let rows = statements::by_ids(conn, ids).await?;
-            for item in views::statements(conn, rows).await? {
+            for item in views::statements(conn, rows, seen).await? {
                 out.push((item.id, to_json(item)?));
             }
         }
         Entity::Claims => {
             let rows = claims::by_ids(conn, ids).await?;
-            for item in views::claims(conn, rows).await? {
+            for item in views::claims(conn, rows, seen).await? {
                 out.push((item.id, to_json(item)?));
             }
         }
         Entity::Citations => {
-            for (row, reliability) in citations::by_ids(conn, ids).await? {
-                out.push((row.id, to_json(views::citation_record(row, reliability))?));
+            let mut rows: HashMap<i64, _> = ids.iter().filter_map(|id| seen.take(*id).map(|r| (*id, r))).collect();
+            let unread: Vec<i64> = ids.iter().copied().filter(|id| !rows.contains_key(id)).collect();
+            if !unread.is_empty() {
+                rows.extend(citations::by_ids(conn, &unread).await?.into_iter().map(|r| (r.0.id, r)));
+            }
+            let mut in_order = ids.to_vec();
+            in_order.sort_unstable();
+            for id in &in_order {
+                if let Some((row, reliability)) = rows.remove(id) {
+                    out.push((row.id, to_json(views::citation_record(row, reliability))?));
+                }
             }
         }
     }
@@ -214,17 +234,22 @@ pub async fn snapshot_all(
     action: Action,
     key_id: Option<i64>,
 ) -> Result<(Vec<Stored>, usize), RecordError> {
+    // Citations last: the facts given with them have read their rows already.
     let mut current = Vec::new();
-    for (entity, ids) in records {
+    let mut seen = views::CitationRows::default();
+    let (citing, cited): (Vec<_>, Vec<_>) = records.iter().partition(|(e, _)| *e != Entity::Citations);
+    for &(entity, ids) in citing.into_iter().chain(cited) {
         if !ids.is_empty() {
             current.extend(
-                represent(conn, *entity, ids)
+                represent_with(conn, entity, ids, &mut seen)
                     .await?
                     .into_iter()
-                    .map(|(id, v)| (*entity, id, v)),
+                    .map(|(id, v)| (entity, id, v)),
             );
         }
     }
+    // Stored in the order given.
+    current.sort_by_key(|(entity, _, _)| records.iter().position(|(e, _)| e == entity));
     let mut latest: HashMap<(&'static str, i64), (i32, Value)> = HashMap::new();
     if action != Action::Create {
         for (entity, ids) in records {

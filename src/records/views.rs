@@ -13,12 +13,30 @@ use crate::db::queries::competing_values::{self, Disputable};
 use crate::db::queries::{commitments, events, people};
 use crate::vocab::{Basis, Reliability};
 
+/// The citation rows read while facts were built, by id: a write that stores both a fact and its
+/// citations makes the citations' own records from these instead of reading them again.
+#[derive(Debug, Default)]
+pub struct CitationRows(HashMap<i64, (models::Citation, Reliability)>);
+
+impl CitationRows {
+    fn keep<'a>(&mut self, rows: impl Iterator<Item = &'a (models::Citation, Reliability)>) {
+        self.0.extend(rows.map(|(c, r)| (c.id, (c.clone(), *r))));
+    }
+
+    /// The row of a citation read already, if it was.
+    pub fn take(&mut self, id: i64) -> Option<(models::Citation, Reliability)> {
+        self.0.remove(&id)
+    }
+}
+
 /// Citations grouped by the id of the fact they support.
 struct CitationIndex(HashMap<i64, Vec<types::Citation>>);
 
 impl CitationIndex {
-    async fn load(conn: &mut AsyncPgConnection, fact: Fact, ids: &[i64]) -> QueryResult<Self> {
-        Ok(Self::of(fact, citations::for_facts(conn, fact, ids).await?.iter()))
+    async fn load(conn: &mut AsyncPgConnection, fact: Fact, ids: &[i64], seen: &mut CitationRows) -> QueryResult<Self> {
+        let rows = citations::for_facts(conn, fact, ids).await?;
+        seen.keep(rows.iter());
+        Ok(Self::of(fact, rows.iter()))
     }
 
     /// The citations of one kind of fact among `rows`.
@@ -78,15 +96,26 @@ macro_rules! contested {
 
 contested!(types::Commitment, types::Statement, types::Claim, types::Event);
 
+/// The ids of the rows that the database marks disputed (a live competing value names them): only
+/// theirs are looked up.
+fn disputed<R>(rows: &[R], flag: impl Fn(&R) -> (i64, bool)) -> Vec<i64> {
+    rows.iter().map(flag).filter(|(_, d)| *d).map(|(id, _)| id).collect()
+}
+
 /// Competing values grouped by the id of the fact they compete on, with their citations.
 struct Disputes(HashMap<i64, Vec<(models::CompetingValue, Vec<types::Citation>)>>);
 
 impl Disputes {
-    /// The live competing values of the given facts, in two queries (none when there are none).
+    /// The live competing values of the given facts, in two queries (none when there are none,
+    /// nor when no fact is given).
     async fn load(conn: &mut AsyncPgConnection, fact: Disputable, ids: &[i64]) -> QueryResult<Self> {
+        if ids.is_empty() {
+            return Ok(Disputes(HashMap::new()));
+        }
         let values = competing_values::for_facts(conn, fact, ids).await?;
         let value_ids: Vec<i64> = values.iter().map(|v| v.id).collect();
-        let mut cites = CitationIndex::load(conn, Fact::CompetingValue, &value_ids).await?;
+        let mut cites =
+            CitationIndex::load(conn, Fact::CompetingValue, &value_ids, &mut CitationRows::default()).await?;
         let mut by_fact: HashMap<i64, Vec<_>> = HashMap::new();
         for value in values {
             let citations = cites.take(value.id);
@@ -332,13 +361,16 @@ pub fn commitment(
     }
 }
 
-/// Commitment rows with their citations, histories and announcers.
+/// Commitment rows with their citations, histories and announcers; the citation rows read are
+/// kept in `seen`.
 pub async fn commitments(
     conn: &mut AsyncPgConnection,
     rows: Vec<models::Commitment>,
+    seen: &mut CitationRows,
 ) -> QueryResult<Vec<types::Commitment>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let all_citations = citations::for_commitments_and_changes(conn, &ids).await?;
+    seen.keep(all_citations.iter());
     let mut cites = CitationIndex::of(Fact::Commitment, all_citations.iter());
     let mut change_cites = CitationIndex::of(Fact::StatusChange, all_citations.iter());
     let changes = commitments::history(conn, &ids).await?;
@@ -351,7 +383,7 @@ pub async fn commitments(
             .push(status_change(change, cited));
     }
     let announcers = people_by_id(conn, rows.iter().filter_map(|r| r.announced_by)).await?;
-    let disputes = Disputes::load(conn, Disputable::Commitment, &ids).await?;
+    let disputes = Disputes::load(conn, Disputable::Commitment, &disputed(&rows, |r| (r.id, r.disputed))).await?;
     let mut items: Vec<types::Commitment> = rows
         .into_iter()
         .map(|r| {
@@ -390,15 +422,16 @@ pub fn statement(
     }
 }
 
-/// Statement rows with their citations and speakers.
+/// Statement rows with their citations and speakers; the citation rows read are kept in `seen`.
 pub async fn statements(
     conn: &mut AsyncPgConnection,
     rows: Vec<models::Statement>,
+    seen: &mut CitationRows,
 ) -> QueryResult<Vec<types::Statement>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut cites = CitationIndex::load(conn, Fact::Statement, &ids).await?;
+    let mut cites = CitationIndex::load(conn, Fact::Statement, &ids, seen).await?;
     let speakers = people_by_id(conn, rows.iter().filter_map(|r| r.speaker_id)).await?;
-    let disputes = Disputes::load(conn, Disputable::Statement, &ids).await?;
+    let disputes = Disputes::load(conn, Disputable::Statement, &disputed(&rows, |r| (r.id, r.disputed))).await?;
     let mut items: Vec<types::Statement> = rows
         .into_iter()
         .map(|r| {
@@ -434,11 +467,15 @@ pub fn claim(r: models::Claim, citations: Vec<types::Citation>) -> types::Claim 
     }
 }
 
-/// Claim rows with their citations.
-pub async fn claims(conn: &mut AsyncPgConnection, rows: Vec<models::Claim>) -> QueryResult<Vec<types::Claim>> {
+/// Claim rows with their citations; the citation rows read are kept in `seen`.
+pub async fn claims(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<models::Claim>,
+    seen: &mut CitationRows,
+) -> QueryResult<Vec<types::Claim>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut cites = CitationIndex::load(conn, Fact::Claim, &ids).await?;
-    let disputes = Disputes::load(conn, Disputable::Claim, &ids).await?;
+    let mut cites = CitationIndex::load(conn, Fact::Claim, &ids, seen).await?;
+    let disputes = Disputes::load(conn, Disputable::Claim, &disputed(&rows, |r| (r.id, r.disputed))).await?;
     let mut items: Vec<types::Claim> = rows
         .into_iter()
         .map(|r| {
@@ -472,10 +509,14 @@ pub fn event(r: models::Event, participants: Vec<types::Participant>, citations:
     }
 }
 
-/// Event rows with their participants and citations.
-pub async fn events(conn: &mut AsyncPgConnection, rows: Vec<models::Event>) -> QueryResult<Vec<types::Event>> {
+/// Event rows with their participants and citations; the citation rows read are kept in `seen`.
+pub async fn events(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<models::Event>,
+    seen: &mut CitationRows,
+) -> QueryResult<Vec<types::Event>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut cites = CitationIndex::load(conn, Fact::Event, &ids).await?;
+    let mut cites = CitationIndex::load(conn, Fact::Event, &ids, seen).await?;
     let mut participants: HashMap<i64, Vec<types::Participant>> = HashMap::new();
     for p in events::participants(conn, &ids).await? {
         participants.entry(p.event_id).or_default().push(types::Participant {
@@ -483,7 +524,7 @@ pub async fn events(conn: &mut AsyncPgConnection, rows: Vec<models::Event>) -> Q
             role: p.role,
         });
     }
-    let disputes = Disputes::load(conn, Disputable::Event, &ids).await?;
+    let disputes = Disputes::load(conn, Disputable::Event, &disputed(&rows, |r| (r.id, r.disputed))).await?;
     let mut items: Vec<types::Event> = rows
         .into_iter()
         .map(|r| {

@@ -509,10 +509,13 @@ async fn answers_are_compressed_with_gzip_or_brotli_when_the_client_accepts_it()
     assert_eq!(small.header("content-encoding"), None);
 }
 
-/// What a commitment's creation costs today, statements sent through the pool (the key lookup,
-/// BEGIN and COMMIT included; with an Idempotency-Key, two more). The aim is 8 of its own: see
+/// What a commitment's creation costs, statements sent through the pool: 9 of its own (the
+/// sources' texts, the commitment, its citations, its first status step and that step's
+/// citations, the three reads its representation is made from, and the revisions), plus the key
+/// lookup, BEGIN and COMMIT; with an Idempotency-Key, three more (the key claimed with a lock, its
+/// answer looked up after the lock is held, the answer kept). The aim is 8 of its own: see
 /// BENCHMARKS.md.
-const CREATE_BUDGET: u64 = 16;
+const CREATE_BUDGET: u64 = 12;
 
 #[actix_web::test]
 async fn a_commitment_s_creation_stays_within_its_budget_of_statements() {
@@ -522,6 +525,16 @@ async fn a_commitment_s_creation_stays_within_its_budget_of_statements() {
     let body = json!({"nation": "BE", "kind": "naval_support", "status": "pledged", "summary": "Belgium pledged a frigate.",
         "quantity": {"text": "a frigate"},
         "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]});
+    // A first write reads what a process reads once (the nations' codes).
+    let warm_up = app
+        .send(
+            Method::POST,
+            "/v1/commitments",
+            &[("authorization", auth.as_str())],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(warm_up.status.as_u16(), 201);
     for key in [None, Some("first"), Some("second")] {
         let mut headers = vec![("authorization", auth.as_str())];
         headers.extend(key.map(|k| ("idempotency-key", k)));
@@ -531,7 +544,7 @@ async fn a_commitment_s_creation_stays_within_its_budget_of_statements() {
             .await;
         assert_eq!(made.status.as_u16(), 201, "{}", String::from_utf8_lossy(&made.body));
         let cost = app.db.query_count() - before;
-        let budget = CREATE_BUDGET + if key.is_some() { 2 } else { 0 };
+        let budget = CREATE_BUDGET + if key.is_some() { 3 } else { 0 };
         assert!(
             cost <= budget,
             "POST /v1/commitments sent {cost} statements, over {budget}"

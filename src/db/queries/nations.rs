@@ -48,12 +48,36 @@ pub async fn memberships(conn: &mut AsyncPgConnection, code: &str) -> QueryResul
         .await
 }
 
-/// Which of `codes` are nations' codes.
+/// The nation codes this process has seen in the database. Nations come from migrations only and
+/// are never removed (facts reference them), so a code found once stays a nation's code.
+static KNOWN: std::sync::Mutex<Option<std::collections::HashSet<String>>> = std::sync::Mutex::new(None);
+
+/// Which of `codes` are nations' codes. The first call reads every code (a few hundred); after
+/// that only a code not seen before is looked up, so a write that names a nation sends no query
+/// for it.
 pub async fn known(conn: &mut AsyncPgConnection, codes: &[String]) -> QueryResult<std::collections::HashSet<String>> {
-    let found: Vec<String> = nations::table
-        .filter(nations::code.eq_any(codes))
-        .select(nations::code)
-        .load(conn)
-        .await?;
+    let (mut found, missing) = {
+        let seen = KNOWN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match seen.as_ref() {
+            Some(seen) => codes.iter().cloned().partition::<Vec<String>, _>(|c| seen.contains(c)),
+            None => (Vec::new(), codes.to_vec()),
+        }
+    };
+    if missing.is_empty() {
+        return Ok(found.into_iter().collect());
+    }
+    let first = KNOWN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .is_none();
+    let mut query = nations::table.select(nations::code).into_boxed();
+    if !first {
+        query = query.filter(nations::code.eq_any(missing.clone()));
+    }
+    let read: Vec<String> = query.load(conn).await?;
+    let mut seen = KNOWN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let seen = seen.get_or_insert_with(Default::default);
+    seen.extend(read);
+    found.extend(missing.into_iter().filter(|c| seen.contains(c)));
     Ok(found.into_iter().collect())
 }
