@@ -476,9 +476,8 @@ impl Editable for CommitmentEdit {
             modality: f.modality,
             basis: implied,
         };
-        let change = writes::insert_status_change(conn, first).await?;
-        let cited =
-            writes::insert_citations(conn, &new_citations(citations, |c| c.status_change_id = Some(change))).await?;
+        let (change, cited) =
+            writes::insert_status_change_cited(conn, first, &new_citations(citations, |_| ())).await?;
         if let Some(given) = basis.get("status_changed_on") {
             let mut problems = Problems::default();
             let resolved = grounds::resolve(
@@ -687,10 +686,8 @@ pub async fn create_status_change(
                 modality,
                 basis: json!({}),
             };
-            let change_id = writes::insert_status_change(conn, change).await?;
-            let cited =
-                writes::insert_citations(conn, &new_citations(&spans, |c| c.status_change_id = Some(change_id)))
-                    .await?;
+            let (change_id, cited) =
+                writes::insert_status_change_cited(conn, change, &new_citations(&spans, |_| ())).await?;
             grounds::store_created(
                 conn,
                 ("commitment_status_changes", change_id),

@@ -163,6 +163,53 @@ pub async fn insert_status_change(conn: &mut AsyncPgConnection, new: NewStatusCh
         .await
 }
 
+/// Inserts a status change and its citations in one statement (the citations' `status_change_id`
+/// is the new change's); returns the change's id and the citations' ids, in the order given.
+pub async fn insert_status_change_cited(
+    conn: &mut AsyncPgConnection,
+    new: NewStatusChange<'_>,
+    citations: &[NewCitation<'_>],
+) -> QueryResult<(i64, Vec<i64>)> {
+    #[derive(QueryableByName)]
+    struct Made {
+        #[diesel(sql_type = BigInt)]
+        step: i64,
+        #[diesel(sql_type = diesel::sql_types::Array<BigInt>)]
+        cited: Vec<i64>,
+    }
+    // Ids are taken in the order the rows are inserted, which is the order given.
+    let made: Made = diesel::sql_query(
+        "WITH step AS (
+             INSERT INTO commitment_status_changes (commitment_id, status, changed_on, note, modality, basis)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id),
+         cited AS (
+             INSERT INTO citations (source_id, start_offset, end_offset, excerpt, status_change_id)
+             SELECT c.source_id, c.start_offset, c.end_offset, c.excerpt, step.id
+               FROM step, unnest($7::bigint[], $8::int[], $9::int[], $10::text[]) WITH ORDINALITY
+                    AS c (source_id, start_offset, end_offset, excerpt, n)
+              ORDER BY c.n
+             RETURNING id)
+         SELECT (SELECT id FROM step) AS step, ARRAY(SELECT id FROM cited ORDER BY id) AS cited",
+    )
+    .bind::<BigInt, _>(new.commitment_id)
+    .bind::<Text, _>(new.status)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Date>, _>(new.changed_on)
+    .bind::<diesel::sql_types::Nullable<Text>, _>(new.note)
+    .bind::<Text, _>(new.modality)
+    .bind::<Jsonb, _>(&new.basis)
+    .bind::<diesel::sql_types::Array<BigInt>, _>(citations.iter().map(|c| c.source_id).collect::<Vec<_>>())
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Integer>, _>(
+        citations.iter().map(|c| c.start_offset).collect::<Vec<_>>(),
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Integer>, _>(
+        citations.iter().map(|c| c.end_offset).collect::<Vec<_>>(),
+    )
+    .bind::<diesel::sql_types::Array<Text>, _>(citations.iter().map(|c| c.excerpt).collect::<Vec<_>>())
+    .get_result(conn)
+    .await?;
+    Ok((made.step, made.cited))
+}
+
 /// The latest date in a commitment's status history, if any step has one.
 pub async fn last_change_date(
     conn: &mut AsyncPgConnection,
