@@ -223,8 +223,7 @@ pub async fn update<E: Editable>(
         None
     } else {
         let given = grounds::read(&Reader::new(patch), &grounded, 0, &mut problems);
-        let stored = writes::basis_of(conn, E::ENTITY.name(), id).await?;
-        let own = writes::live_citation_ids(conn, E::ENTITY.name(), id).await?;
+        let (stored, own) = writes::grounds_of(conn, E::ENTITY.name(), id).await?;
         let mut basis = grounds::patched(
             &stored,
             &given,

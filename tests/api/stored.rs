@@ -550,3 +550,53 @@ async fn a_commitment_s_creation_stays_within_its_budget_of_statements() {
         );
     }
 }
+
+/// What a correction of a commitment costs, statements sent through the pool: 10 of its own (the
+/// lock, the version after it, the record's fields, its basis with its citations' ids, the update,
+/// the three reads its representation is made from, its last revision, the new revision), plus
+/// the key lookup, BEGIN and COMMIT.
+const CORRECTION_BUDGET: u64 = 13;
+
+#[actix_web::test]
+async fn a_commitment_s_correction_stays_within_its_budget_of_statements() {
+    let app = spawn_app().await;
+    let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
+    // A commitment of its own (an undisputed one), whose making also reads what a process reads once.
+    let body = json!({"nation": "BE", "kind": "naval_support", "status": "pledged", "summary": "Belgium pledged a frigate.",
+        "quantity": {"text": "a frigate"},
+        "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]});
+    let made = app
+        .send(
+            Method::POST,
+            "/v1/commitments",
+            &[("authorization", auth.as_str())],
+            Some(body),
+        )
+        .await;
+    assert_eq!(made.status.as_u16(), 201);
+    let path = format!("/v1/commitments/{}", made.json()["id"]);
+    let mut version = made.header("etag").unwrap().to_owned();
+    for conditions in ["after a ceasefire", "after a ceasefire, with a mandate"] {
+        let before = app.db.query_count();
+        let patched = app
+            .send(
+                Method::PATCH,
+                &path,
+                &[("authorization", auth.as_str()), ("if-match", version.as_str())],
+                Some(json!({"conditions": conditions})),
+            )
+            .await;
+        assert_eq!(
+            patched.status.as_u16(),
+            200,
+            "{}",
+            String::from_utf8_lossy(&patched.body)
+        );
+        let cost = app.db.query_count() - before;
+        assert!(
+            cost <= CORRECTION_BUDGET,
+            "PATCH {path} sent {cost} statements, over {CORRECTION_BUDGET}"
+        );
+        version = patched.header("etag").unwrap().to_owned();
+    }
+}

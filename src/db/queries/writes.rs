@@ -37,39 +37,44 @@ pub async fn set_basis(
         .await
 }
 
-/// The basis map of a row of one of [`BASIS_TABLES`]; an empty map when there is no such row.
-pub async fn basis_of(conn: &mut AsyncPgConnection, table: &'static str, id: i64) -> QueryResult<serde_json::Value> {
+/// A fact's stored basis map and the ids of its live citations (in id order), in one statement;
+/// for a table not among [`BASIS_TABLES`], or no such row, an empty map and no citations.
+pub async fn grounds_of(
+    conn: &mut AsyncPgConnection,
+    table: &'static str,
+    id: i64,
+) -> QueryResult<(serde_json::Value, Vec<i64>)> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = Jsonb)]
         basis: serde_json::Value,
+        #[diesel(sql_type = diesel::sql_types::Array<BigInt>)]
+        citations: Vec<i64>,
     }
-    if !BASIS_TABLES.contains(&table) {
-        return Ok(serde_json::Value::Object(Default::default()));
-    }
-    let rows: Vec<Row> = diesel::sql_query(format!("SELECT basis FROM {table} WHERE id = $1"))
-        .bind::<BigInt, _>(id)
-        .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .next()
-        .map_or_else(|| serde_json::Value::Object(Default::default()), |r| r.basis))
+    let empty = || (serde_json::Value::Object(Default::default()), Vec::new());
+    let Some(column) = citing_column(table) else {
+        return Ok(empty());
+    };
+    let rows: Vec<Row> = diesel::sql_query(format!(
+        "SELECT t.basis, ARRAY(SELECT c.id FROM citations c WHERE c.{column} = t.id AND c.retracted_at IS NULL
+                                ORDER BY c.id) AS citations
+           FROM {table} t WHERE t.id = $1"
+    ))
+    .bind::<BigInt, _>(id)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().next().map_or_else(empty, |r| (r.basis, r.citations)))
 }
 
-/// The ids of the live citations of a fact of one of [`BASIS_TABLES`], in id order.
-pub async fn live_citation_ids(conn: &mut AsyncPgConnection, table: &'static str, id: i64) -> QueryResult<Vec<i64>> {
-    let query = citations::table
-        .filter(citations::retracted_at.is_null())
-        .select(citations::id)
-        .order(citations::id.asc());
+/// The column of `citations` that points at a fact of one of [`BASIS_TABLES`].
+fn citing_column(table: &str) -> Option<&'static str> {
     match table {
-        "commitments" => query.filter(citations::commitment_id.eq(id)).load(conn).await,
-        "commitment_status_changes" => query.filter(citations::status_change_id.eq(id)).load(conn).await,
-        "statements" => query.filter(citations::statement_id.eq(id)).load(conn).await,
-        "events" => query.filter(citations::event_id.eq(id)).load(conn).await,
-        "claims" => query.filter(citations::claim_id.eq(id)).load(conn).await,
-        _ => Ok(Vec::new()),
+        "commitments" => Some("commitment_id"),
+        "commitment_status_changes" => Some("status_change_id"),
+        "statements" => Some("statement_id"),
+        "events" => Some("event_id"),
+        "claims" => Some("claim_id"),
+        _ => None,
     }
 }
 
@@ -443,4 +448,17 @@ pub async fn remember_seed_record(conn: &mut AsyncPgConnection, new: NewSeedReco
         .execute(conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_with_a_basis_has_a_citing_column() {
+        for table in BASIS_TABLES {
+            assert!(citing_column(table).is_some(), "{table}");
+        }
+        assert_eq!(citing_column("sources"), None);
+    }
 }
