@@ -113,14 +113,11 @@ pub async fn make_key(
     name: &str,
     role: KeyRole,
 ) -> Result<(crate::db::models::ApiKey, String), ApiError> {
-    // The length is counted as sent, as the document's `maxLength` says; the name kept is trimmed.
-    let sent = name.chars().count();
-    let name = name.trim();
-    if name.is_empty() || sent > 200 || name.contains('\0') {
+    let Some(name) = super::params::words(name, 200) else {
         return Err(ApiError::BadRequest(
             "a key's name must have 1 to 200 characters, not all blank, without NUL".into(),
         ));
-    }
+    };
     let secret = key_format::new_secret().map_err(|e| ApiError::Internal(format!("no randomness for a key: {e}")))?;
     let row = keys::create(
         conn,

@@ -246,21 +246,25 @@ impl<'de, T: DeserializeOwned + PartialEq> Deserialize<'de> for AnyOf<T> {
     }
 }
 
+/// A text the document gives `maxLength: max` and a pattern of "something besides white space,
+/// no NUL" (a search, a reason, a key's name), trimmed; `None` when it breaks either. The length is
+/// that of the text as sent, as the document's `maxLength` says: white space around it counts.
+pub fn words(text: &str, max: usize) -> Option<&str> {
+    let trimmed = text.trim();
+    (!trimmed.is_empty() && !text.contains('\0') && text.chars().count() <= max).then_some(trimmed)
+}
+
 /// Words to look for, in web search syntax: at most 500 characters as sent, without NUL, with
 /// something besides white space; trimmed once checked.
 #[derive(Debug, Clone)]
 pub struct SearchText(String);
 
 impl SearchText {
-    /// Checks and trims the text of a search. The length is that of the text as sent, as the
-    /// document's `maxLength` says: white space around it counts.
+    /// Checks and trims the text of a search (see [`words`]).
     pub fn parse(text: &str) -> Result<Self, String> {
-        let trimmed = text.trim();
-        if trimmed.is_empty() || text.contains('\0') || text.chars().count() > 500 {
-            Err("it must hold 1 to 500 characters to look for, without NUL".to_owned())
-        } else {
-            Ok(SearchText(trimmed.to_owned()))
-        }
+        words(text, 500)
+            .map(|trimmed| SearchText(trimmed.to_owned()))
+            .ok_or_else(|| "it must hold 1 to 500 characters to look for, without NUL".to_owned())
     }
 
     /// The text, trimmed.

@@ -317,14 +317,12 @@ pub struct RetractParams {
 impl RetractParams {
     /// The reason, checked as sent (its length counts any white space around it) and then trimmed.
     pub fn checked(&self) -> Result<&str, ApiError> {
-        let reason = self.reason.trim();
-        if reason.is_empty() || self.reason.contains('\0') || self.reason.chars().count() > limits::SENTENCE {
-            return Err(ApiError::parameter(
+        super::params::words(&self.reason, limits::SENTENCE).ok_or_else(|| {
+            ApiError::parameter(
                 "reason",
                 "query parameter `reason` must say why, in 1 to 4000 characters without NUL",
-            ));
-        }
-        Ok(reason)
+            )
+        })
     }
 }
 

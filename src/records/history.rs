@@ -3,7 +3,7 @@
 //! first revision of everything. Reads `as_of` a moment answer from these revisions, so what the
 //! knowledge base said at any earlier moment can always be read back, exactly as it was served.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
@@ -182,17 +182,14 @@ async fn represent_with(
             }
         }
         Entity::Citations => {
-            let mut rows: HashMap<i64, _> = ids.iter().filter_map(|id| seen.take(*id).map(|r| (*id, r))).collect();
+            // In id order, as `by_ids` reads them.
+            let mut rows: BTreeMap<i64, _> = ids.iter().filter_map(|id| seen.take(*id).map(|r| (*id, r))).collect();
             let unread: Vec<i64> = ids.iter().copied().filter(|id| !rows.contains_key(id)).collect();
             if !unread.is_empty() {
                 rows.extend(citations::by_ids(conn, &unread).await?.into_iter().map(|r| (r.0.id, r)));
             }
-            let mut in_order = ids.to_vec();
-            in_order.sort_unstable();
-            for id in &in_order {
-                if let Some((row, reliability)) = rows.remove(id) {
-                    out.push((row.id, to_json(views::citation_record(row, reliability))?));
-                }
+            for (id, (row, reliability)) in rows {
+                out.push((id, to_json(views::citation_record(row, reliability))?));
             }
         }
     }
@@ -234,22 +231,21 @@ pub async fn snapshot_all(
     action: Action,
     key_id: Option<i64>,
 ) -> Result<(Vec<Stored>, usize), RecordError> {
-    // Citations last: the facts given with them have read their rows already.
-    let mut current = Vec::new();
+    // Citations are represented last (the facts given with them have read their rows already),
+    // and stored in the order given.
+    let mut parts = vec![Vec::new(); records.len()];
     let mut seen = views::CitationRows::default();
-    let (citing, cited): (Vec<_>, Vec<_>) = records.iter().partition(|(e, _)| *e != Entity::Citations);
-    for &(entity, ids) in citing.into_iter().chain(cited) {
+    let citations_last = (0..records.len()).filter(|&i| records[i].0 != Entity::Citations);
+    for i in citations_last.chain((0..records.len()).filter(|&i| records[i].0 == Entity::Citations)) {
+        let (entity, ids) = records[i];
         if !ids.is_empty() {
-            current.extend(
-                represent_with(conn, entity, ids, &mut seen)
-                    .await?
-                    .into_iter()
-                    .map(|(id, v)| (entity, id, v)),
-            );
+            parts[i] = represent_with(conn, entity, ids, &mut seen).await?;
         }
     }
-    // Stored in the order given.
-    current.sort_by_key(|(entity, _, _)| records.iter().position(|(e, _)| e == entity));
+    let current = records
+        .iter()
+        .zip(parts)
+        .flat_map(|(&(entity, _), part)| part.into_iter().map(move |(id, v)| (entity, id, v)));
     let mut latest: HashMap<(&'static str, i64), (i32, Value)> = HashMap::new();
     if action != Action::Create {
         for (entity, ids) in records {

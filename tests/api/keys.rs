@@ -102,20 +102,6 @@ async fn managing_keys_needs_an_admin_key_and_says_how_to_get_one() {
 async fn a_revoked_key_is_refused_at_once() {
     let app = spawn_app().await;
     let admin = format!("Bearer {}", app.make_key(KeyRole::Admin).await);
-    // A name is measured as sent (as the document's `maxLength` says), and must say something.
-    let padded = format!("{}   ", "n".repeat(198));
-    for bad in [padded.as_str(), " \u{3000}\r", "desk\u{0}"] {
-        let res = app
-            .send(
-                Method::POST,
-                "/v1/keys",
-                &[("authorization", &admin)],
-                Some(json!({"name": bad, "role": "editor"})),
-            )
-            .await;
-        let problem = res.problem(422);
-        assert_eq!(problem["errors"][0]["field"], "name", "{problem}");
-    }
     let created = app
         .send(
             Method::POST,

@@ -48,36 +48,33 @@ pub async fn memberships(conn: &mut AsyncPgConnection, code: &str) -> QueryResul
         .await
 }
 
-/// The nation codes this process has seen in the database. Nations come from migrations only and
-/// are never removed (facts reference them), so a code found once stays a nation's code.
-static KNOWN: std::sync::Mutex<Option<std::collections::HashSet<String>>> = std::sync::Mutex::new(None);
+/// The nation codes this process has read from the database (empty until the first lookup).
+/// Nations come from migrations only and are never removed (facts reference them), so a code read
+/// once stays a nation's code.
+static KNOWN: std::sync::Mutex<std::collections::BTreeSet<String>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
 
-/// Which of `codes` are nations' codes. The first call reads every code (a few hundred); after
-/// that only a code not seen before is looked up, so a write that names a nation sends no query
+fn known_codes() -> std::sync::MutexGuard<'static, std::collections::BTreeSet<String>> {
+    KNOWN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Which of `codes` are nations' codes. The first lookup reads every code (a few hundred); after
+/// that only a code not read before is looked up, so a write that names a nation sends no query
 /// for it.
 pub async fn known(conn: &mut AsyncPgConnection, codes: &[String]) -> QueryResult<std::collections::HashSet<String>> {
-    let (mut found, missing) = {
-        let seen = KNOWN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        match seen.as_ref() {
-            Some(seen) => codes.iter().cloned().partition::<Vec<String>, _>(|c| seen.contains(c)),
-            None => (Vec::new(), codes.to_vec()),
-        }
+    let (missing, first): (Vec<String>, bool) = {
+        let read = known_codes();
+        let missing = codes.iter().filter(|c| !read.contains(*c)).cloned().collect();
+        (missing, read.is_empty())
     };
-    if missing.is_empty() {
-        return Ok(found.into_iter().collect());
+    if !missing.is_empty() {
+        let mut query = nations::table.select(nations::code).into_boxed();
+        if !first {
+            query = query.filter(nations::code.eq_any(missing));
+        }
+        let read: Vec<String> = query.load(conn).await?;
+        known_codes().extend(read);
     }
-    let first = KNOWN
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .is_none();
-    let mut query = nations::table.select(nations::code).into_boxed();
-    if !first {
-        query = query.filter(nations::code.eq_any(missing.clone()));
-    }
-    let read: Vec<String> = query.load(conn).await?;
-    let mut seen = KNOWN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let seen = seen.get_or_insert_with(Default::default);
-    seen.extend(read);
-    found.extend(missing.into_iter().filter(|c| seen.contains(c)));
-    Ok(found.into_iter().collect())
+    let read = known_codes();
+    Ok(codes.iter().filter(|c| read.contains(*c)).cloned().collect())
 }
