@@ -212,16 +212,16 @@ impl ManagedCluster {
     }
 
     fn run(&self, program: &str, args: &[&std::ffi::OsStr]) -> Result<Output, ClusterError> {
-        let mut command = if self.run_as_postgres {
-            let mut c = Command::new("runuser");
+        let (mut command, shown) = if self.run_as_postgres {
+            let mut c = Command::new(runuser());
             c.args(["-u", "postgres", "--", program]);
-            c
+            (c, format!("runuser -u postgres -- {program}"))
         } else {
-            Command::new(program)
+            (Command::new(program), program.to_owned())
         };
         command.args(args).current_dir("/");
         command.output().map_err(|e| ClusterError::Command {
-            command: program.to_owned(),
+            command: shown,
             output: e.to_string(),
         })
     }
@@ -284,6 +284,24 @@ fn find_bin_dir() -> Option<PathBuf> {
         .collect();
     versions.sort();
     versions.pop().map(|(_, bin)| bin)
+}
+
+/// `runuser` (util-linux), which runs PostgreSQL's programs as `postgres` when the service runs as
+/// root: PATH first, then where Debian and others keep it (a root shell's PATH may lack /usr/sbin).
+fn runuser() -> PathBuf {
+    let on_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|d| d.join("runuser"))
+            .find(|p| p.is_file())
+    });
+    on_path
+        .or_else(|| {
+            ["/usr/sbin/runuser", "/sbin/runuser"]
+                .map(PathBuf::from)
+                .into_iter()
+                .find(|p| p.is_file())
+        })
+        .unwrap_or_else(|| PathBuf::from("runuser"))
 }
 
 fn is_root() -> bool {
