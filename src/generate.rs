@@ -6,10 +6,12 @@
 //! texts, every fact has its citation and every commitment its status history, every basis names
 //! one of its record's own citations, and each record's revision is the representation the
 //! service itself gives it (built by the same `views` functions). The rows are streamed with
-//! `COPY` in one transaction, with the tables' own triggers off while they load; what those
-//! triggers do row by row is then done set-based (the tallies and the timeline rebuilt, the
-//! sequences moved) and what they check is checked set-based over the new rows before the
-//! transaction commits. Any failure leaves nothing written.
+//! `COPY` in one transaction, with the tables' own triggers off while they load; the words (search
+//! vectors) of the sources, commitments and statements are made meanwhile in a second session, by
+//! the triggers' own functions, on the other core; what the other triggers do row by row is then
+//! done set-based (the tallies and the timeline rebuilt, the sequences moved) and what they check
+//! is checked set-based over the new rows before the transaction commits. Any failure leaves
+//! nothing written.
 
 use std::fmt::Write as _;
 
@@ -18,7 +20,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::db::bulk::{Bases, BulkError, BulkLoad};
+use crate::db::bulk::{Bases, BulkError, BulkLoad, WordsInput, WordsMaker};
 use crate::db::models;
 use crate::records::{representations as types, views};
 use crate::vocab::{
@@ -111,6 +113,8 @@ struct CopyRows {
     buf: String,
     rows: u64,
     first: bool,
+    /// For a table whose last column is its words: the fields they are made of, row by row.
+    words: WordsInput,
 }
 
 impl CopyRows {
@@ -121,6 +125,7 @@ impl CopyRows {
             buf: String::new(),
             rows: 0,
             first: true,
+            words: WordsInput::default(),
         }
     }
 
@@ -135,19 +140,14 @@ impl CopyRows {
         self.sep();
         match value {
             None => self.buf.push_str("\\N"),
-            Some(v) => {
-                for c in v.chars() {
-                    match c {
-                        '\\' => self.buf.push_str("\\\\"),
-                        '\n' => self.buf.push_str("\\n"),
-                        '\r' => self.buf.push_str("\\r"),
-                        '\t' => self.buf.push_str("\\t"),
-                        c => self.buf.push(c),
-                    }
-                }
-            }
+            Some(v) => escape(v, &mut self.buf),
         }
         self
+    }
+
+    /// The fields the row's words are made of (its last column, filled in by [`with_words`]).
+    fn words_of(&mut self, fields: &[Option<&str>]) {
+        self.words.push(fields);
     }
 
     fn show<T: std::fmt::Display>(&mut self, value: Option<T>) -> &mut Self {
@@ -176,20 +176,58 @@ impl CopyRows {
     fn take(&mut self) -> Option<Batch> {
         (!self.buf.is_empty()).then(|| {
             self.rows = 0;
+            let words = std::mem::take(&mut self.words);
             Batch {
                 table: self.table,
                 columns: self.columns,
                 data: std::mem::take(&mut self.buf),
+                words: (words.rows() > 0).then_some(words),
             }
         })
     }
 }
 
-/// Rows of one table, ready for `COPY`.
+/// Rows of one table, ready for `COPY` once their words (if any) are added.
 struct Batch {
     table: &'static str,
     columns: &'static str,
     data: String,
+    /// What the rows' words are made of, when their last column is still to come.
+    words: Option<WordsInput>,
+}
+
+/// Writes `value` as a field of COPY's text format.
+fn escape(value: &str, out: &mut String) {
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Ends each row of `data` with its words: the last column, one vector per row, in order.
+fn with_words(data: &str, words: &[String]) -> Result<String, GenerateError> {
+    let mut out = String::with_capacity(data.len() + words.iter().map(|w| w.len() + 2).sum::<usize>());
+    let mut rows = 0;
+    for (row, vector) in data.split_terminator('\n').zip(words) {
+        out.push_str(row);
+        out.push('\t');
+        escape(vector, &mut out);
+        out.push('\n');
+        rows += 1;
+    }
+    if rows != words.len() || rows != data.split_terminator('\n').count() {
+        return Err(GenerateError::Invalid(format!(
+            "{} words for {} rows",
+            words.len(),
+            data.split_terminator('\n').count()
+        )));
+    }
+    Ok(out)
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -323,6 +361,7 @@ impl Loader {
             .text(Some(&draft.text))
             .text(Some(draft.reliability.as_str()))
             .text(Some("Synthetic text, made to measure the service."));
+        self.sources.words_of(&[Some(&title), Some(&draft.text)]);
         self.sources.end();
         let summary = models::SourceSummary {
             id: draft.id,
@@ -622,6 +661,16 @@ impl Loader {
             .text(Some(current.modality.as_str()))
             .show(current.changed_on)
             .show(Some(steps_inferred));
+        let announcer_ref = announcer.as_ref().map(|(_, person, _)| person);
+        self.commitments.words_of(&[
+            Some(&row.summary),
+            row.conditions.as_deref(),
+            row.quantity_text.as_deref(),
+            row.quantity_unit.as_deref(),
+            Some(&row.nation_code),
+            announcer_ref.map(|p| p.name.as_str()),
+            announcer_ref.and_then(|p| p.role.as_deref()),
+        ]);
         self.commitments.end();
         let mut shown_history = Vec::new();
         for (step, cited, reliability) in steps {
@@ -684,6 +733,14 @@ impl Loader {
             .show(said_on)
             .text(Some(stance.as_str()))
             .json(&basis);
+        self.statements.words_of(&[
+            Some(&summary),
+            Some(&quote),
+            None,
+            Some(&nation),
+            Some(&speaker.name),
+            speaker.role.as_deref(),
+        ]);
         self.statements.end();
         let shown = self.citation_row(&citation, reliability)?;
         let row = models::Statement {
@@ -787,10 +844,23 @@ impl Loader {
     }
 }
 
+/// Gives the batches whose last column is their words those words, made by `maker`.
+async fn add_words(maker: &WordsMaker, mut tables: Vec<Batch>) -> Result<Vec<Batch>, GenerateError> {
+    for batch in &mut tables {
+        if let Some(input) = batch.words.take() {
+            let words = maker.words(batch.table, &input).await?;
+            batch.data = with_words(&batch.data, &words)?;
+        }
+    }
+    Ok(tables)
+}
+
 /// Adds the planned records to the database at `url`, in one transaction; `progress` hears how
 /// many commitments are loaded as the run goes.
 pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64)) -> Result<Report, GenerateError> {
     let started = std::time::Instant::now();
+    // Opened first: it reads the nations' words, which the load's session then locks.
+    let maker = WordsMaker::open(url).await?;
     let mut load = BulkLoad::begin(url).await?;
     let nations = std::mem::take(&mut load.nations);
     let at = Utc::now().trunc_subsecs(6);
@@ -805,7 +875,7 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
         },
         sources: CopyRows::new(
             "sources",
-            "id, kind, title, publisher, url, published_on, retrieved_at, text, reliability, reliability_note",
+            "id, kind, title, publisher, url, published_on, retrieved_at, text, reliability, reliability_note, search_vector",
         ),
         people: CopyRows::new("people", "id, name, role, nation_code"),
         events: CopyRows::new("events", "id, kind, title, occurred_on, location, attendance, description, basis"),
@@ -813,7 +883,8 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
         commitments: CopyRows::new(
             "commitments",
             "id, nation_code, kind, status, summary, quantity_min, quantity_max, quantity_unit, quantity_text, role, \
-             conditions, announced_on, announced_by, event_id, basis, status_modality, status_changed_on, steps_inferred",
+             conditions, announced_on, announced_by, event_id, basis, status_modality, status_changed_on, steps_inferred, \
+             search_vector",
         ),
         steps: CopyRows::new(
             "commitment_status_changes",
@@ -821,7 +892,7 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
         ),
         statements: CopyRows::new(
             "statements",
-            "id, speaker_id, attribution, nation_code, event_id, quote, summary, said_on, stance, basis",
+            "id, speaker_id, attribution, nation_code, event_id, quote, summary, said_on, stance, basis, search_vector",
         ),
         claims: CopyRows::new(
             "claims",
@@ -834,10 +905,6 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
         revisions: CopyRows::new("revisions", "id, entity, record_id, version, action, changed_at, after, nation"),
         draft: None,
     };
-    let staged_columns = [
-        ("commitments", loader.commitments.columns),
-        ("statements", loader.statements.columns),
-    ];
     // The rows are made on a thread of their own while the database loads the batch before.
     let (batches, mut received) = tokio::sync::mpsc::channel::<Result<(u64, Vec<Batch>), GenerateError>>(2);
     let producer = std::thread::spawn(move || {
@@ -867,12 +934,28 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
             let _ = batches.blocking_send(Err(error));
         }
     });
+    // Their words are made in a session of their own while the load's session copies the batch
+    // before: a stage between the thread that makes rows and the load.
+    let (worded, mut ready) = tokio::sync::mpsc::channel::<Result<(u64, Vec<Batch>), GenerateError>>(1);
+    let wording = tokio::spawn(async move {
+        while let Some(batch) = received.recv().await {
+            let batch = match batch {
+                Ok((done, tables)) => add_words(&maker, tables).await.map(|tables| (done, tables)),
+                Err(error) => Err(error),
+            };
+            let failed = batch.is_err();
+            if worded.send(batch).await.is_err() || failed {
+                break;
+            }
+        }
+        maker.close().await;
+    });
     let mut added: Vec<(&'static str, u64)> = Vec::new();
     let mut spent: std::collections::BTreeMap<&'static str, f64> = Default::default();
     let mut waiting = 0.0;
     loop {
         let began = std::time::Instant::now();
-        let Some(batch) = received.recv().await else { break };
+        let Some(batch) = ready.recv().await else { break };
         waiting += began.elapsed().as_secs_f64();
         let (done, tables) = batch?;
         for rows in tables {
@@ -887,11 +970,9 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
         }
         if done > 0 {
             progress(done, plan.commitments);
-        } else {
-            // The first batch is the world: the people are in, the stages can look them up.
-            load.stage(&staged_columns).await?;
         }
     }
+    let _ = wording.await;
     let _ = producer.join();
     load.finish(&spent, waiting, crate::records::history::REPRESENTATION)
         .await?;

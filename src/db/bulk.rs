@@ -1,11 +1,11 @@
 //! A bulk load of new records (`alliance-kb generate`): one transaction on a connection of its
 //! own, rows sent with `COPY`, the loaded tables' triggers off and their keys and indexes set
 //! aside while they load; then what the triggers and keys would have done row by row is done
-//! set-based (keys and indexes built in one pass each, words, tallies, the timeline, sequences)
+//! set-based (keys and indexes built in one pass each, words, tallies, the timeline, sequences;
+//! the words of the largest tables are made beside the load by a `WordsMaker`)
 //! and the database's rules are checked over the new rows before the transaction commits. Any
 //! failure leaves nothing written: dropping the connection rolls it all back.
 
-use std::fmt::Write as _;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -60,24 +60,111 @@ pub struct BulkLoad {
     foreign_keys: Vec<(String, String, String)>,
 }
 
-/// The tables whose rows are staged, then moved in with their words (search vectors), and how:
-/// the words name the record's nation and person, looked up for a whole batch at once by a join
-/// (`staged_nation_words`, `staged_person_words`) instead of by each row's trigger, and made by
-/// the same function the trigger calls.
-const STAGED: &[(&str, &str)] = &[
+/// How the words (search vectors) of each table's new rows are made, in the words session: the
+/// functions the triggers call, given each row's fields (`$1`, `$2`, ... as text arrays, one
+/// entry per row, in the order of [`WordsInput::fields`]); a nation's words are looked up once
+/// per load, a person's made from the name and role (the new people are not committed yet).
+const WORDS_OF: [(&str, &str); 3] = [
+    (
+        "sources",
+        "SELECT source_words_of(u.title, u.body)::text
+           FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(title, body, i) ORDER BY u.i",
+    ),
     (
         "commitments",
-        "commitment_words_of(s.summary, s.conditions, s.quantity_text, s.quantity_unit, n.words, coalesce(p.words, ''))
-           FROM staged_commitments s JOIN staged_nation_words n ON n.code = s.nation_code
-           LEFT JOIN staged_person_words p ON p.id = s.announced_by",
+        "SELECT commitment_words_of(u.summary, u.conditions, u.quantity_text, u.quantity_unit, coalesce(n.words, ''),
+                                    person_words_of(u.name, u.role))::text
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                WITH ORDINALITY AS u(summary, conditions, quantity_text, quantity_unit, nation, name, role, i)
+           LEFT JOIN nation_words_now n ON n.code = u.nation ORDER BY u.i",
     ),
     (
         "statements",
-        "statement_words_of(s.summary, s.quote, s.attribution, coalesce(n.words, ''), coalesce(p.words, ''))
-           FROM staged_statements s LEFT JOIN staged_nation_words n ON n.code = s.nation_code
-           LEFT JOIN staged_person_words p ON p.id = s.speaker_id",
+        "SELECT statement_words_of(u.summary, u.quote, u.attribution, coalesce(n.words, ''),
+                                   person_words_of(u.name, u.role))::text
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+                WITH ORDINALITY AS u(summary, quote, attribution, nation, name, role, i)
+           LEFT JOIN nation_words_now n ON n.code = u.nation ORDER BY u.i",
     ),
 ];
+
+/// The fields the words of one table's rows are made of, field by field, one entry per row:
+/// sources (title, text); commitments (summary, conditions, quantity text, quantity unit,
+/// nation, the announcer's name and role); statements (summary, quote, attribution, nation, the
+/// speaker's name and role).
+#[derive(Debug, Default)]
+pub struct WordsInput {
+    /// Each field's values, one per row.
+    pub fields: Vec<Vec<Option<String>>>,
+}
+
+impl WordsInput {
+    /// Adds one row's fields.
+    pub fn push(&mut self, row: &[Option<&str>]) {
+        if self.fields.is_empty() {
+            self.fields = vec![Vec::new(); row.len()];
+        }
+        for (field, value) in self.fields.iter_mut().zip(row) {
+            field.push(value.map(str::to_owned));
+        }
+    }
+
+    /// How many rows it holds.
+    pub fn rows(&self) -> usize {
+        self.fields.first().map_or(0, Vec::len)
+    }
+}
+
+/// A session of its own that makes the words of a load's rows while the load's session copies
+/// the rows before them: the to_tsvector work (about a tenth of a load) on another core. It
+/// calls the same functions the triggers do; the load checks a sample of the results.
+pub struct WordsMaker {
+    client: Client,
+    driver: tokio::task::JoinHandle<Result<(), tokio_postgres::Error>>,
+}
+
+impl WordsMaker {
+    /// Opens the session on the database at `url` and reads the nations' words.
+    pub async fn open(url: &str) -> Result<WordsMaker, BulkError> {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+        let driver = tokio::spawn(connection);
+        client
+            .batch_execute(
+                "SET statement_timeout = 0;
+                 CREATE TEMPORARY TABLE nation_words_now AS SELECT code, nation_words(code) AS words FROM nations;
+                 ANALYZE nation_words_now",
+            )
+            .await?;
+        Ok(WordsMaker { client, driver })
+    }
+
+    /// The words of `table`'s rows (a search vector's text each, in the rows' order).
+    pub async fn words(&self, table: &str, input: &WordsInput) -> Result<Vec<String>, BulkError> {
+        let Some((_, sql)) = WORDS_OF.iter().find(|(t, _)| *t == table) else {
+            return Err(BulkError::Broken(format!("no words are made for {table}")));
+        };
+        let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = input
+            .fields
+            .iter()
+            .map(|f| f as &(dyn tokio_postgres::types::ToSql + Sync))
+            .collect();
+        let rows = self.client.query(*sql, &params).await?;
+        if rows.len() != input.rows() {
+            return Err(BulkError::Broken(format!(
+                "{} words made for {} rows of {table}",
+                rows.len(),
+                input.rows()
+            )));
+        }
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// Ends the session.
+    pub async fn close(self) {
+        drop(self.client);
+        let _ = self.driver.await;
+    }
+}
 
 /// The tables a run writes, whose own triggers are off while it loads.
 const LOADED: [&str; 10] = [
@@ -161,9 +248,28 @@ const CHECKS: &[(&str, &str, &str)] = &[
                 SELECT 1 FROM citations c WHERE c.id = (entry ->> 'citation_id')::bigint AND c.commitment_id = t.id)",
     ),
     (
-        "every record has one current revision",
+        // With the key (entity, record_id, version) made again: at most one revision each.
+        "every new record's one revision is its first and current",
         "revisions",
-        "SELECT count(*) FROM (SELECT entity, record_id FROM revisions WHERE id > $1 GROUP BY 1, 2 HAVING count(*) <> 1) r",
+        "SELECT count(*) FROM revisions WHERE id > $1 AND (version <> 1 OR valid_until IS NOT NULL)",
+    ),
+    (
+        "a commitment's words are its trigger's (the first thousand new ones, then one in a hundred)",
+        "commitments",
+        "SELECT count(*) FROM commitments c WHERE c.id > $1 AND (c.id <= $1 + 1000 OR c.id % 100 = 0)
+            AND c.search_vector IS DISTINCT FROM commitment_words(c)",
+    ),
+    (
+        "a statement's words are its trigger's (the first thousand new ones, then one in a hundred)",
+        "statements",
+        "SELECT count(*) FROM statements s WHERE s.id > $1 AND (s.id <= $1 + 1000 OR s.id % 100 = 0)
+            AND s.search_vector IS DISTINCT FROM statement_words(s)",
+    ),
+    (
+        "a source's words are its trigger's (the first thousand new ones, then one in a hundred)",
+        "sources",
+        "SELECT count(*) FROM sources s WHERE s.id > $1 AND (s.id <= $1 + 1000 OR s.id % 100 = 0)
+            AND s.search_vector IS DISTINCT FROM source_words_of(s.title, s.text)",
     ),
 ];
 
@@ -234,8 +340,8 @@ impl BulkLoad {
             revision: max_id(transaction, "revisions").await?,
         };
         // Every trigger of the loaded tables is off, those that keep a record's words (its search
-        // vector) too: the staged tables are given their words as they move in, and the events and
-        // claims theirs once the load is done (see STAGED and WORDS).
+        // vector) too: the sources, commitments and statements come with words made in another
+        // session (`WordsMaker`), the events and claims get theirs once the load is done (WORDS).
         let paused: Vec<(String, String)> = transaction
             .query(
                 "SELECT tgrelid::regclass::text, tgname::text FROM pg_trigger
@@ -308,47 +414,15 @@ impl BulkLoad {
         })
     }
 
-    /// Makes the stages of the staged tables (given with the columns their rows come in) and the
-    /// words they join, once the people are loaded.
-    pub async fn stage(&self, columns: &[(&str, &str)]) -> Result<(), BulkError> {
-        let mut sql = String::from(
-            "CREATE TEMPORARY TABLE staged_nation_words ON COMMIT DROP AS SELECT code, nation_words(code) AS words FROM nations;
-             CREATE TEMPORARY TABLE staged_person_words ON COMMIT DROP AS SELECT id, person_words(id) AS words FROM people;
-             ANALYZE staged_nation_words, staged_person_words;",
-        );
-        for (table, columns) in columns {
-            let _ = write!(
-                sql,
-                "CREATE TEMPORARY TABLE staged_{table} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA;"
-            );
-        }
-        self.client.batch_execute(&sql).await?;
-        Ok(())
-    }
-
-    /// Sends rows of `table` in COPY's text format; returns how many the database took. The rows
-    /// of a staged table go to its stage first and are moved in from there with their words.
+    /// Sends rows of `table` in COPY's text format; returns how many the database took.
     pub async fn copy(&self, table: &str, columns: &str, data: String) -> Result<u64, BulkError> {
-        let staged = STAGED.iter().find(|(t, _)| *t == table);
-        let into = match staged {
-            Some((table, _)) => format!("staged_{table}"),
-            None => table.to_owned(),
-        };
         let sink = self
             .client
-            .copy_in(&format!("COPY {into} ({columns}) FROM STDIN"))
+            .copy_in(&format!("COPY {table} ({columns}) FROM STDIN"))
             .await?;
         futures_util::pin_mut!(sink);
         sink.send(Bytes::from(data)).await?;
-        let copied = sink.finish().await?;
-        if let Some((table, words)) = staged {
-            self.client
-                .batch_execute(&format!(
-                    "INSERT INTO {table} ({columns}, search_vector) OVERRIDING SYSTEM VALUE SELECT s.*, {words}; TRUNCATE {into}"
-                ))
-                .await?;
-        }
-        Ok(copied)
+        Ok(sink.finish().await?)
     }
 
     /// Puts back what was set aside, does set-based what the triggers would have done, checks
@@ -380,6 +454,7 @@ impl BulkLoad {
             "claims" => bases.claim,
             "events" => bases.event,
             "revisions" => bases.revision,
+            "sources" => bases.source,
             _ => 0,
         };
 
