@@ -40,6 +40,12 @@ local PostgreSQL programs on first start and stopped when the service stops.";
 /// Runs the command line and returns the process's exit code.
 pub fn run(args: &[String]) -> ExitCode {
     let command = args.get(1).map(String::as_str).unwrap_or("serve");
+    // `alliance-kb generate --help` and the like: the help, not an error about the options.
+    let command = if args.iter().skip(2).any(|a| a == "--help" || a == "-h") {
+        "help"
+    } else {
+        command
+    };
     if command == "keys" {
         return match KeysCommand::parse(&args[2..]) {
             Ok(keys) => report(with_database("keys", Some(keys))),
@@ -66,7 +72,7 @@ pub fn run(args: &[String]) -> ExitCode {
         let file = args.get(2).cloned();
         return report(with_transfer(command, file));
     }
-    if args.len() > 2 {
+    if args.len() > 2 && command != "help" {
         eprintln!("alliance-kb: unexpected argument `{}`; run `alliance-kb help`", args[2]);
         return ExitCode::from(2);
     }

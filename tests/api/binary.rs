@@ -118,3 +118,34 @@ fn postgres_runs_in(pgdata: &Path) -> bool {
             .unwrap_or(false)
     })
 }
+
+#[test]
+fn every_command_answers_help_with_the_help() {
+    for args in [
+        &["--help"][..],
+        &["generate", "--help"],
+        &["generate", "--commitments", "-h"],
+        &["keys", "create", "--help"],
+        &["import", "--help"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_alliance-kb"))
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("generate --commitments N"), "{args:?}: {text}");
+    }
+    // An unknown option is still an error that names it.
+    let out = Command::new(env!("CARGO_BIN_EXE_alliance-kb"))
+        .args(["generate", "--rows", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--rows"));
+}
