@@ -401,6 +401,23 @@ def cold_starts():
     return out
 
 
+def generate_from_empty(count):
+    """`alliance-kb generate --commitments COUNT` on a new database holding only the seed, as a new
+    user would run it: seconds from exec to exit."""
+    db = "alliance_kb_generate"
+    psql(f"DROP DATABASE IF EXISTS {db}", db="postgres")
+    psql(f"CREATE DATABASE {db}", db="postgres")
+    Server(db=db).stop()
+    say(f"generating {count} commitments on a new database")
+    started = time.monotonic()
+    subprocess.run([BIN, "generate", "--commitments", str(count)],
+                   env=dict(os.environ, DATABASE_URL=url(db), RUST_LOG="warn"), check=True)
+    seconds = time.monotonic() - started
+    say(f"  {count} commitments in {seconds:.0f} s")
+    psql(f"DROP DATABASE {db} WITH (FORCE)", db="postgres")
+    return {"commitments": count, "seconds": seconds}
+
+
 def datasette(seconds, top, statements_top):
     """The same commitments and statements in SQLite, served by Datasette."""
     venv = os.path.join(WORK, "venv")
@@ -498,6 +515,8 @@ def main():
             with open(os.path.join(ROOT, "benches", "results.json"), "w") as f:
                 json.dump(results, f, indent=1)
         results["cold_start"] = cold_starts()
+        if max(sizes) >= 1_000_000:
+            results["generate_from_empty"] = generate_from_empty(1_000_000)
         with open(os.path.join(ROOT, "benches", "results.json"), "w") as f:
             json.dump(results, f, indent=1)
     finally:

@@ -97,8 +97,14 @@ def main():
     ]
     header = "| endpoint | statements | " + " | ".join(
         f"{s['commitments']:,}: req/s · p50 · p99 ms · ÷pgbench · ÷`-S` · answer" for s in sizes) + f" | growth {last['commitments']:,} ÷ {first['commitments']:,} |"
-    lines += [header, "|" + " --- |" * (len(sizes) + 3)]
+    # The growth between the two largest sizes, whose answers are the same size (a full page, full
+    # cells): the cost of the same answer as the tables grow tenfold.
+    middle = sizes[-2] if len(sizes) >= 3 else None
+    if middle:
+        header += f" growth {last['commitments']:,} ÷ {middle['commitments']:,} |"
+    lines += [header, "|" + " --- |" * (len(sizes) + 3 + bool(middle))]
     growth_failures = []
+    equal_growths = []
     for i, endpoint in enumerate(first["endpoints"]):
         row = [endpoint["endpoint"], str(endpoint["round_trips"])]
         for s in sizes:
@@ -115,10 +121,18 @@ def main():
             answers = f"{kb(endpoint.get('answer_bytes'))} → {kb(end[0].get('answer_bytes'))}"
             growth_failures.append((endpoint["endpoint"], growth, answers))
         row.append(fmt(growth, 2))
+        if middle:
+            before = [e for e in middle["endpoints"] if e["endpoint"] == endpoint["endpoint"]]
+            growth = end[0]["rps"] / before[0]["rps"] if end and before and before[0]["rps"] else None
+            if growth is not None:
+                equal_growths.append((endpoint["endpoint"], growth,
+                                      f"{kb(before[0].get('answer_bytes'))} → {kb(end[0].get('answer_bytes'))}"))
+            row.append(fmt(growth, 2))
         lines.append("| " + " | ".join(row) + " |")
     lines += ["", "`÷pgbench`: HTTP req/s over pgbench's tps running the same statements; `÷-S`: over `pgbench -S`",
               "(one primary-key select); `answer`: the size of the JSON answered (a filtered list of a database of",
-              "1,000 commitments spread over 249 nations holds a few records, a million's a full page);",
+              "1,000 commitments spread over 249 nations holds a few records, a million's a full page; so the",
+              "last column compares two sizes whose answers are alike);",
               "both on the same cluster in the same run; `pgbench -S`: "
               + ", ".join(f"{fmt(s['pgbench_select_only_tps'])} tps at {s['commitments']:,}" for s in sizes) + ".", ""]
 
@@ -140,10 +154,12 @@ def main():
               f"of {last['commitments']:,} commitments, {fmt(cold.get('empty_database_s', 0) * 1000)} ms on an empty one "
               "(migrations and the seed included).", ""]
     generated = [s for s in sizes if s.get("generate_s")]
+    empty = results.get("generate_from_empty")
     if generated:
         lines += ["Generating: " + "; ".join(
             f"{s['added']:,} commitments added in {fmt(s['generate_s'])} s (to {s['commitments']:,}; database {mb(s['database_bytes'])})"
-            for s in generated) + ".", ""]
+            for s in generated) + "."
+            + (f" From a new database holding the seed: {empty['commitments']:,} commitments in {fmt(empty['seconds'])} s." if empty else ""), ""]
 
     lines += ["## Against Datasette", "",
               "The same commitments and statements in SQLite (with an index on the filtered columns), served by Datasette",
@@ -169,6 +185,12 @@ def main():
     targets = [
         ("growth: req/s at the largest size ≥ 0.8 × at the smallest, every read",
          not growth_failures, "; ".join(f"{n} {g:.2f} (answer {a})" for n, g, a in growth_failures) or "all hold"),
+    ]
+    if equal_growths:
+        least = min(equal_growths, key=lambda g: g[1])
+        targets.append((f"growth at answers of one size: req/s at {last['commitments']:,} ≥ 0.8 × at {middle['commitments']:,}, every read",
+                        least[1] >= 0.8, f"least: {least[0]} {least[1]:.2f} (answer {least[2]})"))
+    targets += [
         ("by id: HTTP ≥ 0.8 × pgbench of its own SQL", bool(by_id) and (by_id[0]["http_over_pgbench"] or 0) >= 0.8,
          fmt(by_id[0]["http_over_pgbench"], 2) if by_id else "–"),
         ("by id: HTTP ≥ 0.25 × `pgbench -S`", bool(by_id) and (by_id[0]["http_over_select_only"] or 0) >= 0.25,
@@ -187,9 +209,9 @@ def main():
          f"{fmt(cold.get('existing_database_s', 0) * 1000)} ms"),
         ("cold start ≤ 500 ms on an empty one", cold.get("empty_database_s", 1) <= 0.5,
          f"{fmt(cold.get('empty_database_s', 0) * 1000)} ms"),
-        ("generate: 1M commitments in under 3 minutes",
-         any(s["added"] >= 900_000 and s["generate_s"] and s["generate_s"] < 180 for s in generated),
-         "; ".join(f"{s['added']:,} in {fmt(s['generate_s'])} s" for s in generated)),
+        ("generate: 1M commitments in under 3 minutes (a new database holding the seed)",
+         bool(empty) and empty["seconds"] < 180,
+         f"{fmt(empty['seconds'])} s" if empty else "not measured (sizes below 1M)"),
     ]
     ours_vs = [(s["commitments"], s) for s in sizes]
     ahead = all(
