@@ -211,21 +211,20 @@ fn escape(value: &str, out: &mut String) {
 
 /// Ends each row of `data` with its words: the last column, one vector per row, in order.
 fn with_words(data: &str, words: &[String]) -> Result<String, GenerateError> {
+    let rows: Vec<&str> = data.split_terminator('\n').collect();
+    if rows.len() != words.len() {
+        return Err(GenerateError::Invalid(format!(
+            "{} words for {} rows",
+            words.len(),
+            rows.len()
+        )));
+    }
     let mut out = String::with_capacity(data.len() + words.iter().map(|w| w.len() + 2).sum::<usize>());
-    let mut rows = 0;
-    for (row, vector) in data.split_terminator('\n').zip(words) {
+    for (row, vector) in rows.into_iter().zip(words) {
         out.push_str(row);
         out.push('\t');
         escape(vector, &mut out);
         out.push('\n');
-        rows += 1;
-    }
-    if rows != words.len() || rows != data.split_terminator('\n').count() {
-        return Err(GenerateError::Invalid(format!(
-            "{} words for {} rows",
-            words.len(),
-            data.split_terminator('\n').count()
-        )));
     }
     Ok(out)
 }

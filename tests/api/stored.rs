@@ -509,6 +509,35 @@ async fn answers_are_compressed_with_gzip_or_brotli_when_the_client_accepts_it()
     assert_eq!(small.header("content-encoding"), None);
 }
 
+/// A commitment to write in the budget tests: undisputed, one citation, a quantity.
+fn a_frigate() -> serde_json::Value {
+    json!({"nation": "BE", "kind": "naval_support", "status": "pledged", "summary": "Belgium pledged a frigate.",
+        "quantity": {"text": "a frigate"},
+        "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]})
+}
+
+/// Creates [`a_frigate`] with `auth`; the answer is a 201.
+async fn create_a_frigate<S, B>(app: &crate::helpers::TestApp<S>, auth: &str) -> TestResponse
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let made = app
+        .send(
+            Method::POST,
+            "/v1/commitments",
+            &[("authorization", auth)],
+            Some(a_frigate()),
+        )
+        .await;
+    assert_eq!(made.status.as_u16(), 201);
+    made
+}
+
 /// What a commitment's creation costs, statements sent through the pool: 8 of its own (the
 /// sources' texts, the commitment, its citations, its first status step with that step's
 /// citations, the three reads its representation is made from, and the revisions), plus the key
@@ -521,25 +550,14 @@ async fn a_commitment_s_creation_stays_within_its_budget_of_statements() {
     let app = spawn_app().await;
     let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
     app.get_json("/v1/commitments?limit=1").await;
-    let body = json!({"nation": "BE", "kind": "naval_support", "status": "pledged", "summary": "Belgium pledged a frigate.",
-        "quantity": {"text": "a frigate"},
-        "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]});
     // A first write reads what a process reads once (the nations' codes).
-    let warm_up = app
-        .send(
-            Method::POST,
-            "/v1/commitments",
-            &[("authorization", auth.as_str())],
-            Some(body.clone()),
-        )
-        .await;
-    assert_eq!(warm_up.status.as_u16(), 201);
+    create_a_frigate(&app, &auth).await;
     for key in [None, Some("first"), Some("second")] {
         let mut headers = vec![("authorization", auth.as_str())];
         headers.extend(key.map(|k| ("idempotency-key", k)));
         let before = app.db.query_count();
         let made = app
-            .send(Method::POST, "/v1/commitments", &headers, Some(body.clone()))
+            .send(Method::POST, "/v1/commitments", &headers, Some(a_frigate()))
             .await;
         assert_eq!(made.status.as_u16(), 201, "{}", String::from_utf8_lossy(&made.body));
         let cost = app.db.query_count() - before;
@@ -562,18 +580,7 @@ async fn a_commitment_s_correction_stays_within_its_budget_of_statements() {
     let app = spawn_app().await;
     let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
     // A commitment of its own (an undisputed one), whose making also reads what a process reads once.
-    let body = json!({"nation": "BE", "kind": "naval_support", "status": "pledged", "summary": "Belgium pledged a frigate.",
-        "quantity": {"text": "a frigate"},
-        "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]});
-    let made = app
-        .send(
-            Method::POST,
-            "/v1/commitments",
-            &[("authorization", auth.as_str())],
-            Some(body),
-        )
-        .await;
-    assert_eq!(made.status.as_u16(), 201);
+    let made = create_a_frigate(&app, &auth).await;
     let path = format!("/v1/commitments/{}", made.json()["id"]);
     let mut version = made.header("etag").unwrap().to_owned();
     for conditions in ["after a ceasefire", "after a ceasefire, with a mandate"] {
