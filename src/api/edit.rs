@@ -305,20 +305,18 @@ pub async fn create_response<E: Editable>(
     req: &actix_web::HttpRequest,
     body: &[u8],
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    use diesel_async::AsyncConnection;
     let map = super::input::object(body)?;
     let idempotency = super::write::Idempotency::of(req, caller, body)?;
     let mut conn = state.writer().await?;
-    let written = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if let Some(replay) = idempotency.replay(conn).await? {
-                return Ok(replay);
-            }
-            let written = create::<E>(conn, caller.key_id, &map).await?;
-            idempotency.store(conn, &written).await?;
-            Ok(written)
-        })
-        .await?;
+    let written = crate::db::session::write_transaction::<_, ApiError>(&mut conn, async |conn| {
+        if let Some(replay) = idempotency.replay(conn).await? {
+            return Ok(replay);
+        }
+        let written = create::<E>(conn, caller.key_id, &map).await?;
+        idempotency.store(conn, &written).await?;
+        Ok(written)
+    })
+    .await?;
     Ok(written.response())
 }
 
@@ -330,13 +328,13 @@ pub async fn update_response<E: Editable>(
     id: i64,
     body: &[u8],
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    use diesel_async::AsyncConnection;
     let patch = super::input::object(body)?;
     let if_match = IfMatch::of(req);
     let mut conn = state.writer().await?;
-    let written = conn
-        .transaction::<_, ApiError, _>(async |conn| update::<E>(conn, caller.key_id, id, &patch, &if_match).await)
-        .await?;
+    let written = crate::db::session::write_transaction::<_, ApiError>(&mut conn, async |conn| {
+        update::<E>(conn, caller.key_id, id, &patch, &if_match).await
+    })
+    .await?;
     Ok(written.response())
 }
 
@@ -348,12 +346,12 @@ pub async fn retract_response<E: Editable>(
     id: i64,
     params: &super::write::RetractParams,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    use diesel_async::AsyncConnection;
     let reason = params.checked()?.to_owned();
     let if_match = IfMatch::of(req);
     let mut conn = state.writer().await?;
-    let written = conn
-        .transaction::<_, ApiError, _>(async |conn| retract::<E>(conn, caller.key_id, id, &reason, &if_match).await)
-        .await?;
+    let written = crate::db::session::write_transaction::<_, ApiError>(&mut conn, async |conn| {
+        retract::<E>(conn, caller.key_id, id, &reason, &if_match).await
+    })
+    .await?;
     Ok(written.response())
 }

@@ -541,7 +541,7 @@ where
 /// What a commitment's creation costs, statements sent through the pool: 8 of its own (the
 /// sources' texts, the commitment, its citations, its first status step with that step's
 /// citations, the three reads its representation is made from, and the revisions), plus the key
-/// lookup, BEGIN and COMMIT; with an Idempotency-Key, three more (the key claimed with a lock, its
+/// lookup, BEGIN (one message with the write's setting of generic plans) and COMMIT; with an Idempotency-Key, three more (the key claimed with a lock, its
 /// answer looked up after the lock is held, the answer kept).
 const CREATE_BUDGET: u64 = 11;
 

@@ -3,7 +3,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use diesel_async::AsyncConnection;
 use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -641,75 +640,74 @@ pub async fn create_status_change(
     let if_match = IfMatch::of(&req);
     let key = Some(editor.0.key_id);
     let mut conn = state.conn().await?;
-    let written = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if let Some(replay) = idempotency.replay(conn).await? {
-                return Ok(replay);
+    let written = crate::db::session::write_transaction::<_, ApiError>(&mut conn, async |conn| {
+        if let Some(replay) = idempotency.replay(conn).await? {
+            return Ok(replay);
+        }
+        let version = lock_live(conn, Entity::Commitments, id).await?;
+        check_if_match(&if_match, Entity::Commitments, id, version, false)?;
+        let mut problems = Problems::default();
+        let reader = Reader::new(&map);
+        reader.only(
+            &["status", "modality", "changed_on", "note", "citations", "basis"],
+            &mut problems,
+        );
+        let status = reader.vocab::<CommitmentStatus>("status", true, &mut problems);
+        let modality = reader
+            .vocab::<Modality>("modality", false, &mut problems)
+            .unwrap_or(Modality::Effective);
+        let changed_on = reader.date("changed_on", false, &mut problems);
+        let note = reader.text("note", false, limits::SENTENCE, &mut problems);
+        let spans = read_citations(conn, &reader, "citations", &mut problems).await?;
+        let in_body = map
+            .get("citations")
+            .and_then(serde_json::Value::as_array)
+            .map_or(0, Vec::len);
+        let given = grounds::read(&reader, CHANGE_GROUNDS, in_body, &mut problems);
+        grounds::check_complete(&map, &given, CHANGE_GROUNDS, &mut problems);
+        if let (Some(date), Some(latest)) = (changed_on, writes::last_change_date(conn, id).await?) {
+            if date < latest {
+                problems.add(
+                    "changed_on",
+                    format!("is before the latest step of the history ({latest}); dates must not go back"),
+                );
             }
-            let version = lock_live(conn, Entity::Commitments, id).await?;
-            check_if_match(&if_match, Entity::Commitments, id, version, false)?;
-            let mut problems = Problems::default();
-            let reader = Reader::new(&map);
-            reader.only(
-                &["status", "modality", "changed_on", "note", "citations", "basis"],
-                &mut problems,
-            );
-            let status = reader.vocab::<CommitmentStatus>("status", true, &mut problems);
-            let modality = reader
-                .vocab::<Modality>("modality", false, &mut problems)
-                .unwrap_or(Modality::Effective);
-            let changed_on = reader.date("changed_on", false, &mut problems);
-            let note = reader.text("note", false, limits::SENTENCE, &mut problems);
-            let spans = read_citations(conn, &reader, "citations", &mut problems).await?;
-            let in_body = map
-                .get("citations")
-                .and_then(serde_json::Value::as_array)
-                .map_or(0, Vec::len);
-            let given = grounds::read(&reader, CHANGE_GROUNDS, in_body, &mut problems);
-            grounds::check_complete(&map, &given, CHANGE_GROUNDS, &mut problems);
-            if let (Some(date), Some(latest)) = (changed_on, writes::last_change_date(conn, id).await?) {
-                if date < latest {
-                    problems.add(
-                        "changed_on",
-                        format!("is before the latest step of the history ({latest}); dates must not go back"),
-                    );
-                }
-            }
-            let Some(status) = problems.finish(status)? else {
-                return Err(ApiError::Internal("a checked status change lacks its status".into()));
-            };
-            let change = NewStatusChange {
-                commitment_id: id,
-                status,
-                changed_on,
-                note: note.as_deref(),
-                modality,
-                basis: json!({}),
-            };
-            let (change_id, cited) =
-                writes::insert_status_change_cited(conn, change, &new_citations(&spans, |_| ())).await?;
-            grounds::store_created(
-                conn,
-                ("commitment_status_changes", change_id),
-                &given,
-                CHANGE_GROUNDS,
-                &cited,
-                Vec::new(),
-                editor.0.key_id,
-            )
-            .await?;
-            history::snapshot(conn, Entity::Citations, &cited, Action::Create, key).await?;
-            let (stored, _) = history::snapshot_all(conn, &[(Entity::Commitments, &[id])], Action::Status, key).await?;
-            let written = stored
-                .first()
-                .map(|s| {
-                    Written::stored(s, StatusCode::CREATED)
-                        .audited(format!("key {} set commitment {id} to {status}", editor.0.key_id))
-                })
-                .ok_or_else(|| ApiError::Internal(format!("commitment {id} has no stored version after its write")))?;
-            idempotency.store(conn, &written).await?;
-            Ok(written)
-        })
+        }
+        let Some(status) = problems.finish(status)? else {
+            return Err(ApiError::Internal("a checked status change lacks its status".into()));
+        };
+        let change = NewStatusChange {
+            commitment_id: id,
+            status,
+            changed_on,
+            note: note.as_deref(),
+            modality,
+            basis: json!({}),
+        };
+        let (change_id, cited) =
+            writes::insert_status_change_cited(conn, change, &new_citations(&spans, |_| ())).await?;
+        grounds::store_created(
+            conn,
+            ("commitment_status_changes", change_id),
+            &given,
+            CHANGE_GROUNDS,
+            &cited,
+            Vec::new(),
+            editor.0.key_id,
+        )
         .await?;
+        history::snapshot(conn, Entity::Citations, &cited, Action::Create, key).await?;
+        let (stored, _) = history::snapshot_all(conn, &[(Entity::Commitments, &[id])], Action::Status, key).await?;
+        let written = stored
+            .first()
+            .map(|s| {
+                Written::stored(s, StatusCode::CREATED)
+                    .audited(format!("key {} set commitment {id} to {status}", editor.0.key_id))
+            })
+            .ok_or_else(|| ApiError::Internal(format!("commitment {id} has no stored version after its write")))?;
+        idempotency.store(conn, &written).await?;
+        Ok(written)
+    })
+    .await?;
     Ok(written.response())
 }

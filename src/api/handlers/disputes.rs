@@ -4,7 +4,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, post, web, HttpRequest, HttpResponse};
-use diesel_async::AsyncConnection;
 use serde_json::{json, Value};
 
 use crate::api::auth::Editor;
@@ -137,75 +136,73 @@ pub async fn create_competing_value(
     let if_match = IfMatch::of(&req);
     let key = Some(editor.0.key_id);
     let mut conn = state.conn().await?;
-    let written = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if let Some(replay) = idempotency.replay(conn).await? {
-                return Ok(replay);
+    let written = crate::db::session::write_transaction::<_, ApiError>(&mut conn, async |conn| {
+        if let Some(replay) = idempotency.replay(conn).await? {
+            return Ok(replay);
+        }
+        let version = lock_live(conn, entity, id).await?;
+        check_if_match(&if_match, entity, id, version, false)?;
+        let mut problems = Problems::default();
+        let reader = Reader::new(&map);
+        reader.only(&["field", "value", "note", "citations"], &mut problems);
+        let allowed = fields_of(fact);
+        let field = reader.text("field", true, limits::LABEL, &mut problems);
+        let field = match field {
+            Some(f) if allowed.contains(&f.as_str()) => Some(f),
+            Some(f) => {
+                problems.add(
+                    "field",
+                    format!(
+                        "`{f}` is not a disputable field of {resource}; use one of {}",
+                        allowed.join(", ")
+                    ),
+                );
+                None
             }
-            let version = lock_live(conn, entity, id).await?;
-            check_if_match(&if_match, entity, id, version, false)?;
-            let mut problems = Problems::default();
-            let reader = Reader::new(&map);
-            reader.only(&["field", "value", "note", "citations"], &mut problems);
-            let allowed = fields_of(fact);
-            let field = reader.text("field", true, limits::LABEL, &mut problems);
-            let field = match field {
-                Some(f) if allowed.contains(&f.as_str()) => Some(f),
-                Some(f) => {
-                    problems.add(
-                        "field",
-                        format!(
-                            "`{f}` is not a disputable field of {resource}; use one of {}",
-                            allowed.join(", ")
-                        ),
-                    );
-                    None
-                }
-                None => None,
-            };
-            let value = field.as_deref().and_then(|f| read_value(&reader, f, &mut problems));
-            let note = reader.text("note", false, limits::SENTENCE, &mut problems);
-            let spans = read_citations(conn, &reader, "citations", &mut problems).await?;
-            if let (Some(field), Some(value)) = (&field, &value) {
-                let own = history::represent(conn, entity, &[id]).await?;
-                if own.first().is_some_and(|(_, record)| &record[field.as_str()] == value) {
-                    problems.add(
-                        "value",
-                        format!("is the record's own {field}; a competing value differs from it"),
-                    );
-                }
+            None => None,
+        };
+        let value = field.as_deref().and_then(|f| read_value(&reader, f, &mut problems));
+        let note = reader.text("note", false, limits::SENTENCE, &mut problems);
+        let spans = read_citations(conn, &reader, "citations", &mut problems).await?;
+        if let (Some(field), Some(value)) = (&field, &value) {
+            let own = history::represent(conn, entity, &[id]).await?;
+            if own.first().is_some_and(|(_, record)| &record[field.as_str()] == value) {
+                problems.add(
+                    "value",
+                    format!("is the record's own {field}; a competing value differs from it"),
+                );
             }
-            let Some((field, value)) = problems.finish(field.zip(value))? else {
-                return Err(ApiError::Internal("a checked competing value lacks its field".into()));
-            };
-            let mut row = NewCompetingValue {
-                field: &field,
-                value,
-                note: note.as_deref(),
-                ..NewCompetingValue::default()
-            };
-            match fact {
-                Disputable::Commitment => row.commitment_id = Some(id),
-                Disputable::Statement => row.statement_id = Some(id),
-                Disputable::Event => row.event_id = Some(id),
-                Disputable::Claim => row.claim_id = Some(id),
-            }
-            let value_id = competing_values::insert(conn, row).await?;
-            let cited =
-                writes::insert_citations(conn, &new_citations(&spans, |c| c.competing_value_id = Some(value_id)))
-                    .await?;
-            history::snapshot(conn, Entity::Citations, &cited, Action::Create, key).await?;
-            history::snapshot(conn, entity, &[id], Action::Dispute, key).await?;
-            let written = Written::record(conn, entity, id, StatusCode::CREATED)
-                .await?
-                .audited(format!(
-                    "key {} disputed the {field} of {resource} {id}",
-                    editor.0.key_id
-                ));
-            idempotency.store(conn, &written).await?;
-            Ok(written)
-        })
-        .await?;
+        }
+        let Some((field, value)) = problems.finish(field.zip(value))? else {
+            return Err(ApiError::Internal("a checked competing value lacks its field".into()));
+        };
+        let mut row = NewCompetingValue {
+            field: &field,
+            value,
+            note: note.as_deref(),
+            ..NewCompetingValue::default()
+        };
+        match fact {
+            Disputable::Commitment => row.commitment_id = Some(id),
+            Disputable::Statement => row.statement_id = Some(id),
+            Disputable::Event => row.event_id = Some(id),
+            Disputable::Claim => row.claim_id = Some(id),
+        }
+        let value_id = competing_values::insert(conn, row).await?;
+        let cited =
+            writes::insert_citations(conn, &new_citations(&spans, |c| c.competing_value_id = Some(value_id))).await?;
+        history::snapshot(conn, Entity::Citations, &cited, Action::Create, key).await?;
+        history::snapshot(conn, entity, &[id], Action::Dispute, key).await?;
+        let written = Written::record(conn, entity, id, StatusCode::CREATED)
+            .await?
+            .audited(format!(
+                "key {} disputed the {field} of {resource} {id}",
+                editor.0.key_id
+            ));
+        idempotency.store(conn, &written).await?;
+        Ok(written)
+    })
+    .await?;
     Ok(written.response())
 }
 
@@ -241,22 +238,21 @@ pub async fn delete_competing_value(
     let if_match = IfMatch::of(&req);
     let key = Some(editor.0.key_id);
     let mut conn = state.conn().await?;
-    let written = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let value = competing_values::get(conn, id)
-                .await?
-                .filter(|v| v.retracted_at.is_none())
-                .ok_or_else(|| ApiError::NotFound(format!("no live competing value has the id {id}")))?;
-            let (fact, fact_id) = value.fact();
-            let entity = disputable_entity(fact);
-            let version = lock_live(conn, entity, fact_id).await?;
-            check_if_match(&if_match, entity, fact_id, version, true)?;
-            competing_values::retract(conn, id, &reason).await?;
-            history::snapshot(conn, entity, &[fact_id], Action::Dispute, key).await?;
-            Ok(Written::record(conn, entity, fact_id, StatusCode::OK)
-                .await?
-                .audited(format!("key {} retracted competing value {id}", editor.0.key_id)))
-        })
-        .await?;
+    let written = crate::db::session::write_transaction::<_, ApiError>(&mut conn, async |conn| {
+        let value = competing_values::get(conn, id)
+            .await?
+            .filter(|v| v.retracted_at.is_none())
+            .ok_or_else(|| ApiError::NotFound(format!("no live competing value has the id {id}")))?;
+        let (fact, fact_id) = value.fact();
+        let entity = disputable_entity(fact);
+        let version = lock_live(conn, entity, fact_id).await?;
+        check_if_match(&if_match, entity, fact_id, version, true)?;
+        competing_values::retract(conn, id, &reason).await?;
+        history::snapshot(conn, entity, &[fact_id], Action::Dispute, key).await?;
+        Ok(Written::record(conn, entity, fact_id, StatusCode::OK)
+            .await?
+            .audited(format!("key {} retracted competing value {id}", editor.0.key_id)))
+    })
+    .await?;
     Ok(written.response())
 }
