@@ -84,7 +84,7 @@ def main():
         "Written by `benches/run` (see the README's Benchmarks section) from `benches/results.json`; do not edit by hand.",
         f"Machine: {results['machine']['cores']} cores, PostgreSQL {results['machine']['postgres']} (a cluster of the",
         f"benchmark's own, on a Unix socket, shared_buffers {results['machine'].get('shared_buffers', '512MB')}), release build, one service",
-        "process with a pool of 32. Every figure is",
+        f"process with a pool of {results['machine'].get('pool', 32)}. Every figure is",
         f"the median of three runs of {results['machine']['seconds_per_run']} s, HTTP and pgbench interleaved back to back;",
         "HTTP load from `wrk` (32 connections, 2 threads), SQL load from `pgbench -M prepared` (32 clients) running the",
         "statements the endpoint sent for one request, captured from PostgreSQL's log with their parameters.",
