@@ -268,6 +268,43 @@ async fn through_a_pooler_every_read_and_write_ends_its_transaction() {
         app.get_json(&format!("/v1/people/{id}")).await["name"],
         "Pooled Person 2"
     );
+    // A status step is written inside the session's own transaction (a savepoint of it); one
+    // refused at its checks is rolled back there, and the session still ends.
+    let pledged = app
+        .send(
+            Method::POST,
+            "/v1/commitments",
+            &[("authorization", &auth)],
+            Some(json!({"nation": "BE", "kind": "naval_support", "status": "pledged",
+                "summary": "Belgium pledged a frigate.",
+                "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]})),
+        )
+        .await;
+    assert_eq!(pledged.status, 201);
+    let status_path = format!("/v1/commitments/{}/status", pledged.json()["id"]);
+    let step = |excerpt: &str| {
+        json!({"status": "delivered",
+            "citations": [{"source_id": 1, "excerpt": excerpt}]})
+    };
+    let refused = app
+        .send(
+            Method::POST,
+            &status_path,
+            &[("authorization", &auth)],
+            Some(step("words the source does not hold")),
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let stepped = app
+        .send(
+            Method::POST,
+            &status_path,
+            &[("authorization", &auth)],
+            Some(step("Belgium offered naval and air support")),
+        )
+        .await;
+    assert_eq!(stepped.status, 201, "{}", String::from_utf8_lossy(&stepped.body));
+    assert_eq!(stepped.json()["status"], "delivered");
     // A missing record is an error inside the read's transaction: it is rolled back, not left open.
     assert_eq!(app.get("/v1/commitments/999999").await.status, 404);
     // Sessions end their transactions off the request's path: give them a moment.
@@ -303,4 +340,39 @@ async fn through_a_pooler_every_read_and_write_ends_its_transaction() {
         "0",
         "no session-wide setting is sent through a pooler"
     );
+}
+
+#[actix_web::test]
+async fn a_write_plans_generically_inside_its_transaction_only_and_is_rolled_back_whole() {
+    use alliance_kb::db::session::write_transaction;
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        plan_cache_mode: String,
+    }
+    let mode = async |conn: &mut diesel_async::AsyncPgConnection| {
+        diesel_async::RunQueryDsl::get_result::<Setting>(diesel::sql_query("SHOW plan_cache_mode"), conn)
+            .await
+            .unwrap()
+            .plan_cache_mode
+    };
+    let database = TestDatabase::seeded();
+    let mut conn = database_conn(&database).await;
+    let inside = write_transaction::<_, diesel::result::Error>(&mut conn, async |conn| Ok(mode(conn).await))
+        .await
+        .unwrap();
+    assert_eq!(inside, "force_generic_plan");
+    assert_eq!(mode(&mut conn).await, "auto", "the setting ends with the write");
+    let failed = write_transaction::<(), diesel::result::Error>(&mut conn, async |conn| {
+        diesel_async::RunQueryDsl::execute(diesel::sql_query("CREATE TABLE write_probe (n int)"), conn).await?;
+        Err(diesel::result::Error::RollbackTransaction)
+    })
+    .await;
+    assert!(matches!(failed, Err(diesel::result::Error::RollbackTransaction)));
+    assert_eq!(
+        database.query("SELECT to_regclass('write_probe') IS NULL"),
+        vec![vec![Some("t".to_owned())]],
+        "a failed write leaves nothing"
+    );
+    assert_eq!(mode(&mut conn).await, "auto");
 }
