@@ -18,6 +18,9 @@ use crate::api::paging::{Page, Paging};
 /// How many records a streamed answer reads per query.
 pub const STREAM_PAGE: u32 = 500;
 
+// A streamed page and the row after it are walked under the data layer's constant bound.
+const _: () = assert!((STREAM_PAGE as i64) < crate::db::queries::stored::PAGE_BOUND);
+
 /// Answers a list read page by page by `fetch`, in the format asked for (see [`list_response`]).
 pub async fn list_of<Q, P, F, Fut>(
     req: &HttpRequest,

@@ -21,6 +21,9 @@ pub const DEFAULT_LIMIT: u32 = 50;
 /// The largest page a client can ask for.
 pub const MAX_LIMIT: u32 = 500;
 
+// A page and the row after it are walked under the data layer's constant bound.
+const _: () = assert!((MAX_LIMIT as i64) < crate::db::queries::stored::PAGE_BOUND);
+
 /// A validated page request: where to start and how many records to return.
 #[derive(Debug, Clone)]
 pub struct PageRequest<K> {

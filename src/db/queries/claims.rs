@@ -62,7 +62,7 @@ pub async fn list(
     if let Some(after) = window.after {
         query = query.filter(claims::id.gt(after));
     }
-    stored::current_of_page!("claims", query.limit(window.fetch), conn)
+    stored::current_of_page!("claims", query, window.fetch, conn)
 }
 
 /// One claim by id.

@@ -109,7 +109,7 @@ pub async fn list(
     if let Some(after) = window.after {
         query = query.filter(commitments::id.gt(after));
     }
-    stored::current_of_page!("commitments", query.limit(window.fetch), conn)
+    stored::current_of_page!("commitments", query, window.fetch, conn)
 }
 
 /// One commitment by id.

@@ -63,7 +63,7 @@ pub async fn list(
     if let Some(after) = window.after {
         query = query.filter(events::id.gt(after));
     }
-    stored::current_of_page!("events", query.limit(window.fetch), conn)
+    stored::current_of_page!("events", query, window.fetch, conn)
 }
 
 /// One event by id.

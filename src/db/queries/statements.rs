@@ -75,7 +75,7 @@ pub async fn list(
     if let Some(after) = window.after {
         query = query.filter(statements::id.gt(after));
     }
-    stored::current_of_page!("statements", query.limit(window.fetch), conn)
+    stored::current_of_page!("statements", query, window.fetch, conn)
 }
 
 /// One statement by id.
