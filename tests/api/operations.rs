@@ -224,6 +224,22 @@ async fn a_replica_that_is_not_a_standby_is_skipped_and_reported() {
     assert!(token.parse::<alliance_kb::db::replicas::Lsn>().is_ok(), "{token}");
 }
 
+/// A setting's value in `conn`'s session, as `SHOW` gives it.
+async fn setting(conn: &mut diesel_async::AsyncPgConnection, name: &str) -> String {
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        value: String,
+    }
+    diesel_async::RunQueryDsl::get_result::<Setting>(
+        diesel::sql_query("SELECT current_setting($1) AS value").bind::<diesel::sql_types::Text, _>(name),
+        conn,
+    )
+    .await
+    .unwrap()
+    .value
+}
+
 async fn database_conn(database: &TestDatabase) -> alliance_kb::db::Conn {
     Database::connect(&database.url, 1).unwrap().pool.get().await.unwrap()
 }
@@ -320,17 +336,7 @@ async fn through_a_pooler_every_read_and_write_ends_its_transaction() {
     }
     assert!(open.is_empty(), "sessions left in a transaction: {open:?}");
     // The limits hold inside each session's transaction, and only there.
-    #[derive(diesel::QueryableByName)]
-    struct Setting {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        statement_timeout: String,
-    }
-    let show = async |conn: &mut diesel_async::AsyncPgConnection| {
-        diesel_async::RunQueryDsl::get_result::<Setting>(diesel::sql_query("SHOW statement_timeout"), conn)
-            .await
-            .unwrap()
-            .statement_timeout
-    };
+    let show = async |conn: &mut diesel_async::AsyncPgConnection| setting(conn, "statement_timeout").await;
     let mut session = app.db.session().await.unwrap();
     assert_eq!(show(&mut session).await, "5s");
     session.end().await.unwrap();
@@ -345,17 +351,7 @@ async fn through_a_pooler_every_read_and_write_ends_its_transaction() {
 #[actix_web::test]
 async fn a_write_plans_generically_inside_its_transaction_only_and_is_rolled_back_whole() {
     use alliance_kb::db::session::write_transaction;
-    #[derive(diesel::QueryableByName)]
-    struct Setting {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        plan_cache_mode: String,
-    }
-    let mode = async |conn: &mut diesel_async::AsyncPgConnection| {
-        diesel_async::RunQueryDsl::get_result::<Setting>(diesel::sql_query("SHOW plan_cache_mode"), conn)
-            .await
-            .unwrap()
-            .plan_cache_mode
-    };
+    let mode = async |conn: &mut diesel_async::AsyncPgConnection| setting(conn, "plan_cache_mode").await;
     let database = TestDatabase::seeded();
     let mut conn = database_conn(&database).await;
     let inside = write_transaction::<_, diesel::result::Error>(&mut conn, async |conn| Ok(mode(conn).await))
