@@ -253,6 +253,7 @@ diesel::table! {
         valid_until -> Nullable<Timestamptz>,
         search_vector -> Nullable<Tsvector>,
         nation -> Nullable<Text>,
+        retraction -> Nullable<Text>,
     }
 }
 

@@ -116,7 +116,7 @@ pub const TABLES: &[Table] = &[
         record_type: "revision",
         name: "revisions",
         key: &["id"],
-        left_out: &["valid_until", "search_vector", "nation"],
+        left_out: &["valid_until", "search_vector", "nation", "retraction"],
     },
     Table {
         record_type: "seed_record",

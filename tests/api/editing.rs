@@ -266,6 +266,7 @@ async fn an_editor_adds_a_source_and_a_commitment_changes_its_status_and_reads_b
         .problem(400);
         assert_eq!(refused["parameter"], "reason", "{refused}");
     }
+    let before_retraction = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let retracted = send(
         Method::DELETE,
         format!("/v1/commitments/{id}?reason=Duplicate%20entry"),
@@ -280,7 +281,28 @@ async fn an_editor_adds_a_source_and_a_commitment_changes_its_status_and_reads_b
         String::from_utf8_lossy(&retracted.body)
     );
     assert_eq!(retracted.json()["retracted"]["reason"], "Duplicate entry");
-    app.get(&format!("/v1/commitments/{id}")).await.problem(404);
+    let gone = app.get(&format!("/v1/commitments/{id}")).await.problem(404);
+    assert!(
+        gone["detail"].as_str().unwrap().contains("retracted (Duplicate entry)"),
+        "{gone}"
+    );
+    // As of a moment before the retraction the record reads as it was; as of now it is gone
+    // from the list unless retracted records are asked for.
+    let then = urlencode(&before_retraction);
+    assert!(app.get_json(&format!("/v1/commitments/{id}?as_of={then}")).await["retracted"].is_null());
+    let now = urlencode(&chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
+    let listed = |items: &Value| items["items"].as_array().unwrap().iter().any(|c| c["id"] == json!(id));
+    assert!(listed(
+        &app.get_json(&format!("/v1/commitments?nation=BE&as_of={then}")).await
+    ));
+    assert!(!listed(
+        &app.get_json(&format!("/v1/commitments?nation=BE&as_of={now}")).await
+    ));
+    assert!(listed(
+        &app.get_json(&format!("/v1/commitments?nation=BE&as_of={now}&include_retracted=true"))
+            .await
+    ));
+    app.get(&format!("/v1/commitments/{id}?as_of={now}")).await.problem(404);
     assert_eq!(
         app.get_json(&format!("/v1/commitments/{id}?include_retracted=true"))
             .await["retracted"]["reason"],

@@ -162,6 +162,16 @@ async fn every_stored_representation_is_what_its_tables_give_after_writes_of_eve
         drifted.is_empty(),
         "stored representations that differ from their tables: {drifted:?}"
     );
+    // What a revision keeps beside its representation (its nation, why its record was
+    // retracted) is what the representation says, and the writes included a retraction.
+    let kept = app.database.query(
+        "SELECT count(*) FILTER (WHERE retraction IS DISTINCT FROM revision_retraction(after)
+                                    OR nation IS DISTINCT FROM after ->> 'nation'),
+                count(*) FILTER (WHERE retraction IS NOT NULL)
+           FROM revisions",
+    );
+    assert_eq!(kept[0][0].as_deref(), Some("0"), "{kept:?}");
+    assert_ne!(kept[0][1].as_deref(), Some("0"), "{kept:?}");
     // And the check can fail: a representation changed behind the service's back is found.
     app.database.query(
         "UPDATE revisions SET after = (after::jsonb || '{\"summary\": \"tampered\"}')::json WHERE entity = 'commitments' AND record_id = 1 AND valid_until IS NULL",

@@ -17,11 +17,6 @@ diesel::define_sql_function! {
     fn revision_body(r: diesel::sql_types::Json) -> Text;
 }
 
-diesel::define_sql_function! {
-    /// Why a stored representation's record was retracted; null while it is live.
-    fn revision_retraction(r: diesel::sql_types::Json) -> Nullable<Text>;
-}
-
 /// A record as stored: its version and its representation, as JSON text.
 #[derive(Debug, Clone, Queryable)]
 pub struct Stored {
@@ -44,7 +39,7 @@ pub async fn current(conn: &mut AsyncPgConnection, entity: &str, id: i64) -> Que
         .filter(revisions::valid_until.is_null())
         .select((
             revisions::version,
-            revision_retraction(revisions::after),
+            revisions::retraction,
             revision_body(revisions::after),
         ))
         .first(conn)
@@ -61,7 +56,7 @@ pub async fn at(conn: &mut AsyncPgConnection, entity: &str, id: i64, at: DateTim
         .order(revisions::version.desc())
         .select((
             revisions::version,
-            revision_retraction(revisions::after),
+            revisions::retraction,
             revision_body(revisions::after),
         ))
         .first(conn)
@@ -242,7 +237,7 @@ pub async fn as_of_page(
         "r.entity = $1 AND r.changed_at <= $2 AND (r.valid_until IS NULL OR r.valid_until > $2) AND r.record_id > $3",
     );
     if !filter.include_retracted {
-        conditions.push_str(" AND (r.after ->> 'retracted') IS NULL");
+        conditions.push_str(" AND r.retraction IS NULL");
     }
     // A nation is matched through the index of nations' revisions; the other fields by
     // containment.
