@@ -4,6 +4,7 @@
 
 pub mod bulk;
 pub mod models;
+pub mod prepared;
 pub mod queries;
 pub mod replicas;
 pub mod session;

@@ -372,3 +372,72 @@ async fn a_write_plans_generically_inside_its_transaction_only_and_is_rolled_bac
     );
     assert_eq!(mode(&mut conn).await, "auto");
 }
+
+#[actix_web::test]
+async fn the_timeline_and_the_summaries_are_prepared_once_per_connection_but_never_through_a_pooler() {
+    use alliance_kb::db::queries::{stored, summaries};
+    /// How many statements this session keeps prepared whose text contains `needle`.
+    async fn kept(conn: &mut diesel_async::AsyncPgConnection, needle: &str) -> String {
+        #[derive(diesel::QueryableByName)]
+        struct Kept {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            n: String,
+        }
+        diesel_async::RunQueryDsl::get_result::<Kept>(
+            diesel::sql_query(
+                "SELECT count(*)::text AS n FROM pg_prepared_statements
+                  WHERE strpos(statement, $1) > 0 AND strpos(statement, 'pg_prepared_statements') = 0",
+            )
+            .bind::<diesel::sql_types::Text, _>(needle),
+            conn,
+        )
+        .await
+        .unwrap()
+        .n
+    }
+    let database = TestDatabase::seeded();
+    let timeline = "FROM timeline_entries t WHERE";
+    let tallies = "FROM commitment_tallies";
+    let mut conn = database_conn(&database).await;
+    let mut pages = Vec::new();
+    for _ in 0..3 {
+        pages.push(
+            summaries::timeline_page(&mut conn, "FR", None, None, None, 51)
+                .await
+                .unwrap()
+                .len(),
+        );
+        summaries::commitment_counts(&mut conn, "FR").await.unwrap();
+        stored::visible_state(&mut conn).await.unwrap();
+    }
+    assert!(pages[0] > 0 && pages.iter().all(|n| *n == pages[0]), "{pages:?}");
+    assert_eq!(kept(&mut conn, timeline).await, "1");
+    assert_eq!(kept(&mut conn, tallies).await, "1");
+    assert_eq!(kept(&mut conn, stored::STATE_SQL).await, "1");
+    // A page past the bound the entries are walked under is another statement, answered whole.
+    let everything = summaries::timeline_page(&mut conn, "", None, None, None, 1000)
+        .await
+        .unwrap();
+    let first = summaries::timeline_page(&mut conn, "", None, None, None, 5)
+        .await
+        .unwrap();
+    assert!(everything.len() > first.len(), "{} {}", everything.len(), first.len());
+    assert_eq!(
+        first.iter().map(|r| r.entry_id).collect::<Vec<_>>(),
+        everything
+            .iter()
+            .take(first.len())
+            .map(|r| r.entry_id)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(kept(&mut conn, timeline).await, "3");
+    // Through a pooler in transaction mode nothing may outlive its transaction.
+    let pooled = Database::connect_pooled(&database.url, 1, Limits::default()).unwrap();
+    let mut conn = pooled.pool.get().await.unwrap();
+    summaries::timeline_page(&mut conn, "FR", None, None, None, 51)
+        .await
+        .unwrap();
+    summaries::commitment_counts(&mut conn, "FR").await.unwrap();
+    assert_eq!(kept(&mut conn, timeline).await, "0");
+    assert_eq!(kept(&mut conn, tallies).await, "0");
+}

@@ -313,7 +313,7 @@ pub async fn as_of_page(
 /// later snapshot sees every write an earlier one saw, so two reads that see the same count see
 /// the same data, and derived answers are tagged with it; it reads one page of 64 rows.
 pub async fn visible_state(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
-    diesel::sql_query(STATE_SQL)
+    crate::db::prepared::prepared(diesel::sql_query(STATE_SQL))
         .get_result::<Count>(conn)
         .await
         .map(|c| c.n)

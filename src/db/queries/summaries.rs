@@ -9,6 +9,9 @@ use diesel::QueryResult;
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use crate::db::prepared::prepared;
+use crate::db::queries::stored;
+
 /// How many live commitments of one nation are of one kind and stand at one status.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Tally {
@@ -25,11 +28,13 @@ pub struct Tally {
 
 /// A nation's live commitments counted by kind and current status, in kind and status order.
 pub async fn commitment_counts(conn: &mut AsyncPgConnection, nation: &str) -> QueryResult<Vec<Tally>> {
-    diesel::sql_query(
-        "SELECT kind, status, n FROM commitment_tallies
+    prepared(
+        diesel::sql_query(
+            "SELECT kind, status, n FROM commitment_tallies
           WHERE event_id = 0 AND nation_code = $1 AND n > 0 ORDER BY kind, status",
+        )
+        .bind::<Text, _>(nation),
     )
-    .bind::<Text, _>(nation)
     .load(conn)
     .await
 }
@@ -42,10 +47,10 @@ struct Count {
 
 /// How many live statements are made for a nation.
 pub async fn statement_count(conn: &mut AsyncPgConnection, nation: &str) -> QueryResult<i64> {
-    let rows: Vec<Count> = diesel::sql_query("SELECT n FROM statement_tallies WHERE nation_code = $1")
-        .bind::<Text, _>(nation)
-        .load(conn)
-        .await?;
+    let rows: Vec<Count> =
+        prepared(diesel::sql_query("SELECT n FROM statement_tallies WHERE nation_code = $1").bind::<Text, _>(nation))
+            .load(conn)
+            .await?;
     Ok(rows.into_iter().next().map_or(0, |c| c.n))
 }
 
@@ -81,14 +86,16 @@ pub async fn most_cited_sources(
     nation: &str,
     limit: i64,
 ) -> QueryResult<Vec<CitedSource>> {
-    diesel::sql_query(
-        "SELECT s.id, s.title, s.kind, s.publisher, s.reliability, s.reliability_note, t.n AS citations
+    prepared(
+        diesel::sql_query(
+            "SELECT s.id, s.title, s.kind, s.publisher, s.reliability, s.reliability_note, t.n AS citations
            FROM source_tallies t JOIN sources s ON s.id = t.source_id
           WHERE t.nation_code = $1 AND t.n > 0
           ORDER BY t.n DESC, t.source_id LIMIT $2",
+        )
+        .bind::<Text, _>(nation)
+        .bind::<BigInt, _>(limit),
     )
-    .bind::<Text, _>(nation)
-    .bind::<BigInt, _>(limit)
     .load(conn)
     .await
 }
@@ -108,23 +115,25 @@ pub async fn division_nations(
     after: Option<&str>,
     fetch: i64,
 ) -> QueryResult<Vec<String>> {
-    let rows: Vec<Code> = diesel::sql_query(
-        // The nations walked in order, each probed in the tallies' key, until the page is full: a
-        // union of the tallies' nations read every row of the event's tallies (17,000 at a
-        // million commitments, 6 ms), this reads about one key step per nation listed (0.25 ms).
+    // The nations walked in order, each probed in the tallies' key, until the page is full: a
+    // union of the tallies' nations read every row of the event's tallies (17,000 at a million
+    // commitments, 6 ms), this reads about one key step per nation listed (0.25 ms). The probes
+    // are scalar subqueries: written as `EXISTS (...) OR EXISTS (...)`, PostgreSQL hashed the
+    // first one, reading every tally of the kinds at each call (8 ms at 100,000 commitments).
+    let query = diesel::sql_query(
         "SELECT n.code FROM nations n
           WHERE n.code > $3
-            AND (EXISTS (SELECT 1 FROM commitment_tallies t
-                          WHERE t.event_id = coalesce($1, 0) AND t.nation_code = n.code AND t.kind = ANY($2) AND t.n > 0)
-                 OR EXISTS (SELECT 1 FROM event_participants p WHERE p.event_id = $1 AND p.nation_code = n.code))
+            AND ((SELECT true FROM commitment_tallies t
+                   WHERE t.event_id = coalesce($1, 0) AND t.nation_code = n.code AND t.kind = ANY($2) AND t.n > 0
+                   LIMIT 1)
+                 OR (SELECT true FROM event_participants p WHERE p.event_id = $1 AND p.nation_code = n.code LIMIT 1))
           ORDER BY n.code LIMIT $4",
     )
     .bind::<Nullable<BigInt>, _>(event)
     .bind::<Array<Text>, _>(kinds)
     .bind::<Text, _>(after.unwrap_or(""))
-    .bind::<BigInt, _>(fetch)
-    .load(conn)
-    .await?;
+    .bind::<BigInt, _>(fetch);
+    let rows: Vec<Code> = prepared(query).load(conn).await?;
     Ok(rows.into_iter().map(|r| r.code).collect())
 }
 
@@ -166,8 +175,9 @@ pub async fn division_cells(
     kinds: &[String],
 ) -> QueryResult<Vec<CellHead>> {
     let (first, other) = (event_condition(event, "c"), event_condition(event, "o"));
-    diesel::sql_query(format!(
-        "SELECT n.code AS nation_code, k.kind, f.status,
+    prepared(
+        diesel::sql_query(format!(
+            "SELECT n.code AS nation_code, k.kind, f.status,
                 EXISTS (SELECT 1 FROM commitments o
                          WHERE o.nation_code = n.code AND o.kind = k.kind AND o.retracted_at IS NULL{other}
                            AND o.cell_rank = f.cell_rank AND o.status > f.status) AS mixed,
@@ -179,10 +189,11 @@ pub async fn division_cells(
                  WHERE c.nation_code = n.code AND c.kind = k.kind AND c.retracted_at IS NULL{first}
                  ORDER BY c.cell_rank DESC, c.status LIMIT 1) f
           ORDER BY n.code, k.kind"
-    ))
-    .bind::<Array<Text>, _>(nations)
-    .bind::<Array<Text>, _>(kinds)
-    .bind::<Nullable<BigInt>, _>(event)
+        ))
+        .bind::<Array<Text>, _>(nations)
+        .bind::<Array<Text>, _>(kinds)
+        .bind::<Nullable<BigInt>, _>(event),
+    )
     .load(conn)
     .await
 }
@@ -232,8 +243,9 @@ pub async fn division_entries(
     per_cell: i64,
 ) -> QueryResult<Vec<CellEntry>> {
     let condition = event_condition(event, "c");
-    diesel::sql_query(format!(
-        "SELECT n.code AS nation_code, k.kind, c.id, c.status, c.status_modality AS modality,
+    prepared(
+        diesel::sql_query(format!(
+            "SELECT n.code AS nation_code, k.kind, c.id, c.status, c.status_modality AS modality,
                 c.status_changed_on AS changed_on,
                 (SELECT s.basis -> 'changed_on' FROM commitment_status_changes s
                   WHERE s.commitment_id = c.id ORDER BY s.id DESC LIMIT 1) AS changed_on_basis,
@@ -246,11 +258,12 @@ pub async fn division_entries(
                  WHERE c.nation_code = n.code AND c.kind = k.kind AND c.retracted_at IS NULL{condition}
                  ORDER BY c.cell_rank DESC, c.status, c.id LIMIT $4) c
           ORDER BY n.code, k.kind, c.cell_rank DESC, c.status, c.id"
-    ))
-    .bind::<Array<Text>, _>(nations)
-    .bind::<Array<Text>, _>(kinds)
-    .bind::<Nullable<BigInt>, _>(event)
-    .bind::<BigInt, _>(per_cell)
+        ))
+        .bind::<Array<Text>, _>(nations)
+        .bind::<Array<Text>, _>(kinds)
+        .bind::<Nullable<BigInt>, _>(event)
+        .bind::<BigInt, _>(per_cell),
+    )
     .load(conn)
     .await
 }
@@ -297,7 +310,14 @@ pub struct TimelineRow {
 }
 
 /// A page of one timeline (`scope`: '' for everyone's, else a nation's code) in date order,
-/// after the entry `after` (its id), between two days if given: one walk of the entries' index.
+/// after the entry `after` (its id), between two days if given: one walk of the entries' index,
+/// then each entry's record looked up by its key in its own table (one index step each, only in
+/// the table its rank names).
+///
+/// The statement is prepared once per connection and keeps one plan: the entries are walked
+/// under a constant bound (`fetch` rounded up to a power of two, as list pages are: see
+/// [`stored::PAGE_BOUND`]), and the page's `LIMIT` taken from those; planning it for every
+/// request cost as much as running it.
 pub async fn timeline_page(
     conn: &mut AsyncPgConnection,
     scope: &str,
@@ -321,27 +341,40 @@ pub async fn timeline_page(
     } else {
         ("timeline_entries t", "")
     };
-    diesel::sql_query(format!(
+    let order = "t.sort_date, t.rank, t.record_id";
+    let entries = if fetch <= stored::PAGE_BOUND {
+        let bound = fetch.max(1).unsigned_abs().next_power_of_two();
+        format!(
+            "SELECT t.* FROM (SELECT t.* FROM {from} WHERE {conditions}{position} ORDER BY {order} LIMIT {bound}) t
+              ORDER BY {order} LIMIT $5"
+        )
+    } else {
+        format!("SELECT t.* FROM {from} WHERE {conditions}{position} ORDER BY {order} LIMIT $5")
+    };
+    let query = diesel::sql_query(format!(
         "SELECT t.id AS entry_id, t.rank, t.record_id AS id,
                 CASE WHEN t.sort_date = 'infinity' THEN NULL ELSE t.sort_date END AS dated,
-                coalesce(c.nation_code, st.nation_code) AS nation,
-                coalesce(e.title, c.summary, st.summary) AS summary,
-                c.id AS commitment_id, c.kind, s.status, s.modality,
-                coalesce(e.basis -> 'occurred_on', s.basis -> 'changed_on', st.basis -> 'said_on') AS date_basis,
+                r.nation, r.summary, r.commitment_id, r.kind, r.status, r.modality, r.date_basis,
                 t.link_basis
-           FROM (SELECT t.* FROM {from} WHERE {conditions}{position}
-                  ORDER BY t.sort_date, t.rank, t.record_id LIMIT $5) t
-           LEFT JOIN events e ON t.rank = 0 AND e.id = t.record_id
-           LEFT JOIN commitment_status_changes s ON t.rank = 1 AND s.id = t.record_id
-           LEFT JOIN commitments c ON c.id = s.commitment_id
-           LEFT JOIN statements st ON t.rank = 2 AND st.id = t.record_id
-          ORDER BY t.sort_date, t.rank, t.record_id"
+           FROM ({entries}) t
+           LEFT JOIN LATERAL (
+                SELECT NULL::text AS nation, e.title AS summary, NULL::bigint AS commitment_id,
+                       NULL::text AS kind, NULL::text AS status, NULL::text AS modality,
+                       e.basis -> 'occurred_on' AS date_basis
+                  FROM events e WHERE t.rank = 0 AND e.id = t.record_id
+                UNION ALL
+                SELECT c.nation_code, c.summary, c.id, c.kind, s.status, s.modality, s.basis -> 'changed_on'
+                  FROM commitment_status_changes s JOIN commitments c ON c.id = s.commitment_id
+                 WHERE t.rank = 1 AND s.id = t.record_id
+                UNION ALL
+                SELECT st.nation_code, st.summary, NULL, NULL, NULL, NULL, st.basis -> 'said_on'
+                  FROM statements st WHERE t.rank = 2 AND st.id = t.record_id) r ON true
+          ORDER BY {order}"
     ))
     .bind::<Text, _>(scope)
     .bind::<Nullable<Date>, _>(since)
     .bind::<Nullable<Date>, _>(until)
     .bind::<BigInt, _>(after.unwrap_or(0))
-    .bind::<BigInt, _>(fetch)
-    .load(conn)
-    .await
+    .bind::<BigInt, _>(fetch);
+    prepared(query).load(conn).await
 }
