@@ -225,19 +225,25 @@ async fn a_replica_that_is_not_a_standby_is_skipped_and_reported() {
 }
 
 /// A setting's value in `conn`'s session, as `SHOW` gives it.
-async fn setting(conn: &mut diesel_async::AsyncPgConnection, name: &str) -> String {
+/// The text value of `sql`, a statement of one text parameter answering one row with a column
+/// `value`, on this session.
+async fn text_of(conn: &mut diesel_async::AsyncPgConnection, sql: &str, parameter: &str) -> String {
     #[derive(diesel::QueryableByName)]
-    struct Setting {
+    struct Value {
         #[diesel(sql_type = diesel::sql_types::Text)]
         value: String,
     }
-    diesel_async::RunQueryDsl::get_result::<Setting>(
-        diesel::sql_query("SELECT current_setting($1) AS value").bind::<diesel::sql_types::Text, _>(name),
+    diesel_async::RunQueryDsl::get_result::<Value>(
+        diesel::sql_query(sql).bind::<diesel::sql_types::Text, _>(parameter),
         conn,
     )
     .await
     .unwrap()
     .value
+}
+
+async fn setting(conn: &mut diesel_async::AsyncPgConnection, name: &str) -> String {
+    text_of(conn, "SELECT current_setting($1) AS value", name).await
 }
 
 async fn database_conn(database: &TestDatabase) -> alliance_kb::db::Conn {
@@ -378,22 +384,13 @@ async fn the_timeline_and_the_summaries_are_prepared_once_per_connection_but_nev
     use alliance_kb::db::queries::{stored, summaries};
     /// How many statements this session keeps prepared whose text contains `needle`.
     async fn kept(conn: &mut diesel_async::AsyncPgConnection, needle: &str) -> String {
-        #[derive(diesel::QueryableByName)]
-        struct Kept {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            n: String,
-        }
-        diesel_async::RunQueryDsl::get_result::<Kept>(
-            diesel::sql_query(
-                "SELECT count(*)::text AS n FROM pg_prepared_statements
-                  WHERE strpos(statement, $1) > 0 AND strpos(statement, 'pg_prepared_statements') = 0",
-            )
-            .bind::<diesel::sql_types::Text, _>(needle),
+        text_of(
             conn,
+            "SELECT count(*)::text AS value FROM pg_prepared_statements
+              WHERE strpos(statement, $1) > 0 AND strpos(statement, 'pg_prepared_statements') = 0",
+            needle,
         )
         .await
-        .unwrap()
-        .n
     }
     let database = TestDatabase::seeded();
     let timeline = "FROM timeline_entries t WHERE";
