@@ -224,7 +224,6 @@ async fn a_replica_that_is_not_a_standby_is_skipped_and_reported() {
     assert!(token.parse::<alliance_kb::db::replicas::Lsn>().is_ok(), "{token}");
 }
 
-/// A setting's value in `conn`'s session, as `SHOW` gives it.
 /// The text value of `sql`, a statement of one text parameter answering one row with a column
 /// `value`, on this session.
 async fn text_of(conn: &mut diesel_async::AsyncPgConnection, sql: &str, parameter: &str) -> String {
@@ -242,6 +241,7 @@ async fn text_of(conn: &mut diesel_async::AsyncPgConnection, sql: &str, paramete
     .value
 }
 
+/// A setting's value in `conn`'s session.
 async fn setting(conn: &mut diesel_async::AsyncPgConnection, name: &str) -> String {
     text_of(conn, "SELECT current_setting($1) AS value", name).await
 }
@@ -292,39 +292,15 @@ async fn through_a_pooler_every_read_and_write_ends_its_transaction() {
     );
     // A status step is written inside the session's own transaction (a savepoint of it); one
     // refused at its checks is rolled back there, and the session still ends.
-    let pledged = app
-        .send(
-            Method::POST,
-            "/v1/commitments",
-            &[("authorization", &auth)],
-            Some(json!({"nation": "BE", "kind": "naval_support", "status": "pledged",
-                "summary": "Belgium pledged a frigate.",
-                "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]})),
-        )
-        .await;
-    assert_eq!(pledged.status, 201);
+    let pledged = crate::stored::create_a_frigate(&app, &auth).await;
     let status_path = format!("/v1/commitments/{}/status", pledged.json()["id"]);
-    let step = |excerpt: &str| {
-        json!({"status": "delivered",
-            "citations": [{"source_id": 1, "excerpt": excerpt}]})
+    let step = async |excerpt: &str| {
+        let body = json!({"status": "delivered", "citations": [{"source_id": 1, "excerpt": excerpt}]});
+        app.send(Method::POST, &status_path, &[("authorization", &auth)], Some(body))
+            .await
     };
-    let refused = app
-        .send(
-            Method::POST,
-            &status_path,
-            &[("authorization", &auth)],
-            Some(step("words the source does not hold")),
-        )
-        .await;
-    assert_eq!(refused.status, 422);
-    let stepped = app
-        .send(
-            Method::POST,
-            &status_path,
-            &[("authorization", &auth)],
-            Some(step("Belgium offered naval and air support")),
-        )
-        .await;
+    assert_eq!(step("words the source does not hold").await.status, 422);
+    let stepped = step("Belgium offered naval and air support").await;
     assert_eq!(stepped.status, 201, "{}", String::from_utf8_lossy(&stepped.body));
     assert_eq!(stepped.json()["status"], "delivered");
     // A missing record is an error inside the read's transaction: it is rolled back, not left open.

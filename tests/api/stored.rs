@@ -527,7 +527,7 @@ fn a_frigate() -> serde_json::Value {
 }
 
 /// Creates [`a_frigate`] with `auth`; the answer is a 201.
-async fn create_a_frigate<S, B>(app: &crate::helpers::TestApp<S>, auth: &str) -> TestResponse
+pub(crate) async fn create_a_frigate<S, B>(app: &crate::helpers::TestApp<S>, auth: &str) -> TestResponse
 where
     S: actix_web::dev::Service<
         actix_http::Request,

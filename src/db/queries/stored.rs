@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz};
 
+use crate::db::prepared::prepared;
 use crate::schema::revisions;
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -107,6 +108,14 @@ pub async fn current_many(conn: &mut AsyncPgConnection, entity: &str, ids: &[i64
 /// follows. A larger fetch is still answered whole, in the plain shape.
 pub const PAGE_BOUND: i64 = 512;
 
+/// The constant bound a page of `fetch` rows is walked under (`fetch` rounded up to a power of
+/// two), or `None` past [`PAGE_BOUND`], where a page is read whole in the plain shape.
+pub fn page_bound(fetch: i64) -> Option<u64> {
+    (1..=PAGE_BOUND)
+        .contains(&fetch)
+        .then(|| fetch.unsigned_abs().next_power_of_two())
+}
+
 /// `revisions.record_id = ANY(the first `fetch` ids of a query in id order)`, written so that
 /// PostgreSQL keeps one plan for it: the ids are walked under a constant bound (`fetch` rounded up
 /// to a power of two: `LIMIT 64` for a page of 50), and the page's `LIMIT $n` is taken from those.
@@ -150,9 +159,7 @@ where
 {
     fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>) -> QueryResult<()> {
         out.push_sql("\"revisions\".\"record_id\" = ANY(");
-        if (1..=PAGE_BOUND).contains(&self.fetch) {
-            // The fetch is positive here, so its power of two is.
-            let bound = self.fetch.unsigned_abs().next_power_of_two();
+        if let Some(bound) = page_bound(self.fetch) {
             out.push_sql("SELECT page.id FROM (");
             self.ids.walk_ast(out.reborrow())?;
             out.push_sql(&format!(" LIMIT {bound}) AS page ORDER BY page.id LIMIT "));
@@ -313,7 +320,7 @@ pub async fn as_of_page(
 /// later snapshot sees every write an earlier one saw, so two reads that see the same count see
 /// the same data, and derived answers are tagged with it; it reads one page of 64 rows.
 pub async fn visible_state(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
-    crate::db::prepared::prepared(diesel::sql_query(STATE_SQL))
+    prepared(diesel::sql_query(STATE_SQL))
         .get_result::<Count>(conn)
         .await
         .map(|c| c.n)

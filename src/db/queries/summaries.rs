@@ -342,8 +342,7 @@ pub async fn timeline_page(
         ("timeline_entries t", "")
     };
     let order = "t.sort_date, t.rank, t.record_id";
-    let entries = if fetch <= stored::PAGE_BOUND {
-        let bound = fetch.max(1).unsigned_abs().next_power_of_two();
+    let entries = if let Some(bound) = stored::page_bound(fetch) {
         format!(
             "SELECT t.* FROM (SELECT t.* FROM {from} WHERE {conditions}{position} ORDER BY {order} LIMIT {bound}) t
               ORDER BY {order} LIMIT $5"
