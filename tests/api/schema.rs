@@ -198,3 +198,68 @@ fn every_vocabulary_is_the_databases_check_list() {
         "CHECK lists no vocabulary of the code matches (add one above, or say why not): {lists:?}"
     );
 }
+
+#[test]
+fn the_database_checks_every_entry_of_a_basis_and_each_entry_holds_exactly_its_keys() {
+    let db = TestDatabase::empty();
+    alliance_kb::db::migrate(&db.url).unwrap();
+    let cases: &[(&str, bool)] = &[
+        (r#"{}"#, true),
+        (r#"{"announced_on": {"basis": "stated", "citation_id": 7}}"#, true),
+        (
+            r#"{"announced_on": {"basis": "inferred", "note": "framing", "inferred_by": "seed"}}"#,
+            true,
+        ),
+        (
+            r#"{"a": {"basis": "stated", "citation_id": 1}, "b": {"basis": "inferred", "note": "n", "inferred_by": "key:3"}}"#,
+            true,
+        ),
+        // Not an object, or an entry that is not one.
+        (r#"[]"#, false),
+        (r#""stated""#, false),
+        (r#"{"a": [{"basis": "stated", "citation_id": 1}]}"#, false),
+        (r#"{"a": "stated"}"#, false),
+        (r#"{"a": null}"#, false),
+        // A second entry breaks the rule after a first that keeps it.
+        (
+            r#"{"a": {"basis": "stated", "citation_id": 1}, "b": {"basis": "stated", "citation_id": "1"}}"#,
+            false,
+        ),
+        // Stated: a numeric citation, and nothing else.
+        (r#"{"a": {"basis": "stated"}}"#, false),
+        (r#"{"a": {"basis": "stated", "citation_id": null}}"#, false),
+        (r#"{"a": {"basis": "stated", "citation_id": 1, "note": "n"}}"#, false),
+        // Inferred: a note that is not blank, who inferred it, and nothing else.
+        (r#"{"a": {"basis": "inferred", "inferred_by": "seed"}}"#, false),
+        (
+            r#"{"a": {"basis": "inferred", "note": "   ", "inferred_by": "seed"}}"#,
+            false,
+        ),
+        (r#"{"a": {"basis": "inferred", "note": "n", "inferred_by": ""}}"#, false),
+        (r#"{"a": {"basis": "inferred", "note": "n"}}"#, false),
+        (
+            r#"{"a": {"basis": "inferred", "note": "n", "inferred_by": "seed", "citation_id": 1}}"#,
+            false,
+        ),
+        // Neither.
+        (
+            r#"{"a": {"basis": "guessed", "note": "n", "inferred_by": "seed"}}"#,
+            false,
+        ),
+        (r#"{"a": {"basis": 1, "citation_id": 1}}"#, false),
+        (r#"{"a": {}}"#, false),
+    ];
+    let sql: Vec<String> = cases
+        .iter()
+        .map(|(basis, _)| format!("SELECT basis_is_valid('{basis}'::jsonb)::text"))
+        .collect();
+    let answers = db.query(&sql.join(";"));
+    for ((basis, valid), answer) in cases.iter().zip(&answers) {
+        assert_eq!(
+            answer[0].as_deref(),
+            Some(if *valid { "true" } else { "false" }),
+            "basis_is_valid({basis})"
+        );
+    }
+    assert_eq!(answers.len(), cases.len());
+}
