@@ -115,6 +115,8 @@ struct CopyRows {
     first: bool,
     /// For a table whose last column is its words: the fields they are made of, row by row.
     words: WordsInput,
+    /// A representation's JSON, serialized here before it is escaped into `buf`.
+    scratch: Vec<u8>,
 }
 
 impl CopyRows {
@@ -126,6 +128,7 @@ impl CopyRows {
             rows: 0,
             first: true,
             words: WordsInput::default(),
+            scratch: Vec::new(),
         }
     }
 
@@ -166,6 +169,17 @@ impl CopyRows {
         self.text(Some(&text))
     }
 
+    /// A representation as a JSON field, serialized straight from its type (as the service
+    /// stores it), not through a `Value`.
+    fn json_of<T: Serialize>(&mut self, value: &T) -> Result<&mut Self, GenerateError> {
+        self.scratch.clear();
+        serde_json::to_writer(&mut self.scratch, value)?;
+        self.sep();
+        let text = std::str::from_utf8(&self.scratch).map_err(|e| GenerateError::Invalid(e.to_string()))?;
+        escape(text, &mut self.buf);
+        Ok(self)
+    }
+
     fn end(&mut self) {
         self.buf.push('\n');
         self.rows += 1;
@@ -198,15 +212,30 @@ struct Batch {
 
 /// Writes `value` as a field of COPY's text format.
 fn escape(value: &str, out: &mut String) {
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
+    // The characters COPY escapes are ASCII, never inside a multibyte character: the text
+    // between them is copied a run at a time.
+    // Most values hold none: looked for without branching, then copied whole.
+    if !value
+        .bytes()
+        .fold(false, |any, b| any | matches!(b, b'\\' | b'\n' | b'\r' | b'\t'))
+    {
+        out.push_str(value);
+        return;
     }
+    let mut start = 0;
+    for (i, byte) in value.bytes().enumerate() {
+        let escaped = match byte {
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            _ => continue,
+        };
+        out.push_str(&value[start..i]);
+        out.push_str(escaped);
+        start = i + 1;
+    }
+    out.push_str(&value[start..]);
 }
 
 /// Ends each row of `data` with its words: the last column, one vector per row, in order.
@@ -251,8 +280,50 @@ fn any_inferred(basis: &Value) -> bool {
         .is_some_and(|m| m.values().any(|b| b["basis"] == "inferred"))
 }
 
-fn to_value<T: Serialize>(value: T) -> Result<Value, GenerateError> {
-    Ok(serde_json::to_value(value)?)
+/// A representation kept as a record's revision: the history's name of its entity, and the
+/// nation its revisions are listed under (the representation's own `nation`).
+trait Kept: Serialize {
+    const ENTITY: &'static str;
+    fn nation(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl Kept for types::Source {
+    const ENTITY: &'static str = "sources";
+}
+
+impl Kept for types::CitationRecord {
+    const ENTITY: &'static str = "citations";
+}
+
+impl Kept for types::Event {
+    const ENTITY: &'static str = "events";
+}
+
+impl Kept for types::Claim {
+    const ENTITY: &'static str = "claims";
+}
+
+impl Kept for types::Person {
+    const ENTITY: &'static str = "people";
+    fn nation(&self) -> Option<&str> {
+        self.nation.as_deref()
+    }
+}
+
+impl Kept for types::Commitment {
+    const ENTITY: &'static str = "commitments";
+    fn nation(&self) -> Option<&str> {
+        Some(&self.nation)
+    }
+}
+
+impl Kept for types::Statement {
+    const ENTITY: &'static str = "statements";
+    fn nation(&self) -> Option<&str> {
+        self.nation.as_deref()
+    }
 }
 
 /// The next id of a table, from the last one taken (one of the load's `Bases`, as it goes).
@@ -309,9 +380,9 @@ impl Loader {
 
     /// Adds a sentence to the current source (starting a new one when it is full) and returns a
     /// citation row of it, exact by construction.
-    fn cite(&mut self, sentence: String) -> (models::Citation, Reliability) {
+    fn cite(&mut self, sentence: String) -> Result<(models::Citation, Reliability), GenerateError> {
         if self.draft.as_ref().is_none_or(|d| d.sentences >= SENTENCES_PER_SOURCE) {
-            self.finish_source();
+            self.finish_source()?;
             let id = take(&mut self.next.source);
             let reliability = *self.rng.pick(&RELIABILITIES);
             self.draft = Some(SourceDraft {
@@ -342,12 +413,12 @@ impl Loader {
             retraction_reason: None,
             competing_value_id: None,
         };
-        (citation, draft.reliability)
+        Ok((citation, draft.reliability))
     }
 
     /// Writes the source being filled, with its revision.
-    fn finish_source(&mut self) {
-        let Some(draft) = self.draft.take() else { return };
+    fn finish_source(&mut self) -> Result<(), GenerateError> {
+        let Some(draft) = self.draft.take() else { return Ok(()) };
         let title = format!("Synthetic report {}", draft.id);
         self.sources
             .show(Some(draft.id))
@@ -377,8 +448,7 @@ impl Loader {
             retraction_reason: None,
         };
         let length = draft.text.chars().count() as i32;
-        let representation = serde_json::to_value(views::source(summary, length, draft.text)).unwrap_or_default();
-        self.revision("sources", draft.id, &representation);
+        self.revision(draft.id, &views::source(summary, length, draft.text))
     }
 
     fn citation_row(
@@ -398,24 +468,24 @@ impl Loader {
             .show(c.event_id)
             .show(c.claim_id);
         self.citations.end();
-        let record = to_value(views::citation_record(c.clone(), reliability))?;
-        self.revision("citations", c.id, &record);
+        self.revision(c.id, &views::citation_record(c.clone(), reliability))?;
         Ok(views::citation_view(c.clone(), reliability))
     }
 
-    fn revision(&mut self, entity: &str, record: i64, after: &Value) {
+    fn revision<T: Kept>(&mut self, record: i64, after: &T) -> Result<(), GenerateError> {
         let id = take(&mut self.next.revision);
         let at = self.world.at.to_rfc3339();
         self.revisions
             .show(Some(id))
-            .text(Some(entity))
+            .text(Some(T::ENTITY))
             .show(Some(record))
             .show(Some(1))
             .text(Some("create"))
             .text(Some(&at))
-            .json(after)
-            .text(after["nation"].as_str());
+            .json_of(after)?
+            .text(after.nation());
         self.revisions.end();
+        Ok(())
     }
 
     /// People and events, shared by every chunk.
@@ -446,7 +516,7 @@ impl Loader {
                 retracted_at: None,
                 retraction_reason: None,
             };
-            self.revision("people", id, &to_value(views::person(row))?);
+            self.revision(id, &views::person(row))?;
             let reference = types::PersonRef {
                 id,
                 name,
@@ -470,7 +540,7 @@ impl Loader {
                 Some(day) => format!("Delegations met as {title} on {day}."),
                 None => format!("Delegations met as {title}."),
             };
-            let (mut citation, reliability) = self.cite(sentence);
+            let (mut citation, reliability) = self.cite(sentence)?;
             citation.event_id = Some(id);
             let mut members: Vec<String> = Vec::new();
             while members.len() < 3 {
@@ -520,7 +590,7 @@ impl Loader {
                 .into_iter()
                 .map(|nation| types::Participant { nation, role: None })
                 .collect();
-            self.revision("events", id, &to_value(views::event(row, participants, vec![shown]))?);
+            self.revision(id, &views::event(row, participants, vec![shown]))?;
             self.world.events.push(id);
         }
         Ok(())
@@ -548,7 +618,7 @@ impl Loader {
             let _ = write!(sentence, " on {day}");
         }
         let _ = write!(sentence, " (#{id}).");
-        let (mut citation, reliability) = self.cite(sentence);
+        let (mut citation, reliability) = self.cite(sentence)?;
         citation.commitment_id = Some(id);
         let mut basis = serde_json::Map::new();
         if quantity.is_some() {
@@ -598,7 +668,7 @@ impl Loader {
                 let _ = write!(sentence, " from {day}");
             }
             let _ = write!(sentence, " (step {step}).");
-            let (mut cited, reliability) = self.cite(sentence);
+            let (mut cited, reliability) = self.cite(sentence)?;
             cited.status_change_id = Some(step);
             let step_basis = match changed_on {
                 Some(_) => json!({"changed_on": stated(cited.id)}),
@@ -687,8 +757,7 @@ impl Loader {
             shown_history.push(views::status_change(step, vec![citation]));
         }
         let representation = views::commitment(row, vec![shown], shown_history, announcer.map(|(_, p, _)| p));
-        self.revision("commitments", id, &to_value(representation)?);
-        Ok(())
+        self.revision(id, &representation)
     }
 
     fn statement(&mut self) -> Result<(), GenerateError> {
@@ -708,7 +777,7 @@ impl Loader {
             Some(day) => format!("{} said on {day}: \"{quote}\".", speaker.name),
             None => format!("{} said: \"{quote}\".", speaker.name),
         };
-        let (mut citation, reliability) = self.cite(sentence);
+        let (mut citation, reliability) = self.cite(sentence)?;
         citation.statement_id = Some(id);
         let mut basis = serde_json::Map::new();
         basis.insert("speaker".into(), stated(citation.id));
@@ -758,12 +827,7 @@ impl Loader {
             basis,
             disputed: false,
         };
-        self.revision(
-            "statements",
-            id,
-            &to_value(views::statement(row, vec![shown], Some(speaker)))?,
-        );
-        Ok(())
+        self.revision(id, &views::statement(row, vec![shown], Some(speaker)))
     }
 
     fn claim(&mut self) -> Result<(), GenerateError> {
@@ -780,7 +844,7 @@ impl Loader {
             Some(day) => format!("{claimed_by} reported {value} drones downed on {day} (claim {id})."),
             None => format!("{claimed_by} reported {value} drones downed (claim {id})."),
         };
-        let (mut citation, reliability) = self.cite(sentence);
+        let (mut citation, reliability) = self.cite(sentence)?;
         citation.claim_id = Some(id);
         let basis = match reported_on {
             Some(_) => json!({"reported_on": stated(citation.id)}),
@@ -818,14 +882,13 @@ impl Loader {
             basis,
             disputed: false,
         };
-        self.revision("claims", id, &to_value(views::claim(row, vec![shown]))?);
-        Ok(())
+        self.revision(id, &views::claim(row, vec![shown]))
     }
 
     /// Every table's gathered rows, referenced tables first.
-    fn batch(&mut self) -> Vec<Batch> {
-        self.finish_source();
-        [
+    fn batch(&mut self) -> Result<Vec<Batch>, GenerateError> {
+        self.finish_source()?;
+        Ok([
             &mut self.sources,
             &mut self.people,
             &mut self.events,
@@ -839,7 +902,7 @@ impl Loader {
         ]
         .into_iter()
         .filter_map(CopyRows::take)
-        .collect()
+        .collect::<Vec<_>>())
     }
 }
 
@@ -909,7 +972,7 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
     let producer = std::thread::spawn(move || {
         let mut produce = || -> Result<(), GenerateError> {
             loader.world((plan.commitments / 200).max(1), (plan.commitments / 100).max(1))?;
-            let _ = batches.blocking_send(Ok((0, loader.batch())));
+            let _ = batches.blocking_send(Ok((0, loader.batch()?)));
             let mut done = 0;
             while done < plan.commitments {
                 let count = CHUNK.min(plan.commitments - done);
@@ -923,7 +986,7 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
                     }
                 }
                 done += count;
-                if batches.blocking_send(Ok((done, loader.batch()))).is_err() {
+                if batches.blocking_send(Ok((done, loader.batch()?))).is_err() {
                     break;
                 }
             }
@@ -979,4 +1042,19 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
         rows: added,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn copy_text_escapes_backslashes_and_line_and_field_breaks_and_keeps_the_rest() {
+        let mut out = String::new();
+        escape("a\\b\tc\nd\re – é\\", &mut out);
+        assert_eq!(out, "a\\\\b\\tc\\nd\\re – é\\\\");
+        let mut plain = String::from("x");
+        escape("Zelensky’s “coalition”", &mut plain);
+        assert_eq!(plain, "xZelensky’s “coalition”");
+    }
 }

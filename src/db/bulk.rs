@@ -254,6 +254,12 @@ const CHECKS: &[(&str, &str, &str)] = &[
         "SELECT count(*) FROM revisions WHERE id > $1 AND (version <> 1 OR valid_until IS NOT NULL)",
     ),
     (
+        "a revision's nation is its representation's (the first thousand new ones, then one in a hundred)",
+        "revisions",
+        "SELECT count(*) FROM revisions WHERE id > $1 AND (id <= $1 + 1000 OR id % 100 = 0)
+            AND nation IS DISTINCT FROM after ->> 'nation'",
+    ),
+    (
         "a commitment's words are its trigger's (the first thousand new ones, then one in a hundred)",
         "commitments",
         "SELECT count(*) FROM commitments c WHERE c.id > $1 AND (c.id <= $1 + 1000 OR c.id % 100 = 0)

@@ -43,6 +43,15 @@ async fn generated_records_obey_every_rule_and_read_like_any_other() {
     assert!(drifted.is_empty(), "{drifted:?}");
     drop(conn);
 
+    // Every revision is listed under its representation's nation, and no record is retracted.
+    let misfiled = app.database.query(
+        "SELECT count(*) FILTER (WHERE nation IS DISTINCT FROM after ->> 'nation'),
+                count(*) FILTER (WHERE retraction IS NOT NULL), count(nation) FROM revisions",
+    );
+    assert_eq!(misfiled[0][0].as_deref(), Some("0"));
+    assert_eq!(misfiled[0][1].as_deref(), Some("0"));
+    assert!(misfiled[0][2].as_deref().and_then(|n| n.parse::<i64>().ok()) > Some(300));
+
     // The database's own checks hold: every citation exact, every fact cited (run again here as
     // the triggers would, over every row).
     let broken = app.database.query(
