@@ -414,3 +414,28 @@ async fn the_timeline_and_the_summaries_are_prepared_once_per_connection_but_nev
     assert_eq!(kept(&mut conn, timeline).await, "0");
     assert_eq!(kept(&mut conn, tallies).await, "0");
 }
+
+#[actix_web::test]
+async fn a_commitment_s_creation_keeps_its_insert_and_its_first_step_prepared_on_its_connection() {
+    fn one_connection(url: &str, _: usize) -> Result<Database, alliance_kb::db::SetupError> {
+        Database::connect(url, 1)
+    }
+    let app = app_with(TestDatabase::seeded(), one_connection).await;
+    let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
+    for _ in 0..3 {
+        crate::stored::create_a_frigate(&app, &auth).await;
+    }
+    // Diesel keeps no insert whose text depends on which optional fields are given, nor any
+    // statement written as SQL text: these two are kept by their text, prepared once.
+    let mut conn = app.db.pool.get().await.unwrap();
+    for needle in ["INSERT INTO \"commitments\"", "WITH step AS"] {
+        let kept = text_of(
+            &mut conn,
+            "SELECT count(*)::text AS value FROM pg_prepared_statements
+              WHERE strpos(statement, $1) > 0 AND strpos(statement, 'pg_prepared_statements') = 0",
+            needle,
+        )
+        .await;
+        assert_eq!(kept, "1", "{needle}");
+    }
+}

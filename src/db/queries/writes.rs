@@ -7,6 +7,7 @@ use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::models::*;
+use crate::db::prepared::prepared;
 use crate::schema::*;
 
 /// The tables whose rows carry a basis map (see `crate::basis`).
@@ -140,11 +141,15 @@ pub async fn set_participants(
 
 /// Inserts a commitment; returns its id. Its first status change must follow in the transaction.
 pub async fn insert_commitment(conn: &mut AsyncPgConnection, new: NewCommitment<'_>) -> QueryResult<i64> {
-    diesel::insert_into(commitments::table)
-        .values(new)
-        .returning(commitments::id)
-        .get_result(conn)
-        .await
+    // Diesel does not keep an insert whose text depends on which optional fields are given; each
+    // such text is kept here (a bounded number: one per set of fields given).
+    prepared(
+        diesel::insert_into(commitments::table)
+            .values(new)
+            .returning(commitments::id),
+    )
+    .get_result(conn)
+    .await
 }
 
 /// Replaces a commitment's editable fields.
@@ -182,9 +187,11 @@ pub async fn insert_status_change_cited(
         #[diesel(sql_type = diesel::sql_types::Array<BigInt>)]
         cited: Vec<i64>,
     }
-    // Ids are taken in the order the rows are inserted, which is the order given.
-    let made: Made = diesel::sql_query(
-        "WITH step AS (
+    // Ids are taken in the order the rows are inserted, which is the order given. Its text is
+    // fixed: kept prepared on the connection.
+    let made: Made = prepared(
+        diesel::sql_query(
+            "WITH step AS (
              INSERT INTO commitment_status_changes (commitment_id, status, changed_on, note, modality, basis)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id),
          cited AS (
@@ -195,21 +202,22 @@ pub async fn insert_status_change_cited(
               ORDER BY c.n
              RETURNING id)
          SELECT (SELECT id FROM step) AS step, ARRAY(SELECT id FROM cited ORDER BY id) AS cited",
+        )
+        .bind::<BigInt, _>(new.commitment_id)
+        .bind::<Text, _>(new.status)
+        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Date>, _>(new.changed_on)
+        .bind::<diesel::sql_types::Nullable<Text>, _>(new.note)
+        .bind::<Text, _>(new.modality)
+        .bind::<Jsonb, _>(&new.basis)
+        .bind::<diesel::sql_types::Array<BigInt>, _>(citations.iter().map(|c| c.source_id).collect::<Vec<_>>())
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Integer>, _>(
+            citations.iter().map(|c| c.start_offset).collect::<Vec<_>>(),
+        )
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Integer>, _>(
+            citations.iter().map(|c| c.end_offset).collect::<Vec<_>>(),
+        )
+        .bind::<diesel::sql_types::Array<Text>, _>(citations.iter().map(|c| c.excerpt).collect::<Vec<_>>()),
     )
-    .bind::<BigInt, _>(new.commitment_id)
-    .bind::<Text, _>(new.status)
-    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Date>, _>(new.changed_on)
-    .bind::<diesel::sql_types::Nullable<Text>, _>(new.note)
-    .bind::<Text, _>(new.modality)
-    .bind::<Jsonb, _>(&new.basis)
-    .bind::<diesel::sql_types::Array<BigInt>, _>(citations.iter().map(|c| c.source_id).collect::<Vec<_>>())
-    .bind::<diesel::sql_types::Array<diesel::sql_types::Integer>, _>(
-        citations.iter().map(|c| c.start_offset).collect::<Vec<_>>(),
-    )
-    .bind::<diesel::sql_types::Array<diesel::sql_types::Integer>, _>(
-        citations.iter().map(|c| c.end_offset).collect::<Vec<_>>(),
-    )
-    .bind::<diesel::sql_types::Array<Text>, _>(citations.iter().map(|c| c.excerpt).collect::<Vec<_>>())
     .get_result(conn)
     .await?;
     Ok((made.step, made.cited))
