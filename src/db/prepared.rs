@@ -1,7 +1,8 @@
 //! Statements written as SQL text that are still prepared once per connection.
 //!
 //! Diesel never caches a `sql_query`: its text may be built anew for each call, so every call is
-//! parsed and planned again. A statement whose text is one of a few fixed shapes (its values all
+//! parsed and planned again. Nor an insert whose text depends on which optional fields are given
+//! (`DEFAULT` in place of each one missing). A statement whose text is one of a few fixed shapes (its values all
 //! bound, never written into it) can be kept like the query builder's statements are: wrapped in
 //! [`Prepared`], it is prepared on the first call and executed by name afterwards, and
 //! PostgreSQL may keep one plan for it. (Through a pooler in transaction mode, no statement is
