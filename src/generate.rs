@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::bulk::{Bases, BulkError, BulkLoad, WordsInput, WordsMaker};
 use crate::db::models;
+use crate::records::history::Entity;
 use crate::records::{representations as types, views};
 use crate::vocab::{
     ClaimKind, CommitmentKind, CommitmentStatus, EventKind, ForceRole, Modality, Reliability, SourceKind, Stance,
@@ -212,9 +213,9 @@ struct Batch {
 
 /// Writes `value` as a field of COPY's text format.
 fn escape(value: &str, out: &mut String) {
-    // The characters COPY escapes are ASCII, never inside a multibyte character: the text
-    // between them is copied a run at a time.
-    // Most values hold none: looked for without branching, then copied whole.
+    // The characters COPY escapes are ASCII, never inside a multibyte character. Most values
+    // hold none (looked for without branching, then copied whole); otherwise the text between
+    // them is copied a run at a time.
     if !value
         .bytes()
         .fold(false, |any, b| any | matches!(b, b'\\' | b'\n' | b'\r' | b'\t'))
@@ -280,47 +281,47 @@ fn any_inferred(basis: &Value) -> bool {
         .is_some_and(|m| m.values().any(|b| b["basis"] == "inferred"))
 }
 
-/// A representation kept as a record's revision: the history's name of its entity, and the
-/// nation its revisions are listed under (the representation's own `nation`).
+/// A representation kept as a record's revision: the history's entity it is of, and the nation
+/// its revisions are listed under (the representation's own `nation`).
 trait Kept: Serialize {
-    const ENTITY: &'static str;
+    const ENTITY: Entity;
     fn nation(&self) -> Option<&str> {
         None
     }
 }
 
 impl Kept for types::Source {
-    const ENTITY: &'static str = "sources";
+    const ENTITY: Entity = Entity::Sources;
 }
 
 impl Kept for types::CitationRecord {
-    const ENTITY: &'static str = "citations";
+    const ENTITY: Entity = Entity::Citations;
 }
 
 impl Kept for types::Event {
-    const ENTITY: &'static str = "events";
+    const ENTITY: Entity = Entity::Events;
 }
 
 impl Kept for types::Claim {
-    const ENTITY: &'static str = "claims";
+    const ENTITY: Entity = Entity::Claims;
 }
 
 impl Kept for types::Person {
-    const ENTITY: &'static str = "people";
+    const ENTITY: Entity = Entity::People;
     fn nation(&self) -> Option<&str> {
         self.nation.as_deref()
     }
 }
 
 impl Kept for types::Commitment {
-    const ENTITY: &'static str = "commitments";
+    const ENTITY: Entity = Entity::Commitments;
     fn nation(&self) -> Option<&str> {
         Some(&self.nation)
     }
 }
 
 impl Kept for types::Statement {
-    const ENTITY: &'static str = "statements";
+    const ENTITY: Entity = Entity::Statements;
     fn nation(&self) -> Option<&str> {
         self.nation.as_deref()
     }
@@ -477,7 +478,7 @@ impl Loader {
         let at = self.world.at.to_rfc3339();
         self.revisions
             .show(Some(id))
-            .text(Some(T::ENTITY))
+            .text(Some(T::ENTITY.name()))
             .show(Some(record))
             .show(Some(1))
             .text(Some("create"))
