@@ -416,7 +416,7 @@ async fn the_timeline_and_the_summaries_are_prepared_once_per_connection_but_nev
 }
 
 #[actix_web::test]
-async fn a_commitment_s_creation_keeps_its_insert_and_its_first_step_prepared_on_its_connection() {
+async fn a_commitment_s_creation_keeps_its_inserts_prepared_on_its_connection_whatever_their_rows() {
     fn one_connection(url: &str, _: usize) -> Result<Database, alliance_kb::db::SetupError> {
         Database::connect(url, 1)
     }
@@ -425,10 +425,37 @@ async fn a_commitment_s_creation_keeps_its_insert_and_its_first_step_prepared_on
     for _ in 0..3 {
         crate::stored::create_a_frigate(&app, &auth).await;
     }
-    // Diesel keeps no insert whose text depends on which optional fields are given, nor any
-    // statement written as SQL text: these two are kept by their text, prepared once.
+    // A second citation: a multi-row insert would be another statement for each number of rows.
+    let mut two = crate::stored::a_frigate();
+    two["citations"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"source_id": 1, "excerpt": "Belgium offered naval and air support, Croatia"}));
+    let made = app
+        .send(
+            Method::POST,
+            "/v1/commitments",
+            &[("authorization", auth.as_str())],
+            Some(two),
+        )
+        .await;
+    assert_eq!(made.status.as_u16(), 201, "{:?}", made.body);
+    assert_eq!(
+        made.json()["citations"].as_array().map(Vec::len),
+        Some(2),
+        "{:?}",
+        made.body
+    );
+    // Diesel keeps no insert whose text depends on which optional fields are given or on how
+    // many rows it holds, nor any statement written as SQL text: these are kept by their text,
+    // prepared once.
     let mut conn = app.db.pool.get().await.unwrap();
-    for needle in ["INSERT INTO \"commitments\"", "WITH step AS"] {
+    for needle in [
+        "INSERT INTO \"commitments\"",
+        "WITH step AS",
+        "WITH made AS",
+        "INSERT INTO revisions",
+    ] {
         let kept = text_of(
             &mut conn,
             "SELECT count(*)::text AS value FROM pg_prepared_statements

@@ -520,7 +520,7 @@ async fn answers_are_compressed_with_gzip_or_brotli_when_the_client_accepts_it()
 }
 
 /// A commitment to write in the budget tests: undisputed, one citation, a quantity.
-fn a_frigate() -> serde_json::Value {
+pub(crate) fn a_frigate() -> serde_json::Value {
     json!({"nation": "BE", "kind": "naval_support", "status": "pledged", "summary": "Belgium pledged a frigate.",
         "quantity": {"text": "a frigate"},
         "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]})

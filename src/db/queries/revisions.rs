@@ -8,6 +8,7 @@ use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 
+use crate::db::prepared::prepared;
 use crate::schema::revisions;
 
 /// One revision of a record.
@@ -65,8 +66,7 @@ pub struct ChangeRow {
 }
 
 /// A revision to store.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = revisions)]
+#[derive(Debug)]
 pub struct NewRevision<'a> {
     /// The kind of record (its table).
     pub entity: &'a str,
@@ -101,7 +101,27 @@ pub async fn current_of(
 
 /// Stores new revisions; returns how many.
 pub async fn insert(conn: &mut AsyncPgConnection, rows: Vec<NewRevision<'_>>) -> QueryResult<usize> {
-    diesel::insert_into(revisions::table).values(rows).execute(conn).await
+    use diesel::sql_types::{Array, Json};
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    // One text whatever the number of rows (a multi-row VALUES would be a new statement, parsed and
+    // planned, for each count): kept prepared on the connection.
+    prepared(
+        diesel::sql_query(
+            "INSERT INTO revisions (entity, record_id, version, action, key_id, before, after)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::text[], $5::bigint[], $6::json[], $7::json[])",
+        )
+        .bind::<Array<Text>, _>(rows.iter().map(|r| r.entity).collect::<Vec<_>>())
+        .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.record_id).collect::<Vec<_>>())
+        .bind::<Array<Int4>, _>(rows.iter().map(|r| r.version).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(rows.iter().map(|r| r.action).collect::<Vec<_>>())
+        .bind::<Array<Nullable<BigInt>>, _>(rows.iter().map(|r| r.key_id).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Json>>, _>(rows.iter().map(|r| r.before.as_ref()).collect::<Vec<_>>())
+        .bind::<Array<Json>, _>(rows.iter().map(|r| &r.after).collect::<Vec<_>>()),
+    )
+    .execute(conn)
+    .await
 }
 
 /// A page of a record's revisions, oldest first, after the version `after_version`.

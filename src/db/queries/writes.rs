@@ -266,16 +266,54 @@ pub async fn update_claim(conn: &mut AsyncPgConnection, id: i64, changes: NewCla
     diesel::update(claims::table.find(id)).set(changes).execute(conn).await
 }
 
-/// Inserts citations; returns their ids.
+/// Inserts citations; returns their ids, in the order given.
 pub async fn insert_citations(conn: &mut AsyncPgConnection, new: &[NewCitation<'_>]) -> QueryResult<Vec<i64>> {
+    #[derive(QueryableByName)]
+    struct Made {
+        #[diesel(sql_type = diesel::sql_types::Array<BigInt>)]
+        ids: Vec<i64>,
+    }
     if new.is_empty() {
         return Ok(Vec::new());
     }
-    diesel::insert_into(citations::table)
-        .values(new)
-        .returning(citations::id)
-        .get_results(conn)
-        .await
+    type Ids = diesel::sql_types::Array<diesel::sql_types::Nullable<BigInt>>;
+    let fact = |of: fn(&NewCitation<'_>) -> Option<i64>| new.iter().map(of).collect::<Vec<_>>();
+    // One text whatever the number of rows (a multi-row VALUES would be a new statement, parsed and
+    // planned, for each count): kept prepared on the connection. The ids are taken in the order
+    // the rows are inserted, which is the order given.
+    let made: Made = prepared(
+        diesel::sql_query(
+            "WITH made AS (
+             INSERT INTO citations (source_id, start_offset, end_offset, excerpt, commitment_id, status_change_id,
+                                    statement_id, event_id, claim_id, competing_value_id)
+             SELECT c.source_id, c.start_offset, c.end_offset, c.excerpt, c.commitment_id, c.status_change_id,
+                    c.statement_id, c.event_id, c.claim_id, c.competing_value_id
+               FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::bigint[], $6::bigint[],
+                           $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[]) WITH ORDINALITY
+                    AS c (source_id, start_offset, end_offset, excerpt, commitment_id, status_change_id,
+                          statement_id, event_id, claim_id, competing_value_id, n)
+              ORDER BY c.n
+             RETURNING id)
+         SELECT ARRAY(SELECT id FROM made ORDER BY id) AS ids",
+        )
+        .bind::<diesel::sql_types::Array<BigInt>, _>(new.iter().map(|c| c.source_id).collect::<Vec<_>>())
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Integer>, _>(
+            new.iter().map(|c| c.start_offset).collect::<Vec<_>>(),
+        )
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Integer>, _>(
+            new.iter().map(|c| c.end_offset).collect::<Vec<_>>(),
+        )
+        .bind::<diesel::sql_types::Array<Text>, _>(new.iter().map(|c| c.excerpt).collect::<Vec<_>>())
+        .bind::<Ids, _>(fact(|c| c.commitment_id))
+        .bind::<Ids, _>(fact(|c| c.status_change_id))
+        .bind::<Ids, _>(fact(|c| c.statement_id))
+        .bind::<Ids, _>(fact(|c| c.event_id))
+        .bind::<Ids, _>(fact(|c| c.claim_id))
+        .bind::<Ids, _>(fact(|c| c.competing_value_id)),
+    )
+    .get_result(conn)
+    .await?;
+    Ok(made.ids)
 }
 
 /// Points a citation at another span.
