@@ -296,19 +296,31 @@ impl WaitingServer {
     }
 }
 
-/// The pools a service serves from: the primary's (through the pooler when there is one) and
-/// each replica's (whose monitor `serve` starts).
-pub fn connect(config: &Config, direct_url: &str) -> Result<(Database, Option<std::sync::Arc<Replicas>>), StartError> {
+/// The pools a service serves from: the primary's, one for each worker (through the pooler when
+/// there is one), and each replica's (whose monitor `serve` starts).
+///
+/// A connection's messages are driven by a task on the worker that opened it: a worker that drew
+/// another's connection would hand each query to that worker and wait to be handed its answer
+/// back (two wake-ups across threads per statement). So each worker draws from a pool of its own,
+/// the `ALLIANCE_KB_POOL_SIZE` connections split among them; with fewer connections than
+/// workers, workers share pools, so the bound holds.
+pub fn connect(
+    config: &Config,
+    direct_url: &str,
+) -> Result<(Vec<Database>, Option<std::sync::Arc<Replicas>>), StartError> {
     let limits = db::Limits {
         statement_timeout_ms: config.statement_timeout_ms,
         ..db::Limits::default()
     };
-    let database = match (&config.database, config.pooler) {
-        (DatabaseSetting::Url(url), Pooler::Transaction) => Database::connect_pooled(url, config.pool_size, limits)?,
-        _ => Database::connect_with(direct_url, config.pool_size, limits)?,
-    };
+    let mut primaries = Vec::new();
+    for size in pool_sizes(config.pool_size, config.workers) {
+        primaries.push(match (&config.database, config.pooler) {
+            (DatabaseSetting::Url(url), Pooler::Transaction) => Database::connect_pooled(url, size, limits)?,
+            _ => Database::connect_with(direct_url, size, limits)?,
+        });
+    }
     if config.replica_urls.is_empty() {
-        return Ok((database, None));
+        return Ok((primaries, None));
     }
     let named: Vec<(String, String)> = config
         .replica_urls
@@ -321,7 +333,16 @@ pub fn connect(config: &Config, direct_url: &str) -> Result<(Database, Option<st
         limits,
         config.replica_max_lag_ms,
     )?);
-    Ok((database, Some(replicas)))
+    Ok((primaries, Some(replicas)))
+}
+
+/// `total` connections split into one pool per worker (as many pools as connections at most),
+/// the sizes differing by one at most.
+fn pool_sizes(total: usize, workers: usize) -> Vec<usize> {
+    let pools = workers.clamp(1, total.max(1));
+    (0..pools)
+        .map(|i| total / pools + usize::from(i < total % pools))
+        .collect()
 }
 
 /// Serves the API on `listener` until SIGINT or SIGTERM.
@@ -330,14 +351,14 @@ pub async fn serve(config: &Config, direct_url: &str, listener: TcpListener) -> 
     let direct = Database::connect(direct_url, 2)?;
     seed_if_empty(&direct).await?;
     drop(direct);
-    let (database, replicas) = connect(config, direct_url)?;
+    let (primaries, replicas) = connect(config, direct_url)?;
     if let Some(replicas) = &replicas {
         // The first check, before serving, logs each replica's state.
         replicas.monitor().await;
     }
     let address = listener.local_addr()?;
     log::info!("serving the knowledge base at http://{address}/v1/ (Swagger UI at http://{address}/swagger-ui/)");
-    let state = web::Data::new(AppState {
+    let state = AppState {
         cors_origins: config.cors_origins.clone(),
         transfer_timeout: std::time::Duration::from_secs(config.transfer_timeout_s),
         replicas,
@@ -348,17 +369,51 @@ pub async fn serve(config: &Config, direct_url: &str, listener: TcpListener) -> 
                 std::time::Duration::from_millis(config.state_poll_ms),
             )
         }),
-        ..AppState::new(database)
-    });
-    HttpServer::new(move || build_app(state.clone()))
-        .workers(config.workers)
-        // A client that closes its connection has given up on its request: stop serving it, so
-        // that its query is dropped (and stopped by PostgreSQL) instead of running to its end.
-        .h1_allow_half_closed(false)
-        .shutdown_timeout(10)
-        .listen(listener)?
-        .run()
-        .await?;
+        exports: std::sync::Arc::new(tokio::sync::Semaphore::new((config.pool_size / 4).max(1))),
+        primaries: std::sync::Arc::new(primaries.clone()),
+        ..AppState::new(primaries[0].clone())
+    };
+    // Called once on each worker's thread as it starts: each takes the next pool.
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    HttpServer::new(move || {
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % primaries.len();
+        build_app(web::Data::new(AppState {
+            db: primaries[i].clone(),
+            ..state.clone()
+        }))
+    })
+    .workers(config.workers)
+    // A client that closes its connection has given up on its request: stop serving it, so
+    // that its query is dropped (and stopped by PostgreSQL) instead of running to its end.
+    .h1_allow_half_closed(false)
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run()
+    .await?;
     log::info!("stopped serving");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pool_sizes;
+
+    #[test]
+    fn the_connections_are_split_among_the_workers_and_their_bound_kept() {
+        assert_eq!(pool_sizes(16, 2), vec![8, 8]);
+        assert_eq!(pool_sizes(17, 4), vec![5, 4, 4, 4]);
+        assert_eq!(pool_sizes(16, 1), vec![16]);
+        // Fewer connections than workers: a pool of one each, shared.
+        assert_eq!(pool_sizes(2, 8), vec![1, 1]);
+        for total in 1..40 {
+            for workers in 1..12 {
+                let sizes = pool_sizes(total, workers);
+                assert_eq!(sizes.iter().sum::<usize>(), total, "{total} {workers}");
+                assert!(
+                    sizes.len() <= workers && sizes.iter().all(|&n| n >= 1),
+                    "{total} {workers}"
+                );
+            }
+        }
+    }
 }

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use prometheus::{Encoder as _, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
 
 use crate::db::replicas::Replicas;
+use crate::db::Database;
 
 /// The registry every metric of the process is in.
 pub static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
@@ -117,10 +118,21 @@ fn pool_gauges(server: &str, status: deadpool::Status) {
     }
 }
 
-/// The metrics in Prometheus text format (0.0.4), with the gauges of the primary's pool and of
+/// The metrics in Prometheus text format (0.0.4), with the gauges of the primary's pools (summed) and of
 /// each replica read now.
-pub fn scrape(primary: deadpool::Status, replicas: Option<&Replicas>) -> prometheus::Result<Vec<u8>> {
-    pool_gauges("primary", primary);
+pub fn scrape(primaries: &[Database], replicas: Option<&Replicas>) -> prometheus::Result<Vec<u8>> {
+    let sum = primaries
+        .iter()
+        .map(|d| d.pool.status())
+        .reduce(|a, b| deadpool::Status {
+            max_size: a.max_size + b.max_size,
+            size: a.size + b.size,
+            available: a.available + b.available,
+            waiting: a.waiting + b.waiting,
+        });
+    if let Some(primary) = sum {
+        pool_gauges("primary", primary);
+    }
     if let Some(replicas) = replicas {
         for replica in &replicas.list {
             pool_gauges(&replica.name, replica.db.pool.status());

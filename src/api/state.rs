@@ -9,9 +9,12 @@ use crate::db::watch::StateWatch;
 use crate::db::{Conn, Database, Session};
 
 /// What every request handler can reach.
+#[derive(Clone)]
 pub struct AppState {
-    /// The connection pool of the primary.
+    /// The connection pool of the primary this worker draws from.
     pub db: Database,
+    /// The primary's pools of every worker, [`db`](Self::db) among them (the metrics sum them).
+    pub primaries: Arc<Vec<Database>>,
     /// Streaming replicas that serve reads, if any are configured.
     pub replicas: Option<Arc<Replicas>>,
     /// The origins browsers may write from; every origin may read.
@@ -49,6 +52,7 @@ impl AppState {
     pub fn new(db: Database) -> Self {
         let exports = (db.pool.status().max_size / 4).max(1);
         AppState {
+            primaries: Arc::new(vec![db.clone()]),
             db,
             replicas: None,
             cors_origins: Vec::new(),

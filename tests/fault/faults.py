@@ -287,6 +287,11 @@ def stalled_exports(cluster, service):
           "exports beyond their slots are told to come back (503)")
     check(set(statuses) == {200}, "reads go on beside stalled exports")
     check(connections <= 16, "the service holds no more connections than its pool")
+    # Each worker draws from a pool of its own: their bounds add up to the one configured.
+    _, metrics, _ = request(service.base, "GET", "/metrics")
+    bound = re.search(rb'alliance_kb_pool_connections\{server="primary",state="max"\} (\d+)', metrics)
+    say(f"   the primary's pools' bounds summed in /metrics: {bound and int(bound.group(1))}")
+    check(bound is not None and int(bound.group(1)) == 16, "the workers' pools add up to ALLIANCE_KB_POOL_SIZE")
     check(after == 0, "a stalled export's snapshot is closed after the stall timeout")
 
 

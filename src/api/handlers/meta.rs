@@ -168,7 +168,7 @@ pub async fn get_metrics(state: web::Data<AppState>) -> Result<HttpResponse, Api
             "metrics are switched off on this service (ALLIANCE_KB_METRICS=off)".into(),
         ));
     }
-    let text = metrics::scrape(state.db.pool.status(), state.replicas.as_deref())
+    let text = metrics::scrape(&state.primaries, state.replicas.as_deref())
         .map_err(|e| ApiError::Internal(format!("cannot encode the metrics: {e}")))?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
