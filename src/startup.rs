@@ -369,16 +369,14 @@ pub async fn serve(config: &Config, direct_url: &str, listener: TcpListener) -> 
                 std::time::Duration::from_millis(config.state_poll_ms),
             )
         }),
-        exports: std::sync::Arc::new(tokio::sync::Semaphore::new((config.pool_size / 4).max(1))),
-        primaries: std::sync::Arc::new(primaries.clone()),
-        ..AppState::new(primaries[0].clone())
+        ..AppState::pooled(primaries)
     };
     // Called once on each worker's thread as it starts: each takes the next pool.
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     HttpServer::new(move || {
-        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % primaries.len();
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % state.primaries.len();
         build_app(web::Data::new(AppState {
-            db: primaries[i].clone(),
+            db: state.primaries[i].clone(),
             ..state.clone()
         }))
     })

@@ -50,10 +50,18 @@ tokio::task_local! {
 impl AppState {
     /// The state of a service on `db` with the default settings.
     pub fn new(db: Database) -> Self {
-        let exports = (db.pool.status().max_size / 4).max(1);
+        Self::pooled(vec![db])
+    }
+
+    /// The state of a service whose workers each draw from one of `primaries` (at least one; this
+    /// state's [`db`](Self::db) is the first), with the default settings. Exports may take a
+    /// quarter of all their connections, at least one.
+    pub fn pooled(primaries: Vec<Database>) -> Self {
+        let total: usize = primaries.iter().map(|d| d.pool.status().max_size).sum();
+        let exports = (total / 4).max(1);
         AppState {
-            primaries: Arc::new(vec![db.clone()]),
-            db,
+            db: primaries[0].clone(),
+            primaries: Arc::new(primaries),
             replicas: None,
             cors_origins: Vec::new(),
             transfer_timeout: std::time::Duration::from_secs(600),

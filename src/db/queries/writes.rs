@@ -2,7 +2,7 @@
 //! transaction; the history of what changed is stored by the caller afterwards.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Jsonb, Text};
+use diesel::sql_types::{Array, BigInt, Integer, Jsonb, Text};
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -173,6 +173,16 @@ pub async fn insert_status_change(conn: &mut AsyncPgConnection, new: NewStatusCh
         .await
 }
 
+/// The spans of `citations` as the arrays the inserts unnest: sources, starts, ends, excerpts.
+fn spans_of<'a>(citations: &[NewCitation<'a>]) -> (Vec<i64>, Vec<i32>, Vec<i32>, Vec<&'a str>) {
+    (
+        citations.iter().map(|c| c.source_id).collect(),
+        citations.iter().map(|c| c.start_offset).collect(),
+        citations.iter().map(|c| c.end_offset).collect(),
+        citations.iter().map(|c| c.excerpt).collect(),
+    )
+}
+
 /// Inserts a status change and its citations in one statement (the citations' `status_change_id`
 /// is the new change's); returns the change's id and the citations' ids, in the order given.
 pub async fn insert_status_change_cited(
@@ -184,9 +194,10 @@ pub async fn insert_status_change_cited(
     struct Made {
         #[diesel(sql_type = BigInt)]
         step: i64,
-        #[diesel(sql_type = diesel::sql_types::Array<BigInt>)]
+        #[diesel(sql_type = Array<BigInt>)]
         cited: Vec<i64>,
     }
+    let (sources, starts, ends, excerpts) = spans_of(citations);
     // Ids are taken in the order the rows are inserted, which is the order given. Its text is
     // fixed: kept prepared on the connection.
     let made: Made = prepared(
@@ -209,14 +220,10 @@ pub async fn insert_status_change_cited(
         .bind::<diesel::sql_types::Nullable<Text>, _>(new.note)
         .bind::<Text, _>(new.modality)
         .bind::<Jsonb, _>(&new.basis)
-        .bind::<diesel::sql_types::Array<BigInt>, _>(citations.iter().map(|c| c.source_id).collect::<Vec<_>>())
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Integer>, _>(
-            citations.iter().map(|c| c.start_offset).collect::<Vec<_>>(),
-        )
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Integer>, _>(
-            citations.iter().map(|c| c.end_offset).collect::<Vec<_>>(),
-        )
-        .bind::<diesel::sql_types::Array<Text>, _>(citations.iter().map(|c| c.excerpt).collect::<Vec<_>>()),
+        .bind::<Array<BigInt>, _>(sources)
+        .bind::<Array<Integer>, _>(starts)
+        .bind::<Array<Integer>, _>(ends)
+        .bind::<Array<Text>, _>(excerpts),
     )
     .get_result(conn)
     .await?;
@@ -270,13 +277,14 @@ pub async fn update_claim(conn: &mut AsyncPgConnection, id: i64, changes: NewCla
 pub async fn insert_citations(conn: &mut AsyncPgConnection, new: &[NewCitation<'_>]) -> QueryResult<Vec<i64>> {
     #[derive(QueryableByName)]
     struct Made {
-        #[diesel(sql_type = diesel::sql_types::Array<BigInt>)]
+        #[diesel(sql_type = Array<BigInt>)]
         ids: Vec<i64>,
     }
     if new.is_empty() {
         return Ok(Vec::new());
     }
-    type Ids = diesel::sql_types::Array<diesel::sql_types::Nullable<BigInt>>;
+    type Ids = Array<diesel::sql_types::Nullable<BigInt>>;
+    let (sources, starts, ends, excerpts) = spans_of(new);
     let fact = |of: fn(&NewCitation<'_>) -> Option<i64>| new.iter().map(of).collect::<Vec<_>>();
     // One text whatever the number of rows (a multi-row VALUES would be a new statement, parsed and
     // planned, for each count): kept prepared on the connection. The ids are taken in the order
@@ -296,14 +304,10 @@ pub async fn insert_citations(conn: &mut AsyncPgConnection, new: &[NewCitation<'
              RETURNING id)
          SELECT ARRAY(SELECT id FROM made ORDER BY id) AS ids",
         )
-        .bind::<diesel::sql_types::Array<BigInt>, _>(new.iter().map(|c| c.source_id).collect::<Vec<_>>())
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Integer>, _>(
-            new.iter().map(|c| c.start_offset).collect::<Vec<_>>(),
-        )
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Integer>, _>(
-            new.iter().map(|c| c.end_offset).collect::<Vec<_>>(),
-        )
-        .bind::<diesel::sql_types::Array<Text>, _>(new.iter().map(|c| c.excerpt).collect::<Vec<_>>())
+        .bind::<Array<BigInt>, _>(sources)
+        .bind::<Array<Integer>, _>(starts)
+        .bind::<Array<Integer>, _>(ends)
+        .bind::<Array<Text>, _>(excerpts)
         .bind::<Ids, _>(fact(|c| c.commitment_id))
         .bind::<Ids, _>(fact(|c| c.status_change_id))
         .bind::<Ids, _>(fact(|c| c.statement_id))
