@@ -32,6 +32,9 @@ impl log::Log for PlanLog {
     fn flush(&self) {}
 }
 
+/// The tests that read the plan log run one at a time: it is one log for the whole process.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn plans() -> &'static Mutex<Vec<String>> {
     PLANS.get_or_init(|| {
         // Other tests log nothing the test binary keeps; this logger keeps only plans.
@@ -54,6 +57,30 @@ fn sequential_scans(node: &Value, found: &mut Vec<String>) {
             sequential_scans(child, found);
         }
     }
+}
+
+/// Makes every session on `database` explain each statement it runs, to its client (which logs
+/// it as a notice), with `setting` besides.
+fn explain_every_statement(database: &TestDatabase, setting: &str) {
+    let name = database
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    database.query(&format!(
+        "ALTER DATABASE \"{name}\" SET session_preload_libraries = 'auto_explain';
+         ALTER DATABASE \"{name}\" SET auto_explain.log_min_duration = 0;
+         ALTER DATABASE \"{name}\" SET auto_explain.log_format = 'json';
+         ALTER DATABASE \"{name}\" SET auto_explain.log_level = 'notice';
+         ALTER DATABASE \"{name}\" SET auto_explain.log_nested_statements = on;
+         ALTER DATABASE \"{name}\" SET auto_explain.log_analyze = on;
+         ALTER DATABASE \"{name}\" SET client_min_messages = 'notice';
+         ALTER DATABASE \"{name}\" SET {setting}"
+    ));
 }
 
 /// The statements among `logged` plans that read one of the `large` tables whole, with the table.
@@ -81,6 +108,7 @@ fn read_whole(logged: &[String], large: &[String]) -> Vec<String> {
 
 #[actix_web::test]
 async fn no_endpoint_reads_a_large_table_whole_where_an_index_should_serve() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let plans = plans();
     let database = TestDatabase::seeded();
     generate(
@@ -96,25 +124,7 @@ async fn no_endpoint_reads_a_large_table_whole_where_an_index_should_serve() {
     // Every session on this database explains each statement it runs, to its client; with
     // sequential scans priced out, a plan that still reads a table whole has no index to use,
     // whatever the table's size.
-    let name = database
-        .url
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
-    database.query(&format!(
-        "ALTER DATABASE \"{name}\" SET session_preload_libraries = 'auto_explain';
-         ALTER DATABASE \"{name}\" SET auto_explain.log_min_duration = 0;
-         ALTER DATABASE \"{name}\" SET auto_explain.log_format = 'json';
-         ALTER DATABASE \"{name}\" SET auto_explain.log_level = 'notice';
-         ALTER DATABASE \"{name}\" SET auto_explain.log_nested_statements = on;
-         ALTER DATABASE \"{name}\" SET auto_explain.log_analyze = on;
-         ALTER DATABASE \"{name}\" SET client_min_messages = 'notice';
-         ALTER DATABASE \"{name}\" SET enable_seqscan = off"
-    ));
+    explain_every_statement(&database, "enable_seqscan = off");
     // The tables large enough that reading them whole is never the right plan for a page.
     let large: Vec<String> = database
         .query("SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND reltuples > 2000")
@@ -283,4 +293,23 @@ async fn no_endpoint_reads_a_large_table_whole_where_an_index_should_serve() {
         }
     }
     assert!(scans.contains(&"commitments".to_owned()), "{scans:?}");
+}
+
+/// Every search reads the whole pending list of each full-text index it uses: every GIN index
+/// bounds that list (to 64 kB), so that a search does not cost more the more records were
+/// written since the list was last merged. The migration merges the lists it finds.
+#[actix_web::test]
+async fn every_full_text_index_bounds_the_list_a_search_reads_beside_it() {
+    let database = TestDatabase::seeded();
+    let unbounded = database.query(
+        "SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+          WHERE a.amname = 'gin' AND c.relnamespace = 'public'::regnamespace
+            AND NOT coalesce(c.reloptions, '{}') @> '{gin_pending_list_limit=64}'",
+    );
+    assert!(unbounded.is_empty(), "GIN indexes without the bound: {unbounded:?}");
+    let gin = database.query(
+        "SELECT count(*)::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+          WHERE a.amname = 'gin' AND c.relnamespace = 'public'::regnamespace",
+    );
+    assert_eq!(gin[0][0].as_deref(), Some("6"));
 }
