@@ -313,3 +313,106 @@ async fn every_full_text_index_bounds_the_list_a_search_reads_beside_it() {
     );
     assert_eq!(gin[0][0].as_deref(), Some("6"));
 }
+
+/// The scans of `node` (and below) that read more than a page's worth of one of the `large`
+/// tables without a condition on the index walked: a sequential scan, or an index read from end
+/// to end (as a merge join does).
+fn unkeyed_reads(node: &Value, large: &[String], found: &mut Vec<String>) {
+    let table = node["Relation Name"].as_str().unwrap_or("");
+    let loops = node["Actual Loops"].as_f64().unwrap_or(1.0);
+    let read =
+        (node["Actual Rows"].as_f64().unwrap_or(0.0) + node["Rows Removed by Filter"].as_f64().unwrap_or(0.0)) * loops;
+    let unkeyed = node["Node Type"] == "Seq Scan"
+        || (node["Node Type"].as_str().is_some_and(|t| t.starts_with("Index")) && node["Index Cond"].is_null());
+    if large.iter().any(|t| t == table) && unkeyed && read > 500.0 {
+        found.push(format!("{table} ({} rows by {})", read, node["Node Type"]));
+    }
+    for child in node["Plans"].as_array().into_iter().flatten() {
+        unkeyed_reads(child, large, found);
+    }
+}
+
+/// PostgreSQL keeps one plan per statement and connection, made from the statistics of the
+/// moment: on a new, small knowledge base a join may rightly read a small table whole, and goes
+/// on doing so as the table grows under the kept plan. A commitment's creation and its status
+/// step, with every statement on its kept (generic) plan over a thousand commitments, read the
+/// steps and citations they need by key.
+#[actix_web::test]
+async fn a_write_s_kept_plans_read_by_key_even_when_made_on_a_small_database() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let plans = plans();
+    let database = TestDatabase::seeded();
+    generate(
+        &database.url,
+        Plan {
+            commitments: 990,
+            seed: 5,
+        },
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+    explain_every_statement(&database, "plan_cache_mode = force_generic_plan");
+    let large: Vec<String> = database
+        .query("SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND reltuples > 1000")
+        .into_iter()
+        .filter_map(|r| r[0].clone())
+        .collect();
+    assert!(
+        large.contains(&"citations".to_owned()) && large.contains(&"commitment_status_changes".to_owned()),
+        "{large:?}"
+    );
+    let app = app_with(database, alliance_kb::db::Database::connect_logging_notices).await;
+    let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
+    plans.lock().unwrap().clear();
+    let cited = json!([{"source_id": 1, "excerpt": "Belgium offered naval and air support"}]);
+    let made = app
+        .send(Method::POST, "/v1/commitments", &[("authorization", &auth)],
+            Some(json!({"nation": "BE", "kind": "naval_support", "status": "pledged", "summary": "Belgium pledged a frigate.", "citations": cited})))
+        .await;
+    assert_eq!(made.status.as_u16(), 201, "{}", String::from_utf8_lossy(&made.body));
+    let id = made.json()["id"].as_i64().unwrap();
+    let stepped = app
+        .send(
+            Method::POST,
+            &format!("/v1/commitments/{id}/status"),
+            &[("authorization", &auth)],
+            Some(json!({"status": "delivered", "citations": cited})),
+        )
+        .await;
+    assert_eq!(
+        stepped.status.as_u16(),
+        201,
+        "{}",
+        String::from_utf8_lossy(&stepped.body)
+    );
+
+    let logged = std::mem::take(&mut *plans.lock().unwrap());
+    let mut offenders = Vec::new();
+    let mut explained = 0;
+    for entry in &logged {
+        let Some(plan) = entry
+            .find('{')
+            .and_then(|start| serde_json::from_str::<Value>(&entry[start..]).ok())
+        else {
+            continue;
+        };
+        explained += 1;
+        let mut found = Vec::new();
+        unkeyed_reads(&plan["Plan"], &large, &mut found);
+        if !found.is_empty() {
+            let text = plan["Query Text"].as_str().unwrap_or("");
+            offenders.push(format!(
+                "{}: {}",
+                found.join(", "),
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            ));
+        }
+    }
+    assert!(explained >= 10, "auto_explain reported {explained} plans");
+    assert!(
+        offenders.is_empty(),
+        "kept plans that read a table without a key:\n{}",
+        offenders.join("\n\n")
+    );
+}

@@ -5,6 +5,7 @@ use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::models::Citation;
+use crate::db::prepared::prepared;
 use crate::schema::{citations, sources};
 use crate::vocab::Reliability;
 
@@ -89,24 +90,28 @@ pub async fn for_commitments_and_changes(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    use crate::schema::commitment_status_changes;
     // Two index lookups joined by UNION ALL: an OR of the two conditions made PostgreSQL filter
-    // the whole table (223 ms at 600k citations, against 0.3 ms this way).
+    // the whole table (223 ms at 600k citations, against 0.3 ms this way). The steps' citations
+    // are looked up by the steps' ids, taken first (`= ANY(ARRAY(...))`): written as a join, the
+    // plan kept for the statement on a small database merged the whole index of steps' citations
+    // with every step, and went on doing so as the tables grew under it (a commitment's creation
+    // on a database of a thousand commitments read 3,358 pages there after 3,000 creations).
     let direct = citations::table
         .inner_join(sources::table)
         .filter(citations::retracted_at.is_null())
         .filter(citations::commitment_id.eq_any(ids.to_vec()))
         .select((Citation::as_select(), sources::reliability));
+    let of_steps = diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "citations.status_change_id = ANY(ARRAY(SELECT s.id FROM commitment_status_changes s WHERE s.commitment_id = ANY(",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(ids.to_vec())
+    .sql(")))");
     let of_changes = citations::table
         .inner_join(sources::table)
-        .inner_join(
-            commitment_status_changes::table
-                .on(citations::status_change_id.eq(commitment_status_changes::id.nullable())),
-        )
         .filter(citations::retracted_at.is_null())
-        .filter(commitment_status_changes::commitment_id.eq_any(ids.to_vec()))
+        .filter(of_steps)
         .select((Citation::as_select(), sources::reliability));
-    let mut rows: Vec<(Citation, Reliability)> = direct.union_all(of_changes).load(conn).await?;
+    let mut rows: Vec<(Citation, Reliability)> = prepared(direct.union_all(of_changes)).load(conn).await?;
     rows.sort_by_key(|(citation, _)| citation.id);
     Ok(rows)
 }
