@@ -334,9 +334,9 @@ fn unkeyed_reads(node: &Value, large: &[String], found: &mut Vec<String>) {
 
 /// PostgreSQL keeps one plan per statement and connection, made from the statistics of the
 /// moment: on a new, small knowledge base a join may rightly read a small table whole, and goes
-/// on doing so as the table grows under the kept plan. A commitment's creation and its status
-/// step, with every statement on its kept (generic) plan over a thousand commitments, read the
-/// steps and citations they need by key.
+/// on doing so as the table grows under the kept plan. A commitment's creation, its status step,
+/// its correction and its retraction, with every statement on its kept (generic) plan over a
+/// thousand commitments, read what they need by key.
 #[actix_web::test]
 async fn a_write_s_kept_plans_read_by_key_even_when_made_on_a_small_database() {
     let _alone = ONE_AT_A_TIME.lock().await;
@@ -385,6 +385,38 @@ async fn a_write_s_kept_plans_read_by_key_even_when_made_on_a_small_database() {
         201,
         "{}",
         String::from_utf8_lossy(&stepped.body)
+    );
+    // Corrected, then retracted, each against the version it read.
+    let path = format!("/v1/commitments/{id}");
+    let tag = app.get(&path).await.header("etag").unwrap().to_owned();
+    let corrected = app
+        .send(
+            Method::PATCH,
+            &path,
+            &[("authorization", &auth), ("if-match", &tag)],
+            Some(json!({"summary": "Belgium pledged a frigate to the task group."})),
+        )
+        .await;
+    assert_eq!(
+        corrected.status.as_u16(),
+        200,
+        "{}",
+        String::from_utf8_lossy(&corrected.body)
+    );
+    let tag = corrected.header("etag").unwrap().to_owned();
+    let retracted = app
+        .send(
+            Method::DELETE,
+            &format!("{path}?reason=Duplicate%20entry"),
+            &[("authorization", &auth), ("if-match", &tag)],
+            None,
+        )
+        .await;
+    assert_eq!(
+        retracted.status.as_u16(),
+        200,
+        "{}",
+        String::from_utf8_lossy(&retracted.body)
     );
 
     let logged = std::mem::take(&mut *plans.lock().unwrap());
