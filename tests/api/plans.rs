@@ -59,9 +59,14 @@ fn sequential_scans(node: &Value, found: &mut Vec<String>) {
     }
 }
 
-/// Makes every session on `database` explain each statement it runs, to its client (which logs
-/// it as a notice), with `setting` besides.
-fn explain_every_statement(database: &TestDatabase, setting: &str) {
+/// A seeded database with `commitments` generated, every session on it explaining each statement
+/// it runs to its client (which logs it as a notice) under `setting`, and the tables that hold
+/// more than `rows` rows.
+async fn explained_database(commitments: u64, seed: u64, setting: &str, rows: u32) -> (TestDatabase, Vec<String>) {
+    let database = TestDatabase::seeded();
+    generate(&database.url, Plan { commitments, seed }, |_, _| {})
+        .await
+        .unwrap();
     let name = database
         .url
         .rsplit('/')
@@ -81,6 +86,14 @@ fn explain_every_statement(database: &TestDatabase, setting: &str) {
          ALTER DATABASE \"{name}\" SET client_min_messages = 'notice';
          ALTER DATABASE \"{name}\" SET {setting}"
     ));
+    let large = database
+        .query(&format!(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND reltuples > {rows}"
+        ))
+        .into_iter()
+        .filter_map(|r| r[0].clone())
+        .collect();
+    (database, large)
 }
 
 /// The statements among `logged` plans that read one of the `large` tables whole, with the table.
@@ -110,27 +123,10 @@ fn read_whole(logged: &[String], large: &[String]) -> Vec<String> {
 async fn no_endpoint_reads_a_large_table_whole_where_an_index_should_serve() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let plans = plans();
-    let database = TestDatabase::seeded();
-    generate(
-        &database.url,
-        Plan {
-            commitments: 4000,
-            seed: 11,
-        },
-        |_, _| {},
-    )
-    .await
-    .unwrap();
-    // Every session on this database explains each statement it runs, to its client; with
-    // sequential scans priced out, a plan that still reads a table whole has no index to use,
-    // whatever the table's size.
-    explain_every_statement(&database, "enable_seqscan = off");
-    // The tables large enough that reading them whole is never the right plan for a page.
-    let large: Vec<String> = database
-        .query("SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND reltuples > 2000")
-        .into_iter()
-        .filter_map(|r| r[0].clone())
-        .collect();
+    // With sequential scans priced out, a plan that still reads a table whole has no index to
+    // use, whatever the table's size; the tables large enough that reading them whole is never
+    // the right plan for a page.
+    let (database, large) = explained_database(4000, 11, "enable_seqscan = off", 2000).await;
     assert!(
         large.contains(&"commitments".to_owned()) && large.contains(&"revisions".to_owned()),
         "{large:?}"
@@ -341,23 +337,7 @@ fn unkeyed_reads(node: &Value, large: &[String], found: &mut Vec<String>) {
 async fn a_write_s_kept_plans_read_by_key_even_when_made_on_a_small_database() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let plans = plans();
-    let database = TestDatabase::seeded();
-    generate(
-        &database.url,
-        Plan {
-            commitments: 990,
-            seed: 5,
-        },
-        |_, _| {},
-    )
-    .await
-    .unwrap();
-    explain_every_statement(&database, "plan_cache_mode = force_generic_plan");
-    let large: Vec<String> = database
-        .query("SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND reltuples > 1000")
-        .into_iter()
-        .filter_map(|r| r[0].clone())
-        .collect();
+    let (database, large) = explained_database(990, 5, "plan_cache_mode = force_generic_plan", 1000).await;
     assert!(
         large.contains(&"citations".to_owned()) && large.contains(&"commitment_status_changes".to_owned()),
         "{large:?}"
