@@ -96,22 +96,33 @@ async fn explained_database(commitments: u64, seed: u64, setting: &str, rows: u3
     (database, large)
 }
 
+/// The plans among `logged` entries (each a notice whose JSON follows its prefix).
+fn explained(logged: &[String]) -> impl Iterator<Item = Value> + '_ {
+    logged.iter().filter_map(|entry| {
+        entry
+            .find('{')
+            .and_then(|start| serde_json::from_str::<Value>(&entry[start..]).ok())
+    })
+}
+
+/// A plan's statement on one line.
+fn statement_of(plan: &Value) -> String {
+    plan["Query Text"]
+        .as_str()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The statements among `logged` plans that read one of the `large` tables whole, with the table.
 fn read_whole(logged: &[String], large: &[String]) -> Vec<String> {
     let mut offenders = Vec::new();
-    for entry in logged {
-        let Some(start) = entry.find('{') else { continue };
-        let Ok(plan) = serde_json::from_str::<Value>(&entry[start..]) else {
-            continue;
-        };
-        let text = plan["Query Text"].as_str().unwrap_or("").to_owned();
+    for plan in explained(logged) {
         let mut scans = Vec::new();
         sequential_scans(&plan["Plan"], &mut scans);
         for table in scans.into_iter().filter(|t| large.contains(t)) {
-            offenders.push(format!(
-                "{table}: {}",
-                text.split_whitespace().collect::<Vec<_>>().join(" ")
-            ));
+            offenders.push(format!("{table}: {}", statement_of(&plan)));
         }
     }
     offenders.sort();
@@ -280,13 +291,8 @@ async fn no_endpoint_reads_a_large_table_whole_where_an_index_should_serve() {
     );
     let logged = std::mem::take(&mut *plans.lock().unwrap());
     let mut scans = Vec::new();
-    for entry in &logged {
-        if let Some(plan) = entry
-            .find('{')
-            .and_then(|start| serde_json::from_str::<Value>(&entry[start..]).ok())
-        {
-            sequential_scans(&plan["Plan"], &mut scans);
-        }
+    for plan in explained(&logged) {
+        sequential_scans(&plan["Plan"], &mut scans);
     }
     assert!(scans.contains(&"commitments".to_owned()), "{scans:?}");
 }
@@ -401,27 +407,16 @@ async fn a_write_s_kept_plans_read_by_key_even_when_made_on_a_small_database() {
 
     let logged = std::mem::take(&mut *plans.lock().unwrap());
     let mut offenders = Vec::new();
-    let mut explained = 0;
-    for entry in &logged {
-        let Some(plan) = entry
-            .find('{')
-            .and_then(|start| serde_json::from_str::<Value>(&entry[start..]).ok())
-        else {
-            continue;
-        };
-        explained += 1;
+    let mut count = 0;
+    for plan in explained(&logged) {
+        count += 1;
         let mut found = Vec::new();
         unkeyed_reads(&plan["Plan"], &large, &mut found);
         if !found.is_empty() {
-            let text = plan["Query Text"].as_str().unwrap_or("");
-            offenders.push(format!(
-                "{}: {}",
-                found.join(", "),
-                text.split_whitespace().collect::<Vec<_>>().join(" ")
-            ));
+            offenders.push(format!("{}: {}", found.join(", "), statement_of(&plan)));
         }
     }
-    assert!(explained >= 10, "auto_explain reported {explained} plans");
+    assert!(count >= 10, "auto_explain reported {count} plans");
     assert!(
         offenders.is_empty(),
         "kept plans that read a table without a key:\n{}",

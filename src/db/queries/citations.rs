@@ -1,6 +1,7 @@
 //! Citations: the links from facts to spans of their sources.
 
 use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Bool};
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -101,10 +102,10 @@ pub async fn for_commitments_and_changes(
         .filter(citations::retracted_at.is_null())
         .filter(citations::commitment_id.eq_any(ids.to_vec()))
         .select((Citation::as_select(), sources::reliability));
-    let of_steps = diesel::dsl::sql::<diesel::sql_types::Bool>(
+    let of_steps = diesel::dsl::sql::<Bool>(
         "citations.status_change_id = ANY(ARRAY(SELECT s.id FROM commitment_status_changes s WHERE s.commitment_id = ANY(",
     )
-    .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(ids.to_vec())
+    .bind::<Array<BigInt>, _>(ids.to_vec())
     .sql(")))");
     let of_changes = citations::table
         .inner_join(sources::table)
