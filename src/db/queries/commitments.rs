@@ -38,6 +38,66 @@ pub struct CommitmentFilter {
     pub include_retracted: bool,
 }
 
+/// Narrows a boxed query of commitment ids (on `commitments` alone, or joined to the citations
+/// of one source) by every field of a [`CommitmentFilter`] but the source, and by the page's
+/// keyset. One home for the filters, whichever table drives the walk.
+macro_rules! narrowed {
+    ($query:expr, $filter:expr, $window:expr) => {{
+        let filter: &CommitmentFilter = $filter;
+        let mut query = $query;
+        // One value is an equality, which the indexes walk in id order; several are `= ANY`.
+        match filter.nations.as_slice() {
+            [] => {}
+            [one] => query = query.filter(commitments::nation_code.eq(one.clone())),
+            many => query = query.filter(commitments::nation_code.eq_any(many.to_vec())),
+        }
+        match filter.kinds.as_slice() {
+            [] => {}
+            [one] => query = query.filter(commitments::kind.eq(*one)),
+            many => query = query.filter(commitments::kind.eq_any(many.to_vec())),
+        }
+        match filter.statuses.as_slice() {
+            [] => {}
+            [one] => query = query.filter(commitments::status.eq(*one)),
+            many => query = query.filter(commitments::status.eq_any(many.to_vec())),
+        }
+        if let Some(event) = filter.event {
+            query = query.filter(commitments::event_id.eq(event));
+        }
+        if let Some(since) = filter.announced_since {
+            query = query.filter(commitments::announced_on.ge(since));
+        }
+        if let Some(until) = filter.announced_until {
+            query = query.filter(commitments::announced_on.le(until));
+        }
+        if let Some(text) = &filter.text {
+            query = query.filter(super::text_matches("commitments", text));
+        }
+        if let Some(inferred) = filter.inferred {
+            // A commitment's history counts too: an inferred status or date is an inferred value.
+            query = if inferred {
+                query.filter(commitments::inferred.or(commitments::steps_inferred))
+            } else {
+                query.filter(
+                    commitments::inferred
+                        .eq(false)
+                        .and(commitments::steps_inferred.eq(false)),
+                )
+            };
+        }
+        if let Some(disputed) = filter.disputed {
+            query = query.filter(commitments::disputed.eq(disputed));
+        }
+        if !filter.include_retracted {
+            query = query.filter(commitments::retracted_at.is_null());
+        }
+        if let Some(after) = $window.after {
+            query = query.filter(commitments::id.gt(after));
+        }
+        query
+    }};
+}
+
 /// A page of commitments in id order, as stored.
 pub async fn list(
     conn: &mut AsyncPgConnection,
@@ -46,70 +106,33 @@ pub async fn list(
 ) -> QueryResult<Vec<StoredRow>> {
     // The page is walked on the records' own table (its filters, its order, its limit), and only
     // its ids are then looked up in the revisions: one index step each, whatever the estimates.
-    let mut query = commitments::table
-        .select(commitments::id)
-        .order(commitments::id.asc())
-        .into_boxed();
-    // One value is an equality, which the indexes walk in id order; several are `= ANY`.
-    match filter.nations.as_slice() {
-        [] => {}
-        [one] => query = query.filter(commitments::nation_code.eq(one.clone())),
-        many => query = query.filter(commitments::nation_code.eq_any(many.to_vec())),
+    match filter.source {
+        None => {
+            let ids = commitments::table
+                .select(commitments::id)
+                .order(commitments::id.asc())
+                .into_boxed();
+            stored::current_of_page!("commitments", narrowed!(ids, filter, window), window.fetch, conn)
+        }
+        // Those citing a source are walked from its live citations, in commitment order along
+        // the (source_id, commitment_id) index, each commitment then found by its key: a page
+        // reads about a page of citations, however many cite the source and however sparse they
+        // are among the commitments. (As `id IN (its citations)`, PostgreSQL either read every
+        // citation of the source and sorted them, or walked every commitment up to the page's
+        // last: 12 ms at a million commitments for a source cited by 5,000 of them, against
+        // 1.5 ms in this shape.)
+        Some(source) => {
+            let ids = citations::table
+                .inner_join(commitments::table)
+                .filter(citations::source_id.eq(source))
+                .filter(citations::retracted_at.is_null())
+                .select(commitments::id)
+                .distinct()
+                .order(commitments::id.asc())
+                .into_boxed();
+            stored::current_of_page!("commitments", narrowed!(ids, filter, window), window.fetch, conn)
+        }
     }
-    match filter.kinds.as_slice() {
-        [] => {}
-        [one] => query = query.filter(commitments::kind.eq(*one)),
-        many => query = query.filter(commitments::kind.eq_any(many.to_vec())),
-    }
-    match filter.statuses.as_slice() {
-        [] => {}
-        [one] => query = query.filter(commitments::status.eq(*one)),
-        many => query = query.filter(commitments::status.eq_any(many.to_vec())),
-    }
-    if let Some(event) = filter.event {
-        query = query.filter(commitments::event_id.eq(event));
-    }
-    if let Some(source) = filter.source {
-        query = query.filter(
-            commitments::id.nullable().eq_any(
-                citations::table
-                    .filter(citations::source_id.eq(source))
-                    .filter(citations::retracted_at.is_null())
-                    .select(citations::commitment_id),
-            ),
-        );
-    }
-    if let Some(since) = filter.announced_since {
-        query = query.filter(commitments::announced_on.ge(since));
-    }
-    if let Some(until) = filter.announced_until {
-        query = query.filter(commitments::announced_on.le(until));
-    }
-    if let Some(text) = &filter.text {
-        query = query.filter(super::text_matches("commitments", text));
-    }
-    if let Some(inferred) = filter.inferred {
-        // A commitment's history counts too: an inferred status or date is an inferred value.
-        query = if inferred {
-            query.filter(commitments::inferred.or(commitments::steps_inferred))
-        } else {
-            query.filter(
-                commitments::inferred
-                    .eq(false)
-                    .and(commitments::steps_inferred.eq(false)),
-            )
-        };
-    }
-    if let Some(disputed) = filter.disputed {
-        query = query.filter(commitments::disputed.eq(disputed));
-    }
-    if !filter.include_retracted {
-        query = query.filter(commitments::retracted_at.is_null());
-    }
-    if let Some(after) = window.after {
-        query = query.filter(commitments::id.gt(after));
-    }
-    stored::current_of_page!("commitments", query, window.fetch, conn)
 }
 
 /// One commitment by id.
