@@ -731,6 +731,10 @@ impl Loader {
             .text(Some(current.modality.as_str()))
             .show(current.changed_on)
             .show(Some(steps_inferred));
+        match current.basis.get("changed_on") {
+            Some(basis) => self.commitments.json(basis),
+            None => self.commitments.text(None),
+        };
         let announcer_ref = announcer.as_ref().map(|(_, person, _)| person);
         self.commitments.words_of(&[
             Some(&row.summary),
@@ -947,7 +951,7 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
             "commitments",
             "id, nation_code, kind, status, summary, quantity_min, quantity_max, quantity_unit, quantity_text, role, \
              conditions, announced_on, announced_by, event_id, basis, status_modality, status_changed_on, steps_inferred, \
-             search_vector",
+             status_changed_on_basis, search_vector",
         ),
         steps: CopyRows::new(
             "commitment_status_changes",

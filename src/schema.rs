@@ -119,6 +119,7 @@ diesel::table! {
         status_modality -> Text,
         status_changed_on -> Nullable<Date>,
         cell_rank -> Int8,
+        status_changed_on_basis -> Nullable<Jsonb>,
     }
 }
 

@@ -80,6 +80,7 @@ pub const TABLES: &[Table] = &[
             "status_modality",
             "status_changed_on",
             "cell_rank",
+            "status_changed_on_basis",
         ],
     },
     Table {

@@ -213,12 +213,13 @@ const CHECKS: &[(&str, &str, &str)] = &[
         "SELECT count(*) FROM commitments t WHERE t.id > $1 AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.commitment_id = t.id)",
     ),
     (
-        "every commitment has a status history, and its status is its latest step's",
+        "every commitment has a status history, and its status, modality, date and date's basis are its latest step's",
         "commitments",
         "SELECT count(*) FROM commitments t LEFT JOIN (
-            SELECT DISTINCT ON (commitment_id) commitment_id, status FROM commitment_status_changes
+            SELECT DISTINCT ON (commitment_id) commitment_id, status, modality, changed_on, basis FROM commitment_status_changes
              WHERE commitment_id > $1 ORDER BY commitment_id, id DESC) s ON s.commitment_id = t.id
-          WHERE t.id > $1 AND t.status IS DISTINCT FROM s.status",
+          WHERE t.id > $1 AND (t.status, t.status_modality, t.status_changed_on, t.status_changed_on_basis)
+                IS DISTINCT FROM (s.status, s.modality, s.changed_on, s.basis -> 'changed_on')",
     ),
     (
         "every status change has a citation",

@@ -1,6 +1,8 @@
 //! The divisions matrix: the "Unity isn't absolute" paragraph as data.
 
-use serde_json::Value;
+use actix_web::http::Method;
+use alliance_kb::vocab::KeyRole;
+use serde_json::{json, Value};
 
 use crate::helpers::spawn_app;
 
@@ -183,4 +185,82 @@ async fn the_matrix_as_csv_is_a_sheet_of_nations_by_kinds() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(&lines, matrix["rows"].as_array().unwrap());
+}
+
+/// Each commitment a cell shows carries its current status's date and where that date comes
+/// from: its history's last step's, as its own record shows it, when it is made (the basis is
+/// stored once the citations exist) and when a step follows.
+#[actix_web::test]
+async fn a_cell_dates_each_commitment_as_the_last_step_of_its_history_does() {
+    let app = spawn_app().await;
+    let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
+    // Every commitment of the matrix agrees with its record.
+    macro_rules! agree {
+        () => {{
+            let matrix = app.get_json("/v1/divisions?limit=500").await;
+            let mut seen = 0;
+            for row in matrix["rows"].as_array().unwrap() {
+                for cell in row["cells"].as_array().unwrap() {
+                    for shown in cell["commitments"].as_array().into_iter().flatten() {
+                        let record = app.get_json(&format!("/v1/commitments/{}", shown["id"])).await;
+                        let last = record["history"].as_array().unwrap().last().unwrap().clone();
+                        assert_eq!(shown["changed_on"], last["changed_on"], "{shown}");
+                        assert_eq!(shown["changed_on_basis"], last["basis"]["changed_on"], "{shown}");
+                        assert_eq!(shown["status"], last["status"], "{shown}");
+                        seen += 1;
+                    }
+                }
+            }
+            assert!(seen >= 10, "{seen} commitments shown");
+        }};
+    }
+    agree!();
+
+    let made = app
+        .send(
+            Method::POST,
+            "/v1/commitments",
+            &[("authorization", &auth)],
+            Some(
+                json!({"nation": "IS", "kind": "air_support", "status": "pledged", "status_changed_on": "2026-01-07",
+                        "summary": "Iceland pledged an air-policing rotation.",
+                        "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}],
+                        "basis": {"status_changed_on": {"basis": "stated", "citation": 0}}}),
+            ),
+        )
+        .await;
+    assert_eq!(made.status.as_u16(), 201, "{}", String::from_utf8_lossy(&made.body));
+    let made = made.json();
+    let id = made["id"].as_i64().unwrap();
+    // The date is stated by the first step's own citation of the excerpt.
+    let cited = made["history"][0]["citations"][0]["id"].as_i64().unwrap();
+    let shown = |matrix: &Value| cell(matrix, "IS", "air_support")["commitments"][0].clone();
+    let first = shown(&app.get_json("/v1/divisions?kinds=air_support&limit=500").await);
+    assert_eq!(first["id"], id);
+    assert_eq!(first["changed_on"], "2026-01-07");
+    assert_eq!(first["changed_on_basis"]["basis"], "stated", "{first}");
+    assert_eq!(first["changed_on_basis"]["citation_id"], cited, "{first}");
+
+    let stepped = app
+        .send(
+            Method::POST,
+            &format!("/v1/commitments/{id}/status"),
+            &[("authorization", &auth)],
+            Some(json!({"status": "delivered", "changed_on": "2026-03-02",
+                        "citations": [{"source_id": 1, "excerpt": "Belgium offered naval and air support"}],
+                        "basis": {"changed_on": {"basis": "inferred", "note": "The rotation began in March."}}})),
+        )
+        .await;
+    assert_eq!(
+        stepped.status.as_u16(),
+        201,
+        "{}",
+        String::from_utf8_lossy(&stepped.body)
+    );
+    let now = shown(&app.get_json("/v1/divisions?kinds=air_support&limit=500").await);
+    assert_eq!(now["status"], "delivered");
+    assert_eq!(now["changed_on"], "2026-03-02");
+    assert_eq!(now["changed_on_basis"]["basis"], "inferred", "{now}");
+    assert_eq!(now["changed_on_basis"]["note"], "The rotation began in March.", "{now}");
+    agree!();
 }

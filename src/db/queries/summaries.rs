@@ -247,8 +247,7 @@ pub async fn division_entries(
         diesel::sql_query(format!(
             "SELECT n.code AS nation_code, k.kind, c.id, c.status, c.status_modality AS modality,
                 c.status_changed_on AS changed_on,
-                (SELECT s.basis -> 'changed_on' FROM commitment_status_changes s
-                  WHERE s.commitment_id = c.id ORDER BY s.id DESC LIMIT 1) AS changed_on_basis,
+                c.status_changed_on_basis AS changed_on_basis,
                 c.basis -> 'event_id' AS event_basis, c.summary,
                 ARRAY(SELECT ci.id FROM citations ci
                        WHERE ci.commitment_id = c.id AND ci.retracted_at IS NULL ORDER BY ci.id) AS citation_ids
