@@ -735,6 +735,7 @@ impl Loader {
             Some(basis) => self.commitments.json(basis),
             None => self.commitments.text(None),
         };
+        self.commitments.text(Some(&format!("{{{}}}", citation.id)));
         let announcer_ref = announcer.as_ref().map(|(_, person, _)| person);
         self.commitments.words_of(&[
             Some(&row.summary),
@@ -951,7 +952,7 @@ pub async fn generate(url: &str, plan: Plan, mut progress: impl FnMut(u64, u64))
             "commitments",
             "id, nation_code, kind, status, summary, quantity_min, quantity_max, quantity_unit, quantity_text, role, \
              conditions, announced_on, announced_by, event_id, basis, status_modality, status_changed_on, steps_inferred, \
-             status_changed_on_basis, search_vector",
+             status_changed_on_basis, citation_ids, search_vector",
         ),
         steps: CopyRows::new(
             "commitment_status_changes",

@@ -120,6 +120,7 @@ diesel::table! {
         status_changed_on -> Nullable<Date>,
         cell_rank -> Int8,
         status_changed_on_basis -> Nullable<Jsonb>,
+        citation_ids -> Array<Int8>,
     }
 }
 

@@ -81,6 +81,7 @@ pub const TABLES: &[Table] = &[
             "status_changed_on",
             "cell_rank",
             "status_changed_on_basis",
+            "citation_ids",
         ],
     },
     Table {

@@ -222,6 +222,13 @@ const CHECKS: &[(&str, &str, &str)] = &[
                 IS DISTINCT FROM (s.status, s.modality, s.changed_on, s.basis -> 'changed_on')",
     ),
     (
+        "a commitment's citation ids are its live citations' (the first thousand new ones, then one in a hundred)",
+        "commitments",
+        "SELECT count(*) FROM commitments t WHERE t.id > $1 AND (t.id <= $1 + 1000 OR t.id % 100 = 0)
+            AND t.citation_ids IS DISTINCT FROM ARRAY(
+                SELECT c.id FROM citations c WHERE c.commitment_id = t.id AND c.retracted_at IS NULL ORDER BY c.id)",
+    ),
+    (
         "every status change has a citation",
         "commitment_status_changes",
         "SELECT count(*) FROM commitment_status_changes t WHERE t.id > $1 AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.status_change_id = t.id)",

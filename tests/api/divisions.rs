@@ -189,9 +189,10 @@ async fn the_matrix_as_csv_is_a_sheet_of_nations_by_kinds() {
 
 /// Each commitment a cell shows carries its current status's date and where that date comes
 /// from: its history's last step's, as its own record shows it, when it is made (the basis is
-/// stored once the citations exist) and when a step follows.
+/// stored once the citations exist) and when a step follows; and its live citations' ids, as its
+/// record lists them, when one is added and when one is retracted.
 #[actix_web::test]
-async fn a_cell_dates_each_commitment_as_the_last_step_of_its_history_does() {
+async fn a_cell_shows_each_commitment_s_date_and_citations_as_its_record_does() {
     let app = spawn_app().await;
     let auth = format!("Bearer {}", app.make_key(KeyRole::Editor).await);
     // Every commitment of the matrix agrees with its record.
@@ -207,6 +208,13 @@ async fn a_cell_dates_each_commitment_as_the_last_step_of_its_history_does() {
                         assert_eq!(shown["changed_on"], last["changed_on"], "{shown}");
                         assert_eq!(shown["changed_on_basis"], last["basis"]["changed_on"], "{shown}");
                         assert_eq!(shown["status"], last["status"], "{shown}");
+                        let cited: Vec<Value> = record["citations"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|c| c["id"].clone())
+                            .collect();
+                        assert_eq!(shown["citation_ids"].as_array().unwrap(), &cited, "{shown}");
                         seen += 1;
                     }
                 }
@@ -262,5 +270,47 @@ async fn a_cell_dates_each_commitment_as_the_last_step_of_its_history_does() {
     assert_eq!(now["changed_on"], "2026-03-02");
     assert_eq!(now["changed_on_basis"]["basis"], "inferred", "{now}");
     assert_eq!(now["changed_on_basis"]["note"], "The rotation began in March.", "{now}");
+    agree!();
+
+    let added = app
+        .send(
+            Method::POST,
+            "/v1/citations",
+            &[("authorization", &auth)],
+            Some(json!({"fact_type": "commitment", "fact_id": id, "source_id": 1,
+                        "excerpt": "Belgium offered naval and air support"})),
+        )
+        .await;
+    assert_eq!(added.status.as_u16(), 201, "{}", String::from_utf8_lossy(&added.body));
+    let added = added.json()["id"].clone();
+    let both = shown(&app.get_json("/v1/divisions?kinds=air_support&limit=500").await);
+    assert_eq!(
+        both["citation_ids"],
+        json!([made["citations"][0]["id"], added]),
+        "{both}"
+    );
+    agree!();
+    let tag = app
+        .get(&format!("/v1/citations/{added}"))
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    let retracted = app
+        .send(
+            Method::DELETE,
+            &format!("/v1/citations/{added}?reason=Duplicate"),
+            &[("authorization", &auth), ("if-match", &tag)],
+            None,
+        )
+        .await;
+    assert_eq!(
+        retracted.status.as_u16(),
+        200,
+        "{}",
+        String::from_utf8_lossy(&retracted.body)
+    );
+    let one = shown(&app.get_json("/v1/divisions?kinds=air_support&limit=500").await);
+    assert_eq!(one["citation_ids"], json!([made["citations"][0]["id"]]), "{one}");
     agree!();
 }

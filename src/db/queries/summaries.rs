@@ -249,8 +249,7 @@ pub async fn division_entries(
                 c.status_changed_on AS changed_on,
                 c.status_changed_on_basis AS changed_on_basis,
                 c.basis -> 'event_id' AS event_basis, c.summary,
-                ARRAY(SELECT ci.id FROM citations ci
-                       WHERE ci.commitment_id = c.id AND ci.retracted_at IS NULL ORDER BY ci.id) AS citation_ids
+                c.citation_ids
            FROM unnest($1::text[]) n(code) CROSS JOIN unnest($2::text[]) k(kind)
           CROSS JOIN LATERAL (
                 SELECT * FROM commitments c

@@ -1,0 +1,6 @@
+DROP TRIGGER commitments_follow_citation_update ON citations;
+DROP FUNCTION commitments_follow_citation();
+DROP TRIGGER commitments_follow_citations_insert ON citations;
+DROP TRIGGER commitments_follow_citations_delete ON citations;
+DROP FUNCTION commitments_follow_citations();
+ALTER TABLE commitments DROP COLUMN citation_ids;
