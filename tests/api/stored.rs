@@ -232,6 +232,38 @@ async fn the_tallies_and_the_timeline_kept_by_the_database_equal_a_rebuild_from_
     assert_eq!(queued[0][0].as_deref(), Some("0"));
 }
 
+/// What a commitment keeps of its last status step and of its live citations (for the divisions
+/// matrix) equals what its steps and citations say, after writes of every kind.
+#[actix_web::test]
+async fn what_a_commitment_keeps_of_its_last_step_and_citations_equals_its_facts() {
+    let app = spawn_app().await;
+    write_a_bit_of_everything(&app).await;
+    let rows = app.database.query(
+        "SELECT c.id::text,
+                ((c.status, c.status_modality, c.status_changed_on, c.status_changed_on_basis, c.citation_ids)
+                 IS NOT DISTINCT FROM
+                 (s.status, s.modality, s.changed_on, s.basis -> 'changed_on',
+                  ARRAY(SELECT ci.id FROM citations ci WHERE ci.commitment_id = c.id AND ci.retracted_at IS NULL
+                         ORDER BY ci.id)))::text,
+                (c.status_changed_on_basis IS NOT NULL)::text, cardinality(c.citation_ids)::text
+           FROM commitments c
+           LEFT JOIN LATERAL (SELECT * FROM commitment_status_changes s WHERE s.commitment_id = c.id
+                               ORDER BY s.id DESC LIMIT 1) s ON true
+          ORDER BY c.id",
+    );
+    let differ: Vec<_> = rows.iter().filter(|r| r[1].as_deref() != Some("true")).collect();
+    assert!(differ.is_empty(), "{differ:?}");
+    assert!(rows.len() > 10);
+    assert!(
+        rows.iter().any(|r| r[2].as_deref() == Some("true")),
+        "some dates have a basis"
+    );
+    assert!(
+        rows.iter().any(|r| r[3].as_deref() == Some("2")),
+        "some commitments cite twice"
+    );
+}
+
 #[actix_web::test]
 async fn concurrent_writes_of_one_nation_and_kind_citing_one_source_count_each_once() {
     let app = spawn_app().await;
