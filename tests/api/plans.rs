@@ -531,3 +531,51 @@ where
         .map(|item| item["id"].to_string())
         .collect()
 }
+
+/// The scans of `table` in a plan, by node type.
+fn scans_of(node: &Value, table: &str, found: &mut Vec<String>) {
+    if node["Relation Name"] == table {
+        found.push(node["Node Type"].as_str().unwrap_or("?").to_owned());
+    }
+    for child in node["Plans"].as_array().into_iter().flatten() {
+        scans_of(child, table, found);
+    }
+}
+
+/// A cell of the divisions matrix counts its live commitments by summing its tallies (a row per
+/// status); the count lies beside the tallies' key, so the sum reads the index alone instead of
+/// one table page per status.
+#[actix_web::test]
+async fn the_matrix_counts_each_cell_from_the_tallies_key_alone() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let plans = plans();
+    let (database, _) = explained_database(2000, 13, "plan_cache_mode = auto", 1000).await;
+    database.query("VACUUM ANALYZE commitment_tallies");
+    let app = app_with(database, alliance_kb::db::Database::connect_logging_notices).await;
+    let path = "/v1/divisions?kinds=troops,naval_support,air_support";
+    let tally_scans = |logged: &[String]| {
+        let mut found = Vec::new();
+        for plan in explained(logged).filter(|plan| statement_of(plan).contains("AS total")) {
+            scans_of(&plan["Plan"], "commitment_tallies", &mut found);
+        }
+        found
+    };
+    plans.lock().unwrap().clear();
+    assert_eq!(app.get(path).await.status.as_u16(), 200);
+    let found = tally_scans(&std::mem::take(&mut *plans.lock().unwrap()));
+    assert!(
+        !found.is_empty() && found.iter().all(|t| t == "Index Only Scan"),
+        "{found:?}"
+    );
+
+    // The check can fail: with the key alone, each tally is read from the table.
+    app.database.query(
+        "ALTER TABLE commitment_tallies DROP CONSTRAINT commitment_tallies_pkey,
+             ADD PRIMARY KEY (event_id, nation_code, kind, status)",
+    );
+    app.database.query("VACUUM ANALYZE commitment_tallies");
+    plans.lock().unwrap().clear();
+    assert_eq!(app.get(path).await.status.as_u16(), 200);
+    let found = tally_scans(&std::mem::take(&mut *plans.lock().unwrap()));
+    assert!(found.iter().any(|t| t != "Index Only Scan"), "{found:?}");
+}
