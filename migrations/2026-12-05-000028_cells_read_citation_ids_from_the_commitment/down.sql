@@ -1,5 +1,4 @@
-DROP TRIGGER commitments_follow_citation_update ON citations;
-DROP FUNCTION commitments_follow_citation();
+DROP TRIGGER commitments_follow_citations_update ON citations;
 DROP TRIGGER commitments_follow_citations_insert ON citations;
 DROP TRIGGER commitments_follow_citations_delete ON citations;
 DROP FUNCTION commitments_follow_citations();
