@@ -319,14 +319,18 @@ async fn every_full_text_index_bounds_the_list_a_search_reads_beside_it() {
     assert_eq!(gin[0][0].as_deref(), Some("6"));
 }
 
+/// The rows one plan node read: those it returned and those its filter threw away, every loop.
+fn read_by(node: &Value) -> f64 {
+    (node["Actual Rows"].as_f64().unwrap_or(0.0) + node["Rows Removed by Filter"].as_f64().unwrap_or(0.0))
+        * node["Actual Loops"].as_f64().unwrap_or(1.0)
+}
+
 /// The scans of `node` (and below) that read more than a page's worth of one of the `large`
 /// tables without a condition on the index walked: a sequential scan, or an index read from end
 /// to end (as a merge join does).
 fn unkeyed_reads(node: &Value, large: &[String], found: &mut Vec<String>) {
     let table = node["Relation Name"].as_str().unwrap_or("");
-    let loops = node["Actual Loops"].as_f64().unwrap_or(1.0);
-    let read =
-        (node["Actual Rows"].as_f64().unwrap_or(0.0) + node["Rows Removed by Filter"].as_f64().unwrap_or(0.0)) * loops;
+    let read = read_by(node);
     let unkeyed = node["Node Type"] == "Seq Scan"
         || (node["Node Type"].as_str().is_some_and(|t| t.starts_with("Index")) && node["Index Cond"].is_null());
     if large.iter().any(|t| t == table) && unkeyed && read > 500.0 {
@@ -430,8 +434,7 @@ async fn a_write_s_kept_plans_read_by_key_even_when_made_on_a_small_database() {
 /// The rows a plan's scans of `table` read (returned and thrown away by a filter, every loop).
 fn rows_read(node: &Value, table: &str) -> f64 {
     let here = if node["Relation Name"] == table {
-        (node["Actual Rows"].as_f64().unwrap_or(0.0) + node["Rows Removed by Filter"].as_f64().unwrap_or(0.0))
-            * node["Actual Loops"].as_f64().unwrap_or(1.0)
+        read_by(node)
     } else {
         0.0
     };
