@@ -12,7 +12,10 @@ default; `--sizes` for others, 10M included). At each size, for each endpoint:
      connections), back to back (with a pause of a few seconds after each pgbench run, whose
      ending sessions otherwise weigh on the next run's tail), three times interleaved, and keeps
      the medians;
-  3. it records req/s, p50 and p99, HTTP / pgbench-of-the-same-SQL, and HTTP / `pgbench -S`.
+  3. it records req/s, p50 and p99, HTTP / pgbench-of-the-same-SQL, and HTTP / `pgbench -S`;
+  4. it counts the CPU time each side spent per request in those same runs (PostgreSQL's processes,
+     the service, wrk; PostgreSQL and pgbench), which says where a ratio's difference goes: on a
+     machine whose cores all of them share, req/s follow CPU time per request.
 
 Besides: POST /v1/commitments at 8 connections against pgbench's TPC-B at 8 clients; 304
 revalidation against the full 200; the server's peak memory under the read load and while eight
@@ -31,6 +34,7 @@ import glob
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import sqlite3
@@ -50,6 +54,21 @@ HTTP_PORT = 18191
 DATASETTE_PORT = 18192
 SOCKET = os.path.join(WORK, "socket")
 DB = "alliance_kb_bench"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_times(pid):
+    """Of process `pid`: its parent's pid, the CPU seconds of it and its threads, and those of its
+    children it has waited for (`/proc/PID/stat` fields 4 and 14 to 17)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, (int(fields[13]) + int(fields[14])) / TICK
+
+
+def children_cpu():
+    """CPU seconds of this script's children it has waited for (a load generator once it exits)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def say(message):
@@ -101,6 +120,25 @@ class Cluster:
     def stop(self):
         subprocess.run(as_postgres([pg_bin("pg_ctl"), "-D", self.data, "-m", "fast", "stop"]),
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def cpu(self):
+        """CPU seconds PostgreSQL has spent so far: the postmaster, its live processes (sessions,
+        background workers) and those it has reaped (the sessions of a pgbench run once it ends)."""
+        with open(os.path.join(self.data, "postmaster.pid")) as f:
+            postmaster = int(f.readline())
+        total = 0.0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                parent, own, reaped = proc_times(entry)
+            except (OSError, ValueError, IndexError):
+                continue  # gone meanwhile
+            if int(entry) == postmaster:
+                total += own + reaped
+            elif parent == postmaster:
+                total += own
+        return total
 
 
 def url(db=DB):
@@ -158,6 +196,10 @@ class Server:
                 if line.startswith(field + ":"):
                     return int(line.split()[1]) * 1024
         return 0
+
+    def cpu(self):
+        """CPU seconds the service has spent so far, all its threads."""
+        return proc_times(self.process.pid)[1]
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
@@ -228,6 +270,13 @@ def settle():
 
 
 def pgbench(script, clients, seconds, db=DB, builtin=None, variables=None):
+    """pgbench's transactions a second (0 if it failed)."""
+    return pgbench_run(script, clients, seconds, db, builtin, variables)["tps"]
+
+
+def pgbench_run(script, clients, seconds, db=DB, builtin=None, variables=None):
+    """One pgbench run: transactions a second, transactions done, and the CPU seconds pgbench
+    itself spent."""
     command = [pg_bin("pgbench"), "-h", SOCKET, "-p", str(PORT), "-U", "postgres", "-n", "-M", "prepared",
                "-c", str(clients), "-j", "2", "-T", str(seconds)]
     if builtin:
@@ -240,13 +289,16 @@ def pgbench(script, clients, seconds, db=DB, builtin=None, variables=None):
             for statement in script:
                 f.write(" ".join(statement.split()) + ";\n")
         command += ["-f", path]
+    client = children_cpu()
     out = subprocess.run(command + [db], capture_output=True, text=True)
+    client = children_cpu() - client
     settle()
     match = re.search(r"tps = ([\d.]+) \(without initial connection", out.stdout)
-    if not match:
+    done = re.search(r"number of transactions actually processed: (\d+)", out.stdout)
+    if not match or not done:
         say(f"pgbench failed: {out.stdout[-500:]} {out.stderr[-500:]}")
-        return 0.0
-    return float(match.group(1))
+        return {"tps": 0.0, "transactions": 0, "client_cpu_s": client}
+    return {"tps": float(match.group(1)), "transactions": int(done.group(1)), "client_cpu_s": client}
 
 
 def wrk(path, connections, seconds, lua=None, headers=None, port=HTTP_PORT):
@@ -258,8 +310,11 @@ def wrk(path, connections, seconds, lua=None, headers=None, port=HTTP_PORT):
         with open(script, "w") as f:
             f.write(lua)
         command += ["-s", script]
+    client = children_cpu()
     out = subprocess.run(command + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True).stdout
+    client = children_cpu() - client
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    done = re.search(r"(\d+) requests in", out)
 
     def latency(percent):
         match = re.search(rf"\s{percent}%\s+([\d.]+)(us|ms|s)\b", out)
@@ -270,7 +325,8 @@ def wrk(path, connections, seconds, lua=None, headers=None, port=HTTP_PORT):
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": float(rate.group(1)) if rate else 0.0, "p50_ms": latency(50), "p99_ms": latency(99),
-            "non_2xx": int(errors.group(1)) if errors else 0}
+            "non_2xx": int(errors.group(1)) if errors else 0,
+            "requests": int(done.group(1)) if done else 0, "client_cpu_s": client}
 
 
 def cursor(position):
@@ -307,6 +363,30 @@ def endpoints(size_total, at):
     return out
 
 
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def medians(dicts):
+    """The median of each key over a list of dicts of figures."""
+    return {key: median([d.get(key) for d in dicts]) for key in dicts[0]} if dicts else {}
+
+
+def per_unit(seconds, count):
+    """CPU seconds of each side over a run, as microseconds per request or transaction."""
+    return {side: (spent * 1e6 / count if count else None) for side, spent in seconds.items()}
+
+
+def wal_position():
+    return psql("SELECT pg_current_wal_insert_lsn()", db="postgres")
+
+
+def wal_since(position):
+    """Bytes of WAL written since `position`."""
+    return int(psql(f"SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '{position}')", db="postgres"))
+
+
 def measure_endpoint(cluster, name, path, top, seconds, select_only):
     sample = path.replace("{id}", str(max(1, (top or 1) // 2)))
     # Capture on a fresh server whose sessions log every statement; without its watch of the
@@ -324,14 +404,20 @@ def measure_endpoint(cluster, name, path, top, seconds, select_only):
         variables = {"id": f"random(1, {top})"}
     server = Server()
     lua = random_id_lua(path.split("{id}")[0], top, path.split("{id}")[1]) if top else None
-    runs = []
+    runs, costs = [], []
     for _ in range(3):
-        tps = pgbench(statements, 32, seconds, variables=variables)
+        before = cluster.cpu()
+        sql_run = pgbench_run(statements, 32, seconds, variables=variables)
+        sql_cost = per_unit({"postgres": cluster.cpu() - before, "pgbench": sql_run["client_cpu_s"]},
+                            sql_run["transactions"])
+        before = (cluster.cpu(), server.cpu())
         http_run = wrk(path if not top else "/", 32, seconds, lua=lua)
-        runs.append((tps, http_run))
+        http_cost = per_unit({"service": server.cpu() - before[1], "postgres": cluster.cpu() - before[0],
+                              "wrk": http_run["client_cpu_s"]}, http_run["requests"])
+        runs.append((sql_run["tps"], http_run))
+        costs.append((sql_cost, http_cost))
     peak = server.memory("VmHWM")
     server.stop()
-    median = lambda values: statistics.median([v for v in values if v is not None]) if any(v is not None for v in values) else None
     tps = median([r[0] for r in runs])
     rps = median([r[1]["rps"] for r in runs])
     result = {
@@ -342,6 +428,7 @@ def measure_endpoint(cluster, name, path, top, seconds, select_only):
         "pgbench_tps": tps, "http_over_pgbench": rps / tps if tps else None,
         "http_over_select_only": rps / select_only if select_only else None,
         "non_2xx": sum(r[1]["non_2xx"] for r in runs), "peak_rss": peak,
+        "cpu_us": {"pgbench": medians([c[0] for c in costs]), "http": medians([c[1] for c in costs])},
     }
     say(f"  {name}: {rps:.0f} req/s (p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms), "
         f"pgbench same SQL {tps:.0f} tps, {len(statements)} statements")
@@ -383,12 +470,25 @@ def measure_extras(cluster, seconds, select_only):
                   "request = function()\n"
                   "  local body = (" + json.dumps(body.replace('"BE"', '"NATION"')) + "):gsub('NATION', nations[math.random(1, 10)])\n"
                   "  return wrk.format(nil, nil, nil, body)\nend\n")
+    before = (cluster.cpu(), server.cpu(), wal_position())
     writes = wrk("/v1/commitments", 8, seconds, lua=spread_lua)
+    post_cost = per_unit({"service": server.cpu() - before[1], "postgres": cluster.cpu() - before[0],
+                          "wrk": writes["client_cpu_s"]}, writes["requests"])
+    post_wal = wal_since(before[2]) / writes["requests"] if writes["requests"] else None
     server.stop()
-    tpcb = pgbench(None, 8, seconds, db="pgbench_db", builtin="tpcb-like")
+    before = (cluster.cpu(), wal_position())
+    tpcb_run = pgbench_run(None, 8, seconds, db="pgbench_db", builtin="tpcb-like")
+    tpcb = tpcb_run["tps"]
+    tpcb_cost = per_unit({"postgres": cluster.cpu() - before[0], "pgbench": tpcb_run["client_cpu_s"]},
+                         tpcb_run["transactions"])
+    tpcb_wal = wal_since(before[1]) / tpcb_run["transactions"] if tpcb_run["transactions"] else None
     extras["writes"] = {"post_commitments": writes, "post_commitments_one_cell": same_cell, "tpcb_tps_8": tpcb,
                         "ratio": writes["rps"] / tpcb if tpcb else None,
-                        "ratio_one_cell": same_cell["rps"] / tpcb if tpcb else None}
+                        "ratio_one_cell": same_cell["rps"] / tpcb if tpcb else None,
+                        # Per POST of ten nations and per TPC-B transaction: CPU microseconds of each
+                        # side, and bytes of WAL.
+                        "cpu_us": {"post": post_cost, "tpcb": tpcb_cost},
+                        "wal_bytes": {"post": post_wal, "tpcb": tpcb_wal}}
 
     server = Server()
     threads, stop = [], threading.Event()
