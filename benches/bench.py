@@ -425,6 +425,7 @@ def measure_endpoint(cluster, name, path, top, seconds, select_only):
         "round_trips": len(statements),
         "rps": rps, "p50_ms": median([r[1]["p50_ms"] for r in runs]),
         "p99_ms": median([r[1]["p99_ms"] for r in runs]),
+        "p99_runs_ms": [r[1]["p99_ms"] for r in runs],
         "pgbench_tps": tps, "http_over_pgbench": rps / tps if tps else None,
         "http_over_select_only": rps / select_only if select_only else None,
         "non_2xx": sum(r[1]["non_2xx"] for r in runs), "peak_rss": peak,
