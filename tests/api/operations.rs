@@ -356,8 +356,9 @@ async fn a_write_plans_generically_inside_its_transaction_only_and_is_rolled_bac
 }
 
 #[actix_web::test]
-async fn the_timeline_and_the_summaries_are_prepared_once_per_connection_but_never_through_a_pooler() {
-    use alliance_kb::db::queries::{stored, summaries};
+async fn the_timeline_the_summaries_as_of_pages_and_changes_are_prepared_once_per_connection_but_never_through_a_pooler(
+) {
+    use alliance_kb::db::queries::{revisions, stored, summaries};
     /// How many statements this session keeps prepared whose text contains `needle`.
     async fn kept(conn: &mut diesel_async::AsyncPgConnection, needle: &str) -> String {
         text_of(
@@ -371,8 +372,25 @@ async fn the_timeline_and_the_summaries_are_prepared_once_per_connection_but_nev
     let database = TestDatabase::seeded();
     let timeline = "FROM timeline_entries t WHERE";
     let tallies = "FROM commitment_tallies";
+    // The `as_of` page and the changes feed: their texts are made per call, from the conditions
+    // asked for, yet each shape is prepared once (parsed and planned anew per page, they cost
+    // PostgreSQL a third more at a million commitments).
+    let as_of = "FROM revisions r WHERE r.entity = $1 AND r.changed_at <= $2";
+    let changes = "FROM revisions r WHERE r.changed_at > $1";
+    let at = chrono::Utc::now();
+    let filter = |nation: Option<&str>| stored::AsOfFilter {
+        entity: "commitments",
+        at,
+        include_retracted: false,
+        contains: nation.map_or_else(|| json!({}), |n| json!({"nation": n})),
+        any_of: json!({}),
+        date_range: None,
+        text: None,
+        drop_field: None,
+    };
+    let since = chrono::DateTime::UNIX_EPOCH;
     let mut conn = database_conn(&database).await;
-    let mut pages = Vec::new();
+    let (mut pages, mut as_of_pages, mut changed) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..3 {
         pages.push(
             summaries::timeline_page(&mut conn, "FR", None, None, None, 51)
@@ -382,11 +400,32 @@ async fn the_timeline_and_the_summaries_are_prepared_once_per_connection_but_nev
         );
         summaries::commitment_counts(&mut conn, "FR").await.unwrap();
         stored::visible_state(&mut conn).await.unwrap();
+        as_of_pages.push(
+            stored::as_of_page(&mut conn, &filter(None), None, 51)
+                .await
+                .unwrap()
+                .len(),
+        );
+        stored::as_of_page(&mut conn, &filter(Some("FR")), None, 51)
+            .await
+            .unwrap();
+        changed.push(revisions::since(&mut conn, since, None, 51).await.unwrap().len());
     }
     assert!(pages[0] > 0 && pages.iter().all(|n| *n == pages[0]), "{pages:?}");
+    assert!(
+        as_of_pages[0] > 0 && as_of_pages.iter().all(|n| *n == as_of_pages[0]),
+        "{as_of_pages:?}"
+    );
+    assert!(
+        changed[0] > 0 && changed.iter().all(|n| *n == changed[0]),
+        "{changed:?}"
+    );
     assert_eq!(kept(&mut conn, timeline).await, "1");
     assert_eq!(kept(&mut conn, tallies).await, "1");
     assert_eq!(kept(&mut conn, stored::STATE_SQL).await, "1");
+    // One statement for each shape asked for: without a nation, and with one.
+    assert_eq!(kept(&mut conn, as_of).await, "2");
+    assert_eq!(kept(&mut conn, changes).await, "1");
     // A page past the bound the entries are walked under is another statement, answered whole.
     let everything = summaries::timeline_page(&mut conn, "", None, None, None, 1000)
         .await
@@ -411,8 +450,12 @@ async fn the_timeline_and_the_summaries_are_prepared_once_per_connection_but_nev
         .await
         .unwrap();
     summaries::commitment_counts(&mut conn, "FR").await.unwrap();
+    stored::as_of_page(&mut conn, &filter(None), None, 51).await.unwrap();
+    revisions::since(&mut conn, since, None, 51).await.unwrap();
     assert_eq!(kept(&mut conn, timeline).await, "0");
     assert_eq!(kept(&mut conn, tallies).await, "0");
+    assert_eq!(kept(&mut conn, as_of).await, "0");
+    assert_eq!(kept(&mut conn, changes).await, "0");
 }
 
 #[actix_web::test]

@@ -163,10 +163,13 @@ pub async fn since(
               ORDER BY r.changed_at, r.id LIMIT $3"
         ),
     };
-    diesel::sql_query(query)
-        .bind::<Timestamptz, _>(since)
-        .bind::<BigInt, _>(after_id.unwrap_or(0))
-        .bind::<BigInt, _>(fetch)
-        .load(conn)
-        .await
+    // One of two texts: prepared once per connection, not parsed and planned anew per page.
+    prepared(
+        diesel::sql_query(query)
+            .bind::<Timestamptz, _>(since)
+            .bind::<BigInt, _>(after_id.unwrap_or(0))
+            .bind::<BigInt, _>(fetch),
+    )
+    .load(conn)
+    .await
 }
