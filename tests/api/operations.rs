@@ -426,6 +426,15 @@ async fn the_timeline_the_summaries_as_of_pages_and_changes_are_prepared_once_pe
     // One statement for each shape asked for: without a nation, and with one.
     assert_eq!(kept(&mut conn, as_of).await, "2");
     assert_eq!(kept(&mut conn, changes).await, "1");
+    // Words are planned for each request: how many records a word matches decides the plan.
+    let words = stored::AsOfFilter {
+        text: Some("troops".to_owned()),
+        ..filter(None)
+    };
+    for _ in 0..2 {
+        stored::as_of_page(&mut conn, &words, None, 51).await.unwrap();
+    }
+    assert_eq!(kept(&mut conn, "websearch_to_tsquery").await, "0");
     // A page past the bound the entries are walked under is another statement, answered whole.
     let everything = summaries::timeline_page(&mut conn, "", None, None, None, 1000)
         .await

@@ -298,26 +298,30 @@ pub async fn as_of_page(
     } else {
         format!("SELECT r.record_id, {body} AS body FROM revisions r WHERE {conditions} ORDER BY r.record_id LIMIT $10")
     };
-    // Prepared once per connection: the text is one of a bounded number of shapes (which of the
-    // handlers' conditions are asked for; the fields named in it are the handlers' own, never
-    // the request's), every value bound.
-    prepared(
-        diesel::sql_query(sql)
-            .bind::<Text, _>(filter.entity)
-            .bind::<Timestamptz, _>(filter.at)
-            .bind::<BigInt, _>(after.unwrap_or(i64::MIN))
-            .bind::<Jsonb, _>(&contains)
-            .bind::<Text, _>(field)
-            .bind::<Nullable<Text>, _>(since)
-            .bind::<Nullable<Text>, _>(until)
-            .bind::<Nullable<Text>, _>(filter.text.as_deref())
-            .bind::<Text, _>(filter.drop_field.unwrap_or(""))
-            .bind::<BigInt, _>(fetch)
-            .bind::<Nullable<Text>, _>(nation)
-            .bind::<Jsonb, _>(&filter.any_of),
-    )
-    .load(conn)
-    .await
+    let query = diesel::sql_query(sql)
+        .bind::<Text, _>(filter.entity)
+        .bind::<Timestamptz, _>(filter.at)
+        .bind::<BigInt, _>(after.unwrap_or(i64::MIN))
+        .bind::<Jsonb, _>(&contains)
+        .bind::<Text, _>(field)
+        .bind::<Nullable<Text>, _>(since)
+        .bind::<Nullable<Text>, _>(until)
+        .bind::<Nullable<Text>, _>(filter.text.as_deref())
+        .bind::<Text, _>(filter.drop_field.unwrap_or(""))
+        .bind::<BigInt, _>(fetch)
+        .bind::<Nullable<Text>, _>(nation)
+        .bind::<Jsonb, _>(&filter.any_of);
+    if filter.text.is_some() {
+        // Planned for its words each time, as every match of words is (`text_matches`, search):
+        // how many records a word matches decides the plan, and a plan kept for one word can
+        // be wrong for the next.
+        query.load(conn).await
+    } else {
+        // Prepared once per connection: the text is one of a bounded number of shapes (which of
+        // the handlers' conditions are asked for; the fields named in it are the handlers' own,
+        // never the request's), every value bound.
+        prepared(query).load(conn).await
+    }
 }
 
 /// Which state of the knowledge base this session's next statement sees: how many writing
