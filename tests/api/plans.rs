@@ -515,6 +515,48 @@ async fn a_source_s_list_reads_a_page_of_its_citations_however_many_cite_it() {
     assert!(most > 16.0, "{most}");
 }
 
+/// A page of the changes feed after the first starts where the page before ended: it reads about
+/// a page of revisions, however many changes came before, under the plan made for the request and
+/// under the kept one. (Joined to its place, the walk began at `since` and read every change
+/// before it.)
+#[actix_web::test]
+async fn a_later_page_of_changes_reads_a_page_of_revisions_however_many_came_before() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let plans = plans();
+    for mode in ["force_generic_plan", "force_custom_plan"] {
+        let (database, _) = explained_database(2000, 14, &format!("plan_cache_mode = {mode}"), 2000).await;
+        let app = app_with(database, alliance_kb::db::Database::connect_logging_notices).await;
+        let since = "/v1/changes?since=2000-01-01T00:00:00Z&limit=5";
+        // Far into the feed: the page after the 2,000th change.
+        let far = app.get("/v1/changes?since=2000-01-01T00:00:00Z&limit=500").await;
+        let mut cursor = far.json()["next_cursor"].as_str().unwrap().to_owned();
+        for _ in 0..3 {
+            let next = app
+                .get(&format!(
+                    "/v1/changes?since=2000-01-01T00:00:00Z&limit=500&cursor={cursor}"
+                ))
+                .await;
+            assert_eq!(next.status.as_u16(), 200, "{mode}");
+            cursor = next.json()["next_cursor"].as_str().unwrap().to_owned();
+        }
+        plans.lock().unwrap().clear();
+        let page = app.get(&format!("{since}&cursor={cursor}")).await;
+        assert_eq!(page.status.as_u16(), 200, "{mode}");
+        assert_eq!(page.json()["items"].as_array().map(Vec::len), Some(5), "{mode}");
+        let logged = std::mem::take(&mut *plans.lock().unwrap());
+        let pages: Vec<(f64, String)> = explained(&logged)
+            .filter(|plan| statement_of(plan).contains("ORDER BY r.changed_at, r.id"))
+            .map(|plan| (rows_read(&plan["Plan"], "revisions"), statement_of(&plan)))
+            .collect();
+        assert_eq!(pages.len(), 1, "{mode}: {} plans", logged.len());
+        let (rows, statement) = &pages[0];
+        assert!(
+            *rows <= 16.0,
+            "{mode}: {rows} revisions read for a page of five: {statement}"
+        );
+    }
+}
+
 /// The ids of the first two pages of five commitments citing `source`, through the cursor.
 async fn two_pages_citing<S, B>(app: &TestApp<S>, source: i64) -> Vec<String>
 where
