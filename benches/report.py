@@ -27,10 +27,6 @@ def mb(value):
     return f"{value / 1e6:,.1f} MB" if value else "–"
 
 
-def us(value):
-    return "–" if value is None else f"{value:,.0f}"
-
-
 def cpu(endpoint, side, part):
     """Microseconds of CPU per request (HTTP) or transaction (pgbench) spent by `part`, or None."""
     return (endpoint.get("cpu_us") or {}).get(side, {}).get(part)
@@ -58,8 +54,8 @@ def cpu_section(sizes):
              "| endpoint | HTTP: service · PostgreSQL · wrk | pgbench: PostgreSQL · pgbench | ÷pgbench: measured · from CPU |",
              "| --- | --- | --- | --- |"]
     for e in last["endpoints"]:
-        lines.append(f"| {e['endpoint']} | {us(cpu(e, 'http', 'service'))} · {us(cpu(e, 'http', 'postgres'))} · "
-                     f"{us(cpu(e, 'http', 'wrk'))} | {us(cpu(e, 'pgbench', 'postgres'))} · {us(cpu(e, 'pgbench', 'pgbench'))} | "
+        lines.append(f"| {e['endpoint']} | {fmt(cpu(e, 'http', 'service'))} · {fmt(cpu(e, 'http', 'postgres'))} · "
+                     f"{fmt(cpu(e, 'http', 'wrk'))} | {fmt(cpu(e, 'pgbench', 'postgres'))} · {fmt(cpu(e, 'pgbench', 'pgbench'))} | "
                      f"{fmt(e['http_over_pgbench'], 2)} · {fmt(predicted(e), 2)} |")
     lines += ["", "The service's and PostgreSQL's CPU per HTTP request at each size (µs):", "",
               "| endpoint | " + " | ".join(f"{s['commitments']:,}: service · PostgreSQL" for s in sizes) + " |",
@@ -68,15 +64,15 @@ def cpu_section(sizes):
         cells = []
         for s in sizes:
             found = [f for f in s["endpoints"] if f["endpoint"] == e["endpoint"]]
-            cells.append(f"{us(cpu(found[0], 'http', 'service'))} · {us(cpu(found[0], 'http', 'postgres'))}" if found else "–")
+            cells.append(f"{fmt(cpu(found[0], 'http', 'service'))} · {fmt(cpu(found[0], 'http', 'postgres'))}" if found else "–")
         lines.append(f"| {e['endpoint']} | " + " | ".join(cells) + " |")
     w = last.get("writes", {})
     if w.get("cpu_us"):
         post, tpcb = w["cpu_us"]["post"], w["cpu_us"]["tpcb"]
         wal = w["wal_bytes"]
         lines += ["", f"Writes at {last['commitments']:,}: a POST /v1/commitments (ten nations, 8 connections) took "
-                  f"{us(post.get('service'))} µs of the service's CPU, {us(post.get('postgres'))} µs of PostgreSQL's and "
-                  f"{fmt(wal.get('post'))} bytes of WAL; a TPC-B transaction (8 clients) {us(tpcb.get('postgres'))} µs of "
+                  f"{fmt(post.get('service'))} µs of the service's CPU, {fmt(post.get('postgres'))} µs of PostgreSQL's and "
+                  f"{fmt(wal.get('post'))} bytes of WAL; a TPC-B transaction (8 clients) {fmt(tpcb.get('postgres'))} µs of "
                   f"PostgreSQL's and {fmt(wal.get('tpcb'))} bytes of WAL."]
     return lines + [""]
 
@@ -91,8 +87,8 @@ def why_growth(small, large, names):
             continue
         a, b = a[0], b[0]
         grew = (b.get("answer_bytes") or 0) / max(1, a.get("answer_bytes") or 1)
-        part = (f"{name}: service {us(cpu(a, 'http', 'service'))} → {us(cpu(b, 'http', 'service'))} µs, "
-                f"PostgreSQL {us(cpu(a, 'http', 'postgres'))} → {us(cpu(b, 'http', 'postgres'))} µs")
+        part = (f"{name}: service {fmt(cpu(a, 'http', 'service'))} → {fmt(cpu(b, 'http', 'service'))} µs, "
+                f"PostgreSQL {fmt(cpu(a, 'http', 'postgres'))} → {fmt(cpu(b, 'http', 'postgres'))} µs")
         parts.append(part + (f" (answer ×{grew:.0f})" if grew >= 2 else ""))
     if not parts:
         return ""
@@ -117,11 +113,11 @@ def why_own_sql(endpoint):
     """Why HTTP is slower than pgbench running the same SQL, in CPU per request."""
     if cpu(endpoint, "http", "service") is None:
         return ""
-    return (f"per request the service spends {us(cpu(endpoint, 'http', 'service'))} µs of CPU, PostgreSQL "
-            f"{us(cpu(endpoint, 'http', 'postgres'))} and wrk {us(cpu(endpoint, 'http', 'wrk'))}; pgbench's runs "
-            f"{us(cpu(endpoint, 'pgbench', 'postgres'))} and {us(cpu(endpoint, 'pgbench', 'pgbench'))}: on shared cores "
+    return (f"per request the service spends {fmt(cpu(endpoint, 'http', 'service'))} µs of CPU, PostgreSQL "
+            f"{fmt(cpu(endpoint, 'http', 'postgres'))} and wrk {fmt(cpu(endpoint, 'http', 'wrk'))}; pgbench's runs "
+            f"{fmt(cpu(endpoint, 'pgbench', 'postgres'))} and {fmt(cpu(endpoint, 'pgbench', 'pgbench'))}: on shared cores "
             f"that is a ratio of {fmt(predicted(endpoint), 2)}; the HTTP side's CPU would have to fall to "
-            f"{us(sum(cpu(endpoint, 'pgbench', p) or 0 for p in ('postgres', 'pgbench')) / 0.8)} µs for 0.8")
+            f"{fmt(sum(cpu(endpoint, 'pgbench', p) or 0 for p in ('postgres', 'pgbench')) / 0.8)} µs for 0.8")
 
 
 def why_writes(w):
@@ -131,10 +127,10 @@ def why_writes(w):
     post, tpcb, wal = w["cpu_us"]["post"], w["cpu_us"]["tpcb"], w["wal_bytes"]
     if not post.get("postgres") or not tpcb.get("postgres"):
         return ""
-    return (f"PostgreSQL spends {us(post['postgres'])} µs of CPU and {fmt(wal.get('post'))} bytes of WAL on a POST "
-            f"(its checks, history, tallies and words), {us(tpcb['postgres'])} µs and {fmt(wal.get('tpcb'))} bytes on a "
+    return (f"PostgreSQL spends {fmt(post['postgres'])} µs of CPU and {fmt(wal.get('post'))} bytes of WAL on a POST "
+            f"(its checks, history, tallies and words), {fmt(tpcb['postgres'])} µs and {fmt(wal.get('tpcb'))} bytes on a "
             f"TPC-B transaction: {post['postgres'] / tpcb['postgres']:.1f}× the database's work, before the service's "
-            f"{us(post.get('service'))} µs")
+            f"{fmt(post.get('service'))} µs")
 
 
 def svg(results, path):
